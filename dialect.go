@@ -1,0 +1,126 @@
+package tandem
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Querier is what tandem needs from a database handle. *sql.DB, *sql.Tx and *sql.Conn all
+// satisfy it, so the same code runs inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Dialect says what is different about one database. It renders statements and answers
+// questions; the engines execute. Implementations live in dialect/postgres, dialect/mysql and
+// dialect/sqlite, and all pass the conformance suite in dialect/dialecttest.
+//
+// A Dialect holds no connection and is safe for concurrent use.
+type Dialect interface {
+	// Name is "postgres", "mysql" or "sqlite". It is the name used by includeDialects attributes
+	// and by the lexer to pick its rules.
+	Name() string
+	// Capabilities describes the database as data, so that engines need no name checks.
+	Capabilities() Capabilities
+
+	// QuoteIdent quotes one identifier.
+	QuoteIdent(name string) string
+	// Qualify renders schema.name, quoted; an empty schema (or a database without schemas) gives
+	// the quoted name alone.
+	Qualify(schema, name string) string
+	// Placeholder renders the n-th (1-based) bind parameter: $1 or ?.
+	Placeholder(n int) string
+
+	// CreateSchema renders the statement that creates a schema if it does not exist, or "" where
+	// the database has no schemas.
+	CreateSchema(schema string) string
+	// UseSchema renders the statements that make unqualified names resolve to schema for the
+	// rest of the session (SET search_path, USE).
+	UseSchema(schema string) []string
+	// SessionSetup renders statements to run once on a deploy's connection, such as a lock
+	// timeout. A zero lockTimeout means the database's default.
+	SessionSetup(lockTimeout time.Duration) []string
+	// HistoryDDL renders the statements that create tandem's history tables in schema (""
+	// means the default schema) if they do not exist. See HistoryTables for their columns.
+	HistoryDDL(schema string) []string
+
+	// NonTransactional reports whether a statement cannot run inside a transaction block
+	// (CREATE INDEX CONCURRENTLY, VACUUM, ...). The statement is one statement as split by the
+	// lexer.
+	NonTransactional(stmt string) bool
+	// Retryable reports whether err is a lock wait that timed out (or a deadlock), after which
+	// the same change may be retried from the start.
+	Retryable(err error) bool
+
+	// Lock takes the database-wide deploy lock named key on conn, waiting up to wait. It polls
+	// without blocking the connection where the database needs that (PostgreSQL's
+	// pg_try_advisory_lock). When the lock stays held it returns a *LockError that names the
+	// holder where the database can tell. The returned function releases the lock.
+	Lock(ctx context.Context, conn *sql.Conn, key string, wait time.Duration) (unlock func(context.Context) error, err error)
+
+	// DropObject drops a stateless object (every overload of a function or procedure) or a
+	// table or sequence, in the given physical schema. An object that does not exist is not an
+	// error; any other failure is.
+	DropObject(ctx context.Context, q Querier, schema string, typ ObjectType, name string) error
+	// Columns describes a table's columns in ordinal order, or returns an error wrapping
+	// ErrNotFound when the table does not exist.
+	Columns(ctx context.Context, q Querier, schema, table string) ([]Column, error)
+	// Cast renders expr (a bind parameter or a column) converted to the column's type, as the
+	// database accepts it in an INSERT, UPDATE or comparison.
+	Cast(expr string, col Column) string
+	// CastText renders expr converted to its canonical text form, so that values read back can
+	// be compared with CSV text.
+	CastText(expr string, col Column) string
+
+	// Inspect describes every object in the given physical schemas, for drift checks and for
+	// tests that compare two databases.
+	Inspect(ctx context.Context, q Querier, schemas []string) (*Snapshot, error)
+}
+
+// Capabilities describes a database as data.
+type Capabilities struct {
+	// TransactionalDDL: DDL runs inside a transaction and rolls back with it, so a change and its
+	// history row commit together (PostgreSQL, SQLite). Without it (MySQL), DDL commits
+	// implicitly and progress is recorded statement by statement.
+	TransactionalDDL bool
+	// Schemas: the database has named schemas (or MySQL databases) that a project maps to.
+	Schemas bool
+	// LockTimeout: statements can be bounded by a lock wait timeout and retried.
+	LockTimeout bool
+}
+
+// Column describes one column of a table.
+type Column struct {
+	Name       string
+	Type       string // the type as the catalog writes it, e.g. "integer", "varchar(30)"
+	Nullable   bool
+	PrimaryKey int // 1-based position in the primary key; 0 when not part of it
+}
+
+// Snapshot describes the objects of a database as text, so that two databases (or one database
+// at two moments) can be compared.
+type Snapshot struct {
+	Objects []SnapshotObject
+}
+
+// SnapshotObject is one object in a Snapshot. Definition is a canonical description: for a table
+// its columns, keys and indexes; for a view or routine its definition as the catalog returns it.
+type SnapshotObject struct {
+	Schema     string
+	Type       ObjectType
+	Name       string
+	Definition string
+}
+
+// Dialects maps a database name to its Dialect. The dialect packages do not register
+// themselves; a program (cmd/tandem, or a test) builds the map it needs.
+type Dialects map[string]Dialect
+
+// Standard lock and timing defaults shared by the engines.
+const (
+	DefaultLockWait    = 60 * time.Second
+	DefaultLockTimeout = 5 * time.Second
+)

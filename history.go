@@ -1,0 +1,106 @@
+package tandem
+
+import "time"
+
+// The names of tandem's history tables in the target database.
+const (
+	// ChangesTable holds one row per deployed change: what is in the database now.
+	ChangesTable = "tandem_changes"
+	// EventsTable is append-only: every apply, redeploy, drop, rollback and baseline, with the
+	// definition or rollback SQL needed to undo it. Rollback reads it.
+	EventsTable = "tandem_events"
+	// RunsTable holds one row per command run against the database (deploy, rollback, ...).
+	RunsTable = "tandem_runs"
+)
+
+// RecordStatus says how far a recorded change got.
+type RecordStatus string
+
+// Record statuses.
+const (
+	// Applied: the change ran completely.
+	Applied RecordStatus = "applied"
+	// Partial: some statements of a change ran on a database whose DDL commits implicitly, and a
+	// later one failed. Record.Done says how many.
+	Partial RecordStatus = "partial"
+)
+
+// Record is one row of the changes table: a change that is deployed (or partly deployed).
+//
+// The columns of ChangesTable, in order: object_schema, object_type, object_name, change_name,
+// hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by,
+// tool_version, app_version, file. The primary key is (object_schema, object_type, object_name,
+// change_name).
+type Record struct {
+	Schema     string // logical schema, lower case
+	Type       ObjectType
+	Object     string // lower case
+	Change     string
+	Hash       string
+	Status     RecordStatus
+	Done       int    // statements applied, for a Partial record
+	DoneHash   string // hash of those statements, to check they did not change before resuming
+	Rollback   string
+	Definition string // the deployed SQL of a stateless object (after token replacement)
+	RunID      int64
+	AppliedAt  time.Time
+	AppliedBy  string
+	Tool       string
+	App        string
+	File       string
+}
+
+// Key returns the key of the record's object.
+func (r *Record) Key() ObjectKey { return Key(r.Schema, r.Type, r.Object) }
+
+// EventAction says what an event did.
+type EventAction string
+
+// Event actions.
+const (
+	EventApply      EventAction = "apply"      // a stateful change ran
+	EventDeploy     EventAction = "deploy"     // a stateless object was created or replaced
+	EventDrop       EventAction = "drop"       // a stateless object was dropped
+	EventUndo       EventAction = "undo"       // a stateful change was rolled back
+	EventBaseline   EventAction = "baseline"   // recorded without running
+	EventRebaseline EventAction = "rebaseline" // earlier changes retired in favour of a new one
+	EventData       EventAction = "data"       // static data rows were synchronised
+)
+
+// Event is one row of the events table.
+//
+// The columns of EventsTable: id (ascending), run_id, action, object_schema, object_type,
+// object_name, change_name, hash, sql_text (the definition deployed, or the SQL that ran),
+// rollback_sql, at.
+type Event struct {
+	ID       int64
+	RunID    int64
+	Action   EventAction
+	Schema   string
+	Type     ObjectType
+	Object   string
+	Change   string
+	Hash     string
+	SQL      string
+	Rollback string
+	At       time.Time
+}
+
+// Run is one row of the runs table.
+//
+// The columns of RunsTable: id (ascending), environment, command, tag, started_at, ended_at,
+// status, user_name, host, tool_version, app_version, detail.
+type Run struct {
+	ID          int64
+	Environment string
+	Command     string
+	Tag         string
+	Started     time.Time
+	Ended       time.Time
+	Status      string // running, ok, failed
+	User        string
+	Host        string
+	Tool        string
+	App         string
+	Detail      string
+}
