@@ -28,7 +28,7 @@ const (
 // Record is one row of the changes table: a change that is deployed (or partly deployed).
 //
 // The columns of ChangesTable, in order: object_schema, object_type, object_name, change_name,
-// hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by,
+// hash, status, done, done_hash, rollback_sql, definition (the SQL that ran), run_id, applied_at, applied_by,
 // tool_version, app_version, file. The primary key is (object_schema, object_type, object_name,
 // change_name).
 type Record struct {
@@ -41,7 +41,7 @@ type Record struct {
 	Done       int    // statements applied, for a Partial record
 	DoneHash   string // hash of those statements, to check they did not change before resuming
 	Rollback   string
-	Definition string // the deployed SQL of a stateless object (after token replacement)
+	Definition string // the SQL that ran, after token replacement (a stateless object's full definition)
 	RunID      int64
 	AppliedAt  time.Time
 	AppliedBy  string
