@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/dialect/mysql"
+	"github.com/tandem-db/tandem/dialect/postgres"
+	"github.com/tandem-db/tandem/dialect/sqlite"
+	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/project"
+)
+
+var errHelp = errors.New("help shown")
+
+// cli holds one command's flags and what it opened.
+type cli struct {
+	stdout, stderr io.Writer
+	command        string
+
+	projectDir  string
+	envName     string
+	url         string
+	json        bool
+	verbose     bool
+	lockWait    time.Duration
+	lockTimeout time.Duration
+
+	// per-command flags
+	tag      string
+	to       string
+	exitCode bool
+	explain  string
+
+	redact []string // secrets that must never be printed
+	db     *sql.DB
+	code   int // exit code chosen by the command when it returns nil
+}
+
+func (c *cli) parse(cmd command, args []string) ([]string, error) {
+	fs := flag.NewFlagSet("tandem "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&c.projectDir, "project", ".", "the project folder")
+	fs.StringVar(&c.envName, "env", "", "the environment")
+	fs.StringVar(&c.url, "url", "", "the database URL, overriding the environment's")
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	fs.BoolVar(&c.verbose, "v", false, "log every step")
+	fs.DurationVar(&c.lockWait, "lock-wait", tandem.DefaultLockWait, "how long to wait for another deploy's lock")
+	fs.DurationVar(&c.lockTimeout, "lock-timeout", 0, "how long a statement may wait for a table lock (default 5s)")
+	switch cmd.name {
+	case "deploy":
+		fs.StringVar(&c.tag, "tag", "", "name this run, for rollback --to")
+	case "rollback":
+		fs.StringVar(&c.to, "to", "", "the run id or tag to return to (0: before the first run)")
+	case "status":
+		fs.BoolVar(&c.exitCode, "exit-code", false, "exit 3 when changes are pending, 4 when there are problems")
+	case "graph":
+		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "Usage: tandem %s %s\n  %s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after positional arguments.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return rest, nil
+}
+
+// finish prints an error (once, redacted) and picks the exit code.
+func (c *cli) finish(err error) int {
+	if c.db != nil {
+		c.db.Close()
+	}
+	if err == nil {
+		return c.code
+	}
+	msg := c.scrub(err.Error())
+	if c.json {
+		c.writeJSON(c.stdout, map[string]any{"error": msg, "command": c.command})
+	}
+	fmt.Fprintf(c.stderr, "tandem %s: %s\n", c.command, msg)
+	var le *tandem.LockError
+	var pe *deploy.ProblemsError
+	switch {
+	case errors.As(err, &le):
+		return exitLocked
+	case errors.As(err, &pe):
+		return exitProblems
+	}
+	return exitError
+}
+
+// scrub removes secrets from text meant for output.
+func (c *cli) scrub(s string) string {
+	for _, r := range c.redact {
+		if r != "" {
+			s = strings.ReplaceAll(s, r, "xxxxx")
+		}
+	}
+	return s
+}
+
+func (c *cli) writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func (c *cli) printf(format string, args ...any) {
+	if !c.json {
+		fmt.Fprint(c.stdout, c.scrub(fmt.Sprintf(format, args...)))
+	}
+}
+
+// loadProject reads the project folder.
+func (c *cli) loadProject() (*tandem.Project, error) {
+	info, err := os.Stat(c.projectDir)
+	if err != nil {
+		return nil, fmt.Errorf("project folder %s: %w; pass --project DIR, or run \"tandem init\" to create one", c.projectDir, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("project %s is not a folder", c.projectDir)
+	}
+	p, err := project.Load(os.DirFS(c.projectDir), project.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if c.verbose {
+		for _, w := range p.Warnings {
+			fmt.Fprintf(c.stderr, "warning: %s\n", w)
+		}
+	}
+	return p, nil
+}
+
+// environment picks the environment and resolves its URL.
+func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, error) {
+	var env *tandem.Environment
+	switch {
+	case c.envName != "":
+		env = p.Config.Environment(c.envName)
+		if env == nil {
+			if c.url == "" {
+				var names []string
+				for _, e := range p.Config.Environments {
+					names = append(names, e.Name)
+				}
+				return nil, dburl.URL{}, fmt.Errorf("no environment %q in the project (it has: %s)", c.envName, strings.Join(names, ", "))
+			}
+			env = &tandem.Environment{Name: c.envName}
+		}
+	case len(p.Config.Environments) > 0:
+		env = &p.Config.Environments[0]
+	default:
+		env = &tandem.Environment{Name: "default"}
+	}
+	e := *env
+	raw := e.URL
+	if c.url != "" {
+		raw = c.url
+	}
+	expanded, err := project.ExpandEnv(raw, os.LookupEnv)
+	if err != nil {
+		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
+	if expanded == "" {
+		dir := filepath.Join(c.projectDir, ".tandem")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, dburl.URL{}, fmt.Errorf("create %s: %w", dir, err)
+		}
+		expanded = "sqlite://" + filepath.ToSlash(filepath.Join(dir, e.Name+".db"))
+	}
+	if u, perr := url.Parse(expanded); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			c.redact = append(c.redact, pw, url.QueryEscape(pw))
+		}
+	}
+	u, err := dburl.Parse(expanded, c.projectDir)
+	if err != nil {
+		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
+	e.URL = u.Redacted
+	return &e, u, nil
+}
+
+var dialects = tandem.Dialects{
+	"postgres": postgres.New(),
+	"mysql":    mysql.New(),
+	"sqlite":   sqlite.New(),
+}
+
+// engine opens the project, the database and an engine for them.
+func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, error) {
+	p, err := c.loadProject()
+	if err != nil {
+		return nil, nil, err
+	}
+	env, u, err := c.environment(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, ok := dialects[u.Dialect]
+	if !ok {
+		return nil, nil, fmt.Errorf("no dialect for %s", u.Redacted)
+	}
+	db, err := sql.Open(u.Driver, u.DSN)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", u.Redacted, err)
+	}
+	c.db = db
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		return nil, nil, fmt.Errorf("connect to %s: %w; check that the server is running and the URL, user and password are right", u.Redacted, err)
+	}
+	e := &deploy.Engine{DB: db, Dialect: d, Env: env, LockWait: c.lockWait, LockTimeout: c.lockTimeout,
+		Tool: "tandem " + version, User: currentUser(), Host: hostname()}
+	if c.verbose || !isTerminal(c.stderr) {
+		if !c.json || c.verbose {
+			e.Log = slog.New(slog.NewTextHandler(c.stderr, nil))
+		}
+	}
+	if isTerminal(c.stderr) && !c.json {
+		e.Progress = newBar(c.stderr).update
+	}
+	return p, e, nil
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}

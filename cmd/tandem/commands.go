@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/plan"
+	"github.com/tandem-db/tandem/project"
+)
+
+func cmdVersion(_ context.Context, c *cli, _ []string) error {
+	if c.json {
+		c.writeJSON(c.stdout, map[string]string{"version": version})
+		return nil
+	}
+	fmt.Fprintln(c.stdout, "tandem", version)
+	return nil
+}
+
+func cmdInit(_ context.Context, c *cli, args []string) error {
+	dir := c.projectDir
+	if len(args) > 0 {
+		dir = args[0]
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tandem.yaml")); err == nil {
+		return fmt.Errorf("%s already has a tandem.yaml; nothing was written", dir)
+	}
+	var written []string
+	err := project.Scaffold(func(name string, data []byte) error {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		written = append(written, name)
+		return os.WriteFile(path, data, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("init %s: %w", dir, err)
+	}
+	if c.json {
+		c.writeJSON(c.stdout, map[string]any{"project": dir, "files": written})
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "Created a project in %s:\n", dir)
+	for _, w := range written {
+		fmt.Fprintf(c.stdout, "  %s\n", w)
+	}
+	fmt.Fprintf(c.stdout, "Next: tandem plan --project %s, then tandem deploy --project %s\n", dir, dir)
+	return nil
+}
+
+func cmdPlan(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	pv, err := e.Plan(ctx, p)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, jsonPlan(pv))
+		return nil
+	}
+	c.printf("Plan for environment %s (%s): %s\n", e.Env.Name, e.Env.URL, countSteps(len(pv.Plan.Steps)))
+	for i, st := range pv.Plan.Steps {
+		c.printf("\n%d. %s %s  -- %s", i+1, st.Action, stepLabel(st), st.Reason)
+		if w := stepWhere(st); w != "" {
+			c.printf(" (%s)", w)
+		}
+		c.printf("\n")
+		switch st.Action {
+		case plan.ActionApply, plan.ActionDeploy:
+			c.printf("%s\n", indent(strings.TrimSpace(st.Node.SQL)))
+		case plan.ActionDrop:
+			c.printf("%s\n", indent(fmt.Sprintf("-- drop %s %s", st.Key.Type, st.Key.Name)))
+		case plan.ActionData:
+			if counts, ok := pv.DataCounts[i]; ok {
+				c.printf("%s\n", indent("-- "+counts))
+			} else {
+				c.printf("%s\n", indent("-- load every row (the table is created by this deploy)"))
+			}
+		case plan.ActionRebaseline:
+			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
+		}
+	}
+	printProblems(c, pv.Plan.Problems)
+	if len(pv.Plan.Problems) > 0 {
+		c.code = exitProblems
+	}
+	return nil
+}
+
+func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
+	if res != nil {
+		printResult(c, "deploy", res)
+	}
+	return err
+}
+
+func cmdRollback(ctx context.Context, c *cli, _ []string) error {
+	if c.to == "" {
+		return fmt.Errorf("say where to: --to <run id or tag> (see tandem history)")
+	}
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := e.Rollback(ctx, p, c.to)
+	if res != nil {
+		printResult(c, "rollback", res)
+	}
+	return err
+}
+
+func cmdBaseline(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := e.Baseline(ctx, p)
+	if res != nil {
+		printResult(c, "baseline", res)
+	}
+	return err
+}
+
+func cmdRebaseline(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := e.Rebaseline(ctx, p)
+	if res != nil {
+		printResult(c, "rebaseline", res)
+	}
+	return err
+}
+
+func cmdClean(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := e.Clean(ctx, p)
+	if res != nil {
+		printResult(c, "clean", res)
+	}
+	return err
+}
+
+func cmdStatus(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := e.Status(ctx, p)
+	if err != nil {
+		return err
+	}
+	pl := st.Preview.Plan
+	if c.json {
+		c.writeJSON(c.stdout, jsonStatus(st))
+	} else {
+		deployed := 0
+		partial := 0
+		for _, r := range st.Records {
+			deployed++
+			if r.Status == "partial" {
+				partial++
+			}
+		}
+		c.printf("Environment %s (%s)\n", e.Env.Name, e.Env.URL)
+		c.printf("  deployed: %d changes", deployed)
+		if partial > 0 {
+			c.printf(" (%d partly applied)", partial)
+		}
+		c.printf("\n  pending:  %s\n", countSteps(len(pl.Steps)))
+		for _, s := range pl.Steps {
+			c.printf("    %-10s %s  -- %s\n", s.Action, stepLabel(s), s.Reason)
+		}
+		if n := len(st.Runs); n > 0 {
+			r := st.Runs[n-1]
+			c.printf("  last run: %d %s %s at %s by %s\n", r.ID, r.Command, r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), r.User)
+		}
+		printProblems(c, pl.Problems)
+		if st.UpToDate() {
+			c.printf("Up to date.\n")
+		}
+	}
+	if c.exitCode {
+		switch {
+		case len(pl.Problems) > 0:
+			c.code = exitProblems
+		case len(pl.Steps) > 0:
+			c.code = exitPending
+		}
+	}
+	return nil
+}
+
+func cmdHistory(ctx context.Context, c *cli, _ []string) error {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := e.Status(ctx, p)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, st.Runs)
+		return nil
+	}
+	if len(st.Runs) == 0 {
+		c.printf("No runs recorded in %s.\n", e.Env.URL)
+	}
+	for _, r := range st.Runs {
+		tag := ""
+		if r.Tag != "" {
+			tag = " tag=" + r.Tag
+		}
+		c.printf("%4d  %-10s %-11s %s  %s@%s%s %s\n", r.ID, r.Command, r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), r.User, r.Host, tag, firstLineOf(r.Detail))
+	}
+	return nil
+}
+
+func cmdGraph(_ context.Context, c *cli, _ []string) error {
+	p, err := c.loadProject()
+	if err != nil {
+		return err
+	}
+	env, u, err := c.environment(p)
+	if err != nil {
+		return err
+	}
+	g, err := plan.Build(p, plan.Options{Env: env, Dialect: u.Dialect})
+	if err != nil {
+		return err
+	}
+	if c.explain == "" {
+		if c.json {
+			c.writeJSON(c.stdout, jsonGraph(g))
+			return nil
+		}
+		return g.DOT(c.stdout)
+	}
+	edges, err := g.Explain(c.explain)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, jsonEdges(edges))
+		return nil
+	}
+	if len(edges) == 0 {
+		c.printf("%s has no dependencies and nothing depends on it.\n", c.explain)
+	}
+	for _, ed := range edges {
+		c.printf("%s -> %s  (%s)\n", ed.From.Change.ID(), ed.To.Change.ID(), edgeReason(ed))
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// The JSON documents printed with --json. Field names are part of tandem's interface: add
+// fields, never rename them.
+
+type jsonStep struct {
+	Action string `json:"action"`
+	Object string `json:"object"`
+	Change string `json:"change,omitempty"`
+	File   string `json:"file,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	SQL    string `json:"sql,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	Millis int64  `json:"ms,omitempty"`
+}
+
+type jsonProblem struct {
+	Kind   string `json:"kind"`
+	Object string `json:"object"`
+	Change string `json:"change"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Diff   string `json:"diff,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+}
+
+func toJSONStep(st plan.Step) jsonStep {
+	j := jsonStep{Action: string(st.Action), Object: st.Key.String(), Reason: st.Reason, File: stepWhere(st)}
+	if st.Node != nil {
+		j.Object, j.Change = st.Node.Object.Key.String(), st.Node.Change.Name
+		if st.Action == plan.ActionApply || st.Action == plan.ActionDeploy {
+			j.SQL = st.Node.SQL
+		}
+	}
+	return j
+}
+
+func toJSONProblems(ps []plan.Problem) []jsonProblem {
+	out := []jsonProblem{}
+	for _, p := range ps {
+		out = append(out, jsonProblem{Kind: string(p.Kind), Object: p.Key.String(), Change: p.Change, File: p.File, Line: p.Line, Diff: p.Diff, Hint: p.Hint})
+	}
+	return out
+}
+
+func jsonPlan(pv *deploy.Preview) any {
+	steps := []jsonStep{}
+	for i, st := range pv.Plan.Steps {
+		j := toJSONStep(st)
+		j.Detail = pv.DataCounts[i]
+		steps = append(steps, j)
+	}
+	return map[string]any{"steps": steps, "problems": toJSONProblems(pv.Plan.Problems)}
+}
+
+func jsonResult(what string, res *deploy.Result) any {
+	steps := []jsonStep{}
+	for _, s := range res.Steps {
+		j := toJSONStep(s.Step)
+		j.SQL = ""
+		j.Detail, j.Millis = s.Detail, s.Duration.Milliseconds()
+		steps = append(steps, j)
+	}
+	return map[string]any{"command": what, "run": res.RunID, "steps": steps}
+}
+
+func jsonStatus(st *deploy.Status) any {
+	pending := []jsonStep{}
+	for _, s := range st.Preview.Plan.Steps {
+		j := toJSONStep(s)
+		j.SQL = ""
+		pending = append(pending, j)
+	}
+	type rec struct {
+		Object  string `json:"object"`
+		Change  string `json:"change"`
+		Status  string `json:"status"`
+		Hash    string `json:"hash"`
+		Run     int64  `json:"run"`
+		At      string `json:"at"`
+		By      string `json:"by"`
+		File    string `json:"file,omitempty"`
+		Applied int    `json:"statements_applied,omitempty"`
+	}
+	deployed := []rec{}
+	for _, r := range st.Records {
+		deployed = append(deployed, rec{Object: r.Key().String(), Change: r.Change, Status: string(r.Status), Hash: r.Hash, Run: r.RunID,
+			At: r.AppliedAt.UTC().Format("2006-01-02T15:04:05Z"), By: r.AppliedBy, File: r.File, Applied: r.Done})
+	}
+	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": st.Runs}
+}
+
+func jsonGraph(g *plan.Graph) any {
+	nodes := []string{}
+	for _, n := range g.Nodes {
+		nodes = append(nodes, n.Change.ID())
+	}
+	return map[string]any{"nodes": nodes, "edges": jsonEdges(g.Edges)}
+}
+
+func jsonEdges(edges []*plan.Edge) any {
+	type edge struct {
+		From  string `json:"from"`
+		To    string `json:"to"`
+		Kind  string `json:"kind"`
+		Ident string `json:"ident,omitempty"`
+		File  string `json:"file,omitempty"`
+		Line  int    `json:"line,omitempty"`
+	}
+	out := []edge{}
+	for _, e := range edges {
+		out = append(out, edge{From: e.From.Change.ID(), To: e.To.Change.ID(), Kind: string(e.Kind), Ident: e.Ident, File: e.File, Line: e.Line})
+	}
+	return out
+}

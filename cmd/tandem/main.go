@@ -1,0 +1,108 @@
+// Command tandem deploys database schemas kept in version control and keeps them in step with the
+// code that uses them. Run "tandem help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, documented in the README and in "tandem help".
+const (
+	exitOK       = 0 // the command did what was asked
+	exitError    = 1 // the command failed; the message says why and what to do
+	exitUsage    = 2 // the command line was wrong
+	exitPending  = 3 // status --exit-code: changes are waiting to be deployed
+	exitProblems = 4 // deployed changes were edited or deleted, or a change is partly applied
+	exitLocked   = 5 // another deploy holds the lock
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, c *cli, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", cmdInit},
+		{"plan", "", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
+		{"deploy", "[--tag T]", "bring the database up to date with the project", cmdDeploy},
+		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", cmdStatus},
+		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", cmdRollback},
+		{"baseline", "", "record every pending change as deployed without running it (onboard a database)", cmdBaseline},
+		{"rebaseline", "", "accept edits to deployed changes and forget deleted ones, without running anything", cmdRebaseline},
+		{"clean", "", "drop every object in the project's schemas (only where the environment allows it)", cmdClean},
+		{"graph", "[--explain OBJECT]", "print the dependency graph (Graphviz DOT) or explain one object's edges", cmdGraph},
+		{"history", "", "list the runs recorded in the database", cmdHistory},
+		{"version", "", "print the version", cmdVersion},
+	}
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, cmd := range commands {
+		if cmd.name != args[0] {
+			continue
+		}
+		c := &cli{stdout: stdout, stderr: stderr, command: cmd.name}
+		rest, err := c.parse(cmd, args[1:])
+		if err != nil {
+			if errors.Is(err, errHelp) {
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "tandem %s: %v\n", cmd.name, err)
+			return exitUsage
+		}
+		err = cmd.run(ctx, c, rest)
+		return c.finish(err)
+	}
+	fmt.Fprintf(stderr, "tandem: unknown command %q; run \"tandem help\" for the list\n", args[0])
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "tandem keeps a database and the code that uses it consistent.")
+	fmt.Fprintln(w, "\nUsage: tandem <command> [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-11s %-20s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintln(w, `
+Flags every command takes:
+  --project DIR   the project folder, or a bare folder of numbered migrations (default: .)
+  --env NAME      the environment in tandem.yaml (default: the first one)
+  --url URL       the database, overriding the environment's: postgres://..., mysql://..., sqlite://path
+  --json          print a JSON document for machines instead of text for people
+  --lock-wait D   how long to wait for another deploy's lock (default 60s)
+  --lock-timeout D  how long each statement may wait for a table lock before it is retried (default 5s)
+  -v              log every step
+
+Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
+4 edited/deleted/partly applied changes, 5 another deploy holds the lock.
+
+With no environment in tandem.yaml, tandem deploys to an SQLite file in the project: .tandem/default.db.`)
+}

@@ -1,0 +1,330 @@
+package deploy
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/sqllex"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// statement is one statement of a change, with its line in the file.
+type statement struct {
+	text string
+	line int
+}
+
+// split splits a node's SQL into statements with their file lines.
+func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, error) {
+	opts := sqllex.Options{Flavor: sqllex.FlavorOf(s.e.Dialect.Name()), GoBatches: n.Object.Format == tandem.FormatObevo}
+	parts, err := sqllex.Split(body, opts)
+	if err != nil {
+		line := firstLine
+		if se, ok := err.(*sqllex.SyntaxError); ok {
+			line += se.Line - 1
+		}
+		return nil, &StepError{File: n.Change.File, Line: line, Err: err}
+	}
+	out := make([]statement, len(parts))
+	for i, p := range parts {
+		out[i] = statement{text: p.Text, line: firstLine + p.Line - 1}
+	}
+	return out, nil
+}
+
+// hashStatements identifies a prefix of a change's statements, so that a resumed change can check
+// that what already ran did not change.
+func (s *session) hashStatements(stmts []statement) string {
+	h := sha256.New()
+	f := sqllex.FlavorOf(s.e.Dialect.Name())
+	for _, st := range stmts {
+		h.Write([]byte(sqllex.Normalize(st.text, f)))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Record {
+	return &tandem.Record{
+		Schema: n.Object.Key.Schema, Type: n.Object.Key.Type, Object: n.Object.Name, Change: n.Change.Name,
+		Hash: n.Hash, Status: status, Rollback: n.Rollback, Definition: n.SQL, RunID: s.run.ID,
+		AppliedAt: time.Now(), AppliedBy: s.e.who(), Tool: s.e.Tool, App: s.e.App, File: n.Change.File,
+	}
+}
+
+func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Event {
+	return &tandem.Event{RunID: s.run.ID, Action: action, Schema: n.Object.Key.Schema, Type: n.Object.Key.Type,
+		Object: n.Object.Name, Change: n.Change.Name, Hash: n.Hash, SQL: n.SQL, Rollback: n.Rollback, At: time.Now()}
+}
+
+// transactional reports whether all statements can run in one transaction with the history row.
+func (s *session) transactional(n *plan.Node, stmts []statement) bool {
+	if !s.e.Dialect.Capabilities().TransactionalDDL || n.Change.Attrs.NoTransaction {
+		return false
+	}
+	for _, st := range stmts {
+		if s.e.Dialect.NonTransactional(st.text) {
+			return false
+		}
+	}
+	return true
+}
+
+// withRetry runs fn again, with backoff, while it fails with a lock wait timeout.
+func (s *session) withRetry(ctx context.Context, what string, fn func() error) error {
+	delay := 200 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || attempt >= s.e.retries() || !s.e.Dialect.Retryable(err) {
+			return err
+		}
+		s.e.log().Warn("lock wait timed out; retrying", "step", what, "attempt", attempt+1, "in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		if delay < 5*time.Second {
+			delay *= 2
+		}
+	}
+}
+
+// execAll runs statements on q, returning a StepError for the first that fails.
+func (s *session) execAll(ctx context.Context, q tandem.Querier, st plan.Step, stmts []statement, from int) error {
+	for i := from; i < len(stmts); i++ {
+		if _, err := q.ExecContext(ctx, stmts[i].text); err != nil {
+			return &StepError{Step: st, File: st.Node.Change.File, Line: stmts[i].line, Statement: stmts[i].text,
+				Index: i + 1, Count: len(stmts), Err: err}
+		}
+	}
+	return nil
+}
+
+// apply runs one pending change of a stateful object.
+func (s *session) apply(ctx context.Context, st plan.Step) error {
+	n := st.Node
+	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+	if err != nil {
+		return withStep(err, st)
+	}
+	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
+		return err
+	}
+	start := 0
+	if r := st.Record; r != nil && r.Status == tandem.Partial {
+		if r.Done > len(stmts) || s.hashStatements(stmts[:r.Done]) != r.DoneHash {
+			return &StepError{Step: st, File: n.Change.File, Line: n.Change.Line, Err: fmt.Errorf(
+				"the first %d statements were applied earlier but have changed since; restore them as they were, or roll the partial change back by hand and remove its history row", r.Done)}
+		}
+		start = r.Done
+	}
+	if start == 0 && s.transactional(n, stmts) {
+		return s.withRetry(ctx, n.Change.ID(), func() error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+					return err
+				}
+				if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+					return err
+				}
+				return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))
+			})
+		})
+	}
+	return s.applyEach(ctx, st, stmts, start)
+}
+
+// applyEach runs a change statement by statement, recording progress after each, for databases
+// whose DDL commits implicitly and for changes that cannot run in a transaction. A statement
+// that can share a transaction with its progress row does.
+func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement, start int) error {
+	n := st.Node
+	if len(stmts) == 0 {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+				return err
+			}
+			return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))
+		})
+	}
+	for i := start; i < len(stmts); i++ {
+		rec := s.record(n, tandem.Partial)
+		rec.Done, rec.DoneHash = i+1, s.hashStatements(stmts[:i+1])
+		last := i == len(stmts)-1
+		if last {
+			rec.Status = tandem.Applied
+		}
+		progress := func(q tandem.Querier) error {
+			if err := s.hist.put(ctx, q, rec); err != nil {
+				return err
+			}
+			if last {
+				return s.hist.event(ctx, q, s.eventFor(n, tandem.EventApply))
+			}
+			return nil
+		}
+		err := s.withRetry(ctx, n.Change.ID(), func() error {
+			if s.sharesTx(stmts[i].text) {
+				return s.inTx(ctx, func(tx *sql.Tx) error {
+					if err := s.execAll(ctx, tx, st, stmts[i:i+1], 0); err != nil {
+						return err
+					}
+					return progress(tx)
+				})
+			}
+			if err := s.execAll(ctx, s.conn, st, stmts[i:i+1], 0); err != nil {
+				return err
+			}
+			// The statement committed on its own; a crash before the next line leaves it
+			// unrecorded, which the rerun reports as a failure of this statement.
+			return progress(s.conn)
+		})
+		if err != nil {
+			if se, ok := err.(*StepError); ok {
+				se.Index, se.Count, se.Applied = i+1, len(stmts), i
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// sharesTx reports whether a statement may run in one transaction with its progress row.
+func (s *session) sharesTx(stmt string) bool {
+	if s.e.Dialect.NonTransactional(stmt) {
+		return false
+	}
+	if s.e.Dialect.Capabilities().TransactionalDDL {
+		return true
+	}
+	switch kw := sqllex.Keywords(stmt, sqllex.FlavorOf(s.e.Dialect.Name()), 1); {
+	case len(kw) == 0:
+		return false
+	default:
+		switch kw[0] {
+		case "INSERT", "UPDATE", "DELETE", "SELECT", "WITH":
+			return true
+		}
+	}
+	return false
+}
+
+// deployObject creates (or replaces) a stateless object.
+func (s *session) deployObject(ctx context.Context, st plan.Step) error {
+	n := st.Node
+	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+	if err != nil {
+		return withStep(err, st)
+	}
+	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
+		return err
+	}
+	finish := func(q tandem.Querier) error {
+		if err := s.hist.put(ctx, q, s.record(n, tandem.Applied)); err != nil {
+			return err
+		}
+		return s.hist.event(ctx, q, s.eventFor(n, tandem.EventDeploy))
+	}
+	if s.transactional(n, stmts) {
+		return s.withRetry(ctx, n.Change.ID(), func() error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+					return err
+				}
+				return finish(tx)
+			})
+		})
+	}
+	// Without transactional DDL a crash can leave the object created but unrecorded; dropping
+	// an unrecorded leftover first makes the rerun succeed.
+	if st.Record == nil && n.Object.Key.Type != tandem.Repeatable {
+		if err := s.e.Dialect.DropObject(ctx, s.conn, s.physical(n.Object.Key.Schema), n.Object.Key.Type, n.Object.Name); err != nil {
+			return &StepError{Step: st, File: n.Change.File, Line: n.Change.Line, Err: fmt.Errorf("drop leftover before create: %w", err)}
+		}
+	}
+	if err := s.withRetry(ctx, n.Change.ID(), func() error { return s.execAll(ctx, s.conn, st, stmts, 0) }); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return finish(tx) })
+}
+
+// dropObject drops a stateless object and forgets it.
+func (s *session) dropObject(ctx context.Context, st plan.Step) error {
+	name, file, def := st.Key.Name, "", ""
+	if st.Record != nil {
+		name, file, def = st.Record.Object, st.Record.File, st.Record.Definition
+	}
+	if st.Node != nil {
+		name, file = st.Node.Object.Name, st.Node.Change.File
+	}
+	phys := s.physical(st.Key.Schema)
+	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: name, SQL: def, At: time.Now()}
+	if st.Record != nil {
+		ev.Change, ev.Hash = st.Record.Change, st.Record.Hash
+	}
+	forget := func(q tandem.Querier) error {
+		if st.Record != nil {
+			if err := s.hist.delete(ctx, q, st.Key, st.Record.Change); err != nil {
+				return err
+			}
+		}
+		return s.hist.event(ctx, q, ev)
+	}
+	drop := func(q tandem.Querier) error {
+		if st.Key.Type == tandem.Repeatable {
+			return nil // Flyway repeatables are scripts, not objects: nothing to drop
+		}
+		if err := s.e.Dialect.DropObject(ctx, q, phys, st.Key.Type, name); err != nil {
+			return &StepError{Step: st, File: file, Err: fmt.Errorf("drop %s %s: %w", st.Key.Type, name, err)}
+		}
+		return nil
+	}
+	if s.e.Dialect.Capabilities().TransactionalDDL {
+		return s.withRetry(ctx, st.Key.String(), func() error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := drop(tx); err != nil {
+					return err
+				}
+				return forget(tx)
+			})
+		})
+	}
+	if err := s.withRetry(ctx, st.Key.String(), func() error { return drop(s.conn) }); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return forget(tx) })
+}
+
+// rebaseline records a change that consolidates earlier ones, without running it.
+func (s *session) rebaseline(ctx context.Context, st plan.Step, records []tandem.Record) error {
+	n := st.Node
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, old := range n.Change.Attrs.Rebaseline {
+			for _, r := range records {
+				if r.Key() == n.Object.Key && equalFold(r.Change, old) {
+					if err := s.hist.delete(ctx, tx, n.Object.Key, r.Change); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+			return err
+		}
+		return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventRebaseline))
+	})
+}
+
+// withStep fills in the step of a StepError made before the step was known.
+func withStep(err error, st plan.Step) error {
+	if se, ok := err.(*StepError); ok {
+		se.Step = st
+	}
+	return err
+}

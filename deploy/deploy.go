@@ -1,0 +1,170 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// Options control a deploy.
+type Options struct {
+	// Tag names the run, so that a later rollback can say --to <tag>.
+	Tag string
+}
+
+// Result says what a command did.
+type Result struct {
+	RunID int64
+	Steps []StepResult
+}
+
+// StepResult is one step that ran.
+type StepResult struct {
+	Step     plan.Step
+	Duration time.Duration
+	Detail   string // for data steps, the row counts
+}
+
+// Preview is what a deploy would do, computed without changing the database.
+type Preview struct {
+	Graph *plan.Graph
+	Plan  *plan.Plan
+	// DataCounts describes each data step's row changes where the table already exists
+	// ("2 inserts, 0 updates, 1 delete"), keyed by the step's index in Plan.Steps.
+	DataCounts map[int]string
+}
+
+// Plan computes what Deploy would do. It takes no lock and writes nothing.
+func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) {
+	s, err := e.open(ctx, false, "plan")
+	if err != nil {
+		return nil, err
+	}
+	defer s.close(ctx)
+	records, err := s.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, pl, err := e.diff(p, records)
+	if err != nil {
+		return nil, err
+	}
+	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}}
+	for i, st := range pl.Steps {
+		if st.Action != plan.ActionData {
+			continue
+		}
+		if d, err := s.diffData(ctx, st); err == nil {
+			pv.DataCounts[i] = d.counts()
+		}
+	}
+	return pv, nil
+}
+
+func (e *Engine) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
+	g, err := plan.Build(p, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := plan.Diff(g, records)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, pl, nil
+}
+
+// Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
+// deployed changes were edited or deleted (a *ProblemsError), then runs each step with its history
+// row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
+func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
+	s, err := e.open(ctx, true, "deploy")
+	if err != nil {
+		return nil, err
+	}
+	defer s.close(ctx)
+	records, err := s.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, pl, err := e.diff(p, records)
+	if err != nil {
+		return nil, err
+	}
+	if len(pl.Problems) > 0 {
+		return nil, &ProblemsError{Problems: pl.Problems}
+	}
+	if err := s.begin(ctx, o.Tag); err != nil {
+		return nil, err
+	}
+	defer func() { s.finish(ctx, err) }()
+	res = &Result{RunID: s.run.ID}
+	e.log().Info("deploy started", "run", s.run.ID, "env", e.Env.Name, "steps", len(pl.Steps))
+	steps := pl.Steps
+	for i := 0; i < len(steps); {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		// Consecutive data steps run together, so rows can be deleted child-first.
+		j := i + 1
+		if steps[i].Action == plan.ActionData {
+			for j < len(steps) && steps[j].Action == plan.ActionData {
+				j++
+			}
+		}
+		started := time.Now()
+		for k := i; k < j; k++ {
+			e.report(Progress{Done: k, Total: len(steps), Step: steps[k]})
+		}
+		details, err := s.execute(ctx, steps[i:j], records)
+		for k := i; k < j; k++ {
+			e.report(Progress{Done: k + 1, Total: len(steps), Step: steps[k], Finished: true, Err: err})
+		}
+		if err != nil {
+			e.log().Error("step failed", "step", stepName(steps[i]), "err", err)
+			return res, err
+		}
+		for k := i; k < j; k++ {
+			sr := StepResult{Step: steps[k], Duration: time.Since(started) / time.Duration(j-i), Detail: details[k-i]}
+			res.Steps = append(res.Steps, sr)
+			e.log().Info("step done", "action", steps[k].Action, "step", stepName(steps[k]), "took", sr.Duration.Round(time.Millisecond), "detail", sr.Detail)
+		}
+		i = j
+	}
+	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
+	return res, nil
+}
+
+func (e *Engine) report(p Progress) {
+	if e.Progress != nil {
+		e.Progress(p)
+	}
+}
+
+// execute runs one step, or one run of consecutive data steps, and returns a detail per step.
+func (s *session) execute(ctx context.Context, steps []plan.Step, records []tandem.Record) ([]string, error) {
+	st := steps[0]
+	switch st.Action {
+	case plan.ActionApply:
+		return []string{""}, s.apply(ctx, st)
+	case plan.ActionDeploy:
+		return []string{""}, s.deployObject(ctx, st)
+	case plan.ActionDrop:
+		return []string{""}, s.dropObject(ctx, st)
+	case plan.ActionRebaseline:
+		return []string{""}, s.rebaseline(ctx, st, records)
+	case plan.ActionData:
+		diffs, err := s.syncData(ctx, steps)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, len(diffs))
+		for i, d := range diffs {
+			out[i] = d.counts()
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("deploy: unknown step action %q", st.Action)
+}

@@ -1,0 +1,296 @@
+package deploy
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// Engine deploys projects to one database. It is safe to use from one goroutine at a time; two
+// engines (in one process or many) on the same database serialise on the database's deploy lock.
+type Engine struct {
+	DB      *sql.DB
+	Dialect tandem.Dialect
+	// Env is the environment being deployed: its name selects environment-specific changes, its
+	// tokens and schema map shape the SQL.
+	Env *tandem.Environment
+	// Log receives one line per step and per run; nil discards.
+	Log *slog.Logger
+	// LockWait bounds how long a command waits for another deploy's lock (default
+	// tandem.DefaultLockWait).
+	LockWait time.Duration
+	// LockTimeout bounds each statement's wait for a table lock where the database supports it
+	// (default tandem.DefaultLockTimeout), so a deploy never queues traffic behind it.
+	LockTimeout time.Duration
+	// Retries is how many times a change whose lock wait timed out is retried with backoff
+	// (default 5; negative disables retries).
+	Retries int
+	// Tool and App are the tool and application versions written into history.
+	Tool, App string
+	// User and Host say who ran the command, for history.
+	User, Host string
+	// Progress, when set, is called before and after each step.
+	Progress func(Progress)
+}
+
+// Progress reports where a command is.
+type Progress struct {
+	Done, Total int
+	Step        plan.Step
+	Finished    bool // false: the step is starting; true: it ended
+	Err         error
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return e.Log
+}
+
+func (e *Engine) lockWait() time.Duration {
+	if e.LockWait > 0 {
+		return e.LockWait
+	}
+	return tandem.DefaultLockWait
+}
+
+func (e *Engine) lockTimeout() time.Duration {
+	if e.LockTimeout > 0 {
+		return e.LockTimeout
+	}
+	if e.Env != nil && e.Env.LockTimeout != "" {
+		if d, err := time.ParseDuration(e.Env.LockTimeout); err == nil {
+			return d
+		}
+	}
+	return tandem.DefaultLockTimeout
+}
+
+func (e *Engine) retries() int {
+	switch {
+	case e.Retries < 0:
+		return 0
+	case e.Retries == 0:
+		return 5
+	}
+	return e.Retries
+}
+
+// defaultSchemaer is implemented by dialects that can tell the schema a fresh session resolves
+// unqualified names to.
+type defaultSchemaer interface {
+	DefaultSchema(ctx context.Context, q tandem.Querier) (string, error)
+}
+
+// session is one command's hold on the database: the lock, the working connection and the
+// history tables.
+type session struct {
+	e             *Engine
+	conn          *sql.Conn // runs the changes
+	hist          history
+	defaultSchema string // physical schema unqualified names resolve to at session start
+	current       string // schema the session currently resolves to ("" until set)
+	unlock        func(context.Context) error
+	lockConn      *sql.Conn
+	run           tandem.Run
+}
+
+// open takes the deploy lock (when write is set), opens the working connection and finds the
+// history tables. A read-only session takes no lock and creates nothing.
+func (e *Engine) open(ctx context.Context, write bool, command string) (*session, error) {
+	if e.DB == nil || e.Dialect == nil || e.Env == nil {
+		return nil, errors.New("deploy: engine needs DB, Dialect and Env")
+	}
+	s := &session{e: e}
+	if write {
+		lc, err := e.DB.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("connect: %w", err)
+		}
+		unlock, err := e.Dialect.Lock(ctx, lc, "tandem:"+e.Env.Name, e.lockWait())
+		if err != nil {
+			lc.Close()
+			return nil, err
+		}
+		s.lockConn, s.unlock = lc, unlock
+	}
+	conn, err := e.DB.Conn(ctx)
+	if err != nil {
+		s.close(ctx)
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	s.conn = conn
+	if ds, ok := e.Dialect.(defaultSchemaer); ok && e.Dialect.Capabilities().Schemas {
+		if s.defaultSchema, err = ds.DefaultSchema(ctx, conn); err != nil {
+			s.close(ctx)
+			return nil, fmt.Errorf("find default schema: %w", err)
+		}
+	}
+	hs := e.Env.HistorySchema
+	if hs == "" {
+		hs = s.defaultSchema
+	}
+	if !e.Dialect.Capabilities().Schemas {
+		hs = ""
+	}
+	s.hist = history{d: e.Dialect, schema: hs}
+	if !write {
+		return s, nil
+	}
+	for _, stmt := range e.Dialect.SessionSetup(e.lockTimeout()) {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			s.close(ctx)
+			return nil, fmt.Errorf("session setup %q: %w", stmt, err)
+		}
+	}
+	if err := s.hist.ensure(ctx, conn); err != nil {
+		s.close(ctx)
+		return nil, err
+	}
+	now := time.Now()
+	if err := s.hist.markInterrupted(ctx, conn, now); err != nil {
+		s.close(ctx)
+		return nil, err
+	}
+	s.run = tandem.Run{Environment: e.Env.Name, Command: command, Started: now, Status: "running",
+		User: e.User, Host: e.Host, Tool: e.Tool, App: e.App}
+	return s, nil
+}
+
+// begin records the start of the session's run.
+func (s *session) begin(ctx context.Context, tag string) error {
+	s.run.Tag = tag
+	return s.hist.startRun(ctx, s.conn, &s.run)
+}
+
+// finish records how the run ended. It uses a context that survives cancellation, so that a
+// cancelled deploy still says so in history.
+func (s *session) finish(ctx context.Context, runErr error) {
+	if s.run.ID == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s.run.Ended, s.run.Status = time.Now(), "ok"
+	if runErr != nil {
+		s.run.Status, s.run.Detail = "failed", runErr.Error()
+	}
+	if err := s.hist.endRun(ctx, s.conn, &s.run); err != nil {
+		s.e.log().Warn("could not record the end of the run", "run", s.run.ID, "err", err)
+	}
+}
+
+func (s *session) close(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.unlock != nil {
+		if err := s.unlock(ctx); err != nil {
+			s.e.log().Warn("could not release the deploy lock; it is released when the connection closes", "err", err)
+		}
+	}
+	if s.lockConn != nil {
+		s.lockConn.Close()
+	}
+}
+
+// use makes unqualified names resolve to the physical schema of a logical one ("" means the
+// session's default schema).
+func (s *session) use(ctx context.Context, logical string) error {
+	if !s.e.Dialect.Capabilities().Schemas {
+		return nil
+	}
+	phys := s.defaultSchema
+	if logical != "" {
+		phys = s.e.Env.PhysicalSchema(logical)
+	}
+	if phys == "" || phys == s.current {
+		return nil
+	}
+	if stmt := s.e.Dialect.CreateSchema(phys); stmt != "" {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("create schema %s: %w", phys, err)
+		}
+	}
+	for _, stmt := range s.e.Dialect.UseSchema(phys) {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("use schema %s: %w", phys, err)
+		}
+	}
+	s.current = phys
+	return nil
+}
+
+// physical returns the physical schema for a logical one.
+func (s *session) physical(logical string) string {
+	if !s.e.Dialect.Capabilities().Schemas {
+		return ""
+	}
+	if logical == "" {
+		return s.defaultSchema
+	}
+	return s.e.Env.PhysicalSchema(logical)
+}
+
+// records reads the history, or nothing when the history tables do not exist yet.
+func (s *session) records(ctx context.Context) ([]tandem.Record, error) {
+	ok, err := s.hist.exists(ctx, s.conn)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return s.hist.records(ctx, s.conn)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, tandem.ErrNotFound) }
+
+// inTx runs fn in a transaction on the session's connection.
+func (s *session) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// who says who runs the command, for history.
+func (e *Engine) who() string {
+	if e.Host == "" {
+		return e.User
+	}
+	return e.User + "@" + e.Host
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tandem-db/tandem/plan"
+)
+
+// ErrProblems is wrapped by ProblemsError.
+var ErrProblems = errors.New("deploy: the project and the database disagree")
+
+// ProblemsError is returned by Deploy when the history shows deployed changes that were edited,
+// deleted or left partly applied in a way a deploy cannot resolve. Nothing was run.
+type ProblemsError struct {
+	Problems []plan.Problem
+}
+
+func (e *ProblemsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "deploy: %s; nothing was run:", plural(len(e.Problems), "problem"))
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n\n%s:%d: %s %s/%s", p.File, p.Line, p.Kind, p.Key, p.Change)
+		if p.Diff != "" {
+			b.WriteString("\n" + strings.TrimRight(p.Diff, "\n"))
+		}
+		if p.Hint != "" {
+			b.WriteString("\n  what to do: " + p.Hint)
+		}
+	}
+	return b.String()
+}
+
+func (e *ProblemsError) Unwrap() error { return ErrProblems }
+
+// StepError says which step failed, where its SQL is, and what state it left behind.
+type StepError struct {
+	Step      plan.Step
+	File      string
+	Line      int    // line of the failing statement in File
+	Statement string // the failing statement
+	Index     int    // 1-based index of the failing statement in the change
+	Count     int    // statements in the change
+	Applied   int    // statements applied and recorded before the failure (partial changes)
+	Err       error
+}
+
+func (e *StepError) Error() string {
+	var b strings.Builder
+	where := e.File
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	fmt.Fprintf(&b, "%s: %s %s", where, e.Step.Action, stepName(e.Step))
+	if e.Count > 1 {
+		fmt.Fprintf(&b, ", statement %d of %d", e.Index, e.Count)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	if e.Statement != "" {
+		fmt.Fprintf(&b, "\n  statement: %s", firstLine(e.Statement))
+	}
+	switch {
+	case e.Applied > 0:
+		fmt.Fprintf(&b, "\n  statements 1-%d were applied and are recorded as partly applied; fix statement %d and run deploy again: it resumes there", e.Applied, e.Applied+1)
+	default:
+		b.WriteString("\n  nothing of this step was recorded; fix it and run deploy again")
+	}
+	return b.String()
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+func stepName(st plan.Step) string {
+	if st.Node != nil {
+		return st.Node.Change.ID()
+	}
+	return st.Key.String()
+}

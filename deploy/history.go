@@ -1,0 +1,265 @@
+package deploy
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+)
+
+// history reads and writes tandem's history tables through one dialect. It holds no connection:
+// every call takes the Querier to use, so that a history row is written in the same transaction
+// as the change it records.
+type history struct {
+	d      tandem.Dialect
+	schema string // physical schema of the history tables ("" on databases without schemas)
+}
+
+func (h history) table(name string) string { return h.d.Qualify(h.schema, name) }
+
+// ph renders n placeholders starting at first, comma-separated.
+func (h history) ph(first, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = h.d.Placeholder(first + i)
+	}
+	return strings.Join(parts, ", ")
+}
+
+const recordColumns = "object_schema, object_type, object_name, change_name, hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by, tool_version, app_version, file"
+
+// ensure creates the history tables if they do not exist.
+func (h history) ensure(ctx context.Context, q tandem.Querier) error {
+	if s := h.d.CreateSchema(h.schema); s != "" && h.schema != "" {
+		if _, err := q.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create history schema %s: %w", h.schema, err)
+		}
+	}
+	for _, stmt := range h.d.HistoryDDL(h.schema) {
+		if _, err := q.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("create history tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// exists reports whether the changes table exists, without creating it (status and plan must not
+// write to a database).
+func (h history) exists(ctx context.Context, q tandem.Querier) (bool, error) {
+	_, err := h.d.Columns(ctx, q, h.schema, tandem.ChangesTable)
+	if err == nil {
+		return true, nil
+	}
+	if isNotFound(err) {
+		return false, nil
+	}
+	return false, fmt.Errorf("read history: %w", err)
+}
+
+// records returns every row of the changes table.
+func (h history) records(ctx context.Context, q tandem.Querier) ([]tandem.Record, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM "+h.table(tandem.ChangesTable)+" ORDER BY applied_at, object_schema, object_type, object_name, change_name")
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	defer rows.Close()
+	var out []tandem.Record
+	for rows.Next() {
+		var r tandem.Record
+		var typ, status string
+		var doneHash, rollback, def, by, tool, app, file sql.NullString
+		var at timeValue
+		if err := rows.Scan(&r.Schema, &typ, &r.Object, &r.Change, &r.Hash, &status, &r.Done, &doneHash, &rollback, &def, &r.RunID, &at, &by, &tool, &app, &file); err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
+		}
+		r.Type, r.Status = tandem.ObjectType(typ), tandem.RecordStatus(status)
+		r.DoneHash, r.Rollback, r.Definition = doneHash.String, rollback.String, def.String
+		r.AppliedBy, r.Tool, r.App, r.File = by.String, tool.String, app.String, file.String
+		r.AppliedAt = at.t
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// put inserts or replaces the record of one change.
+func (h history) put(ctx context.Context, q tandem.Querier, r *tandem.Record) error {
+	if err := h.delete(ctx, q, r.Key(), r.Change); err != nil {
+		return err
+	}
+	stmt := "INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) + ")"
+	_, err := q.ExecContext(ctx, stmt, r.Schema, string(r.Type), r.Object, r.Change, r.Hash, string(r.Status), r.Done,
+		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File)
+	if err != nil {
+		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
+	}
+	return nil
+}
+
+// delete removes the record of one change.
+func (h history) delete(ctx context.Context, q tandem.Querier, k tandem.ObjectKey, change string) error {
+	stmt := fmt.Sprintf("DELETE FROM %s WHERE object_schema = %s AND object_type = %s AND object_name = %s AND change_name = %s",
+		h.table(tandem.ChangesTable), h.d.Placeholder(1), h.d.Placeholder(2), h.d.Placeholder(3), h.d.Placeholder(4))
+	if _, err := q.ExecContext(ctx, stmt, k.Schema, string(k.Type), k.Name, change); err != nil {
+		return fmt.Errorf("remove record %s/%s: %w", k, change, err)
+	}
+	return nil
+}
+
+// event appends one row to the events table.
+func (h history) event(ctx context.Context, q tandem.Querier, e *tandem.Event) error {
+	stmt := "INSERT INTO " + h.table(tandem.EventsTable) +
+		" (run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at) VALUES (" + h.ph(1, 10) + ")"
+	_, err := q.ExecContext(ctx, stmt, e.RunID, string(e.Action), e.Schema, string(e.Type), e.Object, e.Change, e.Hash, e.SQL, e.Rollback, e.At.UTC())
+	if err != nil {
+		return fmt.Errorf("record event %s %s/%s: %w", e.Action, e.Object, e.Change, err)
+	}
+	return nil
+}
+
+// events returns the events of runs after afterRun (exclusive), oldest first.
+func (h history) events(ctx context.Context, q tandem.Querier, afterRun int64) ([]tandem.Event, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at FROM "+
+		h.table(tandem.EventsTable)+" WHERE run_id > "+h.d.Placeholder(1)+" ORDER BY id", afterRun)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	var out []tandem.Event
+	for rows.Next() {
+		var e tandem.Event
+		var action, typ string
+		var hash, sqlText, rollback sql.NullString
+		var at timeValue
+		if err := rows.Scan(&e.ID, &e.RunID, &action, &e.Schema, &typ, &e.Object, &e.Change, &hash, &sqlText, &rollback, &at); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.Action, e.Type = tandem.EventAction(action), tandem.ObjectType(typ)
+		e.Hash, e.SQL, e.Rollback, e.At = hash.String, sqlText.String, rollback.String, at.t
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// lastDefinitions returns, for every stateless object, the definition in force at the end of run
+// upTo (inclusive): the SQL of its last deploy event, or nothing when its last event dropped it.
+func (h history) definitionsAt(ctx context.Context, q tandem.Querier, upTo int64) (map[tandem.ObjectKey]tandem.Event, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text FROM "+
+		h.table(tandem.EventsTable)+" WHERE run_id <= "+h.d.Placeholder(1)+" ORDER BY id", upTo)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	out := map[tandem.ObjectKey]tandem.Event{}
+	for rows.Next() {
+		var e tandem.Event
+		var action, typ string
+		var hash, sqlText sql.NullString
+		if err := rows.Scan(&e.ID, &e.RunID, &action, &e.Schema, &typ, &e.Object, &e.Change, &hash, &sqlText); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.Action, e.Type, e.Hash, e.SQL = tandem.EventAction(action), tandem.ObjectType(typ), hash.String, sqlText.String
+		if e.Type.Stateful() {
+			continue
+		}
+		k := tandem.Key(e.Schema, e.Type, e.Object)
+		switch e.Action {
+		case tandem.EventDeploy, tandem.EventBaseline, tandem.EventRebaseline, tandem.EventData:
+			out[k] = e
+		case tandem.EventDrop:
+			delete(out, k)
+		}
+	}
+	return out, rows.Err()
+}
+
+const runColumns = "id, environment, command, tag, started_at, ended_at, status, user_name, host, tool_version, app_version, detail"
+
+// startRun records a new run and returns its id. The caller holds the deploy lock, so the next id
+// cannot be taken by anyone else.
+func (h history) startRun(ctx context.Context, q tandem.Querier, r *tandem.Run) error {
+	var max sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT MAX(id) FROM "+h.table(tandem.RunsTable)).Scan(&max); err != nil {
+		return fmt.Errorf("start run: %w", err)
+	}
+	r.ID = max.Int64 + 1
+	stmt := "INSERT INTO " + h.table(tandem.RunsTable) + " (id, environment, command, tag, started_at, status, user_name, host, tool_version, app_version, detail) VALUES (" + h.ph(1, 11) + ")"
+	if _, err := q.ExecContext(ctx, stmt, r.ID, r.Environment, r.Command, r.Tag, r.Started.UTC(), r.Status, r.User, r.Host, r.Tool, r.App, r.Detail); err != nil {
+		return fmt.Errorf("start run: %w", err)
+	}
+	return nil
+}
+
+// endRun records how a run ended.
+func (h history) endRun(ctx context.Context, q tandem.Querier, r *tandem.Run) error {
+	stmt := fmt.Sprintf("UPDATE %s SET ended_at = %s, status = %s, detail = %s WHERE id = %s", h.table(tandem.RunsTable),
+		h.d.Placeholder(1), h.d.Placeholder(2), h.d.Placeholder(3), h.d.Placeholder(4))
+	if _, err := q.ExecContext(ctx, stmt, r.Ended.UTC(), r.Status, r.Detail, r.ID); err != nil {
+		return fmt.Errorf("end run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// markInterrupted closes runs left "running" by a process that died: the caller holds the lock,
+// so no other run can be live.
+func (h history) markInterrupted(ctx context.Context, q tandem.Querier, now time.Time) error {
+	stmt := fmt.Sprintf("UPDATE %s SET status = 'interrupted', ended_at = %s WHERE status = 'running'", h.table(tandem.RunsTable), h.d.Placeholder(1))
+	if _, err := q.ExecContext(ctx, stmt, now.UTC()); err != nil {
+		return fmt.Errorf("close interrupted runs: %w", err)
+	}
+	return nil
+}
+
+// runs returns every run, oldest first.
+func (h history) runs(ctx context.Context, q tandem.Querier) ([]tandem.Run, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+runColumns+" FROM "+h.table(tandem.RunsTable)+" ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("read runs: %w", err)
+	}
+	defer rows.Close()
+	var out []tandem.Run
+	for rows.Next() {
+		var r tandem.Run
+		var tag, user, host, tool, app, detail sql.NullString
+		var started, ended timeValue
+		if err := rows.Scan(&r.ID, &r.Environment, &r.Command, &tag, &started, &ended, &r.Status, &user, &host, &tool, &app, &detail); err != nil {
+			return nil, fmt.Errorf("read runs: %w", err)
+		}
+		r.Tag, r.User, r.Host, r.Tool, r.App, r.Detail = tag.String, user.String, host.String, tool.String, app.String, detail.String
+		r.Started, r.Ended = started.t, ended.t
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// timeValue scans a timestamp from any of the three drivers: pgx and go-sql-driver (with
+// parseTime) give time.Time; SQLite may give text.
+type timeValue struct{ t time.Time }
+
+func (v *timeValue) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		v.t = time.Time{}
+	case time.Time:
+		v.t = x
+	case string:
+		return v.parse(x)
+	case []byte:
+		return v.parse(string(x))
+	default:
+		return fmt.Errorf("unexpected timestamp %T", src)
+	}
+	return nil
+}
+
+func (v *timeValue) parse(s string) error {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			v.t = t
+			return nil
+		}
+	}
+	return fmt.Errorf("unreadable timestamp %q", s)
+}

@@ -1,0 +1,378 @@
+package deploy
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// Rollback returns the database to where it was at the end of run `to` (a run id, or the tag of
+// a run): the stateful changes applied since are undone with their rollback SQL in exact reverse
+// order of application, stateless objects get back the definitions they had then (or are dropped
+// when they did not exist), and static data gets back the rows it had then.
+//
+// Before anything runs, every change to undo is checked for rollback SQL; when one has none the
+// rollback refuses and names them all. p may be nil; when given, a rollback section written in
+// the project after a change was deployed is used for changes whose history row has none.
+func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (res *Result, err error) {
+	s, err := e.open(ctx, true, "rollback")
+	if err != nil {
+		return nil, err
+	}
+	defer s.close(ctx)
+	runs, err := s.hist.runs(ctx, s.conn)
+	if err != nil {
+		return nil, err
+	}
+	target, err := findRun(runs, to)
+	if err != nil {
+		return nil, err
+	}
+	records, err := s.hist.records(ctx, s.conn)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.hist.events(ctx, s.conn, target)
+	if err != nil {
+		return nil, err
+	}
+	then, err := s.hist.definitionsAt(ctx, s.conn, target)
+	if err != nil {
+		return nil, err
+	}
+	undo, err := stepsToUndo(records, events, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.begin(ctx, ""); err != nil {
+		return nil, err
+	}
+	s.run.Detail = "to run " + strconv.FormatInt(target, 10)
+	defer func() { s.finish(ctx, err) }()
+	res = &Result{RunID: s.run.ID}
+
+	// Stateless objects that differ from what they were then, and everything that depends on
+	// them or on a table being rolled back, are dropped first and recreated last.
+	now := currentProject(records)
+	changed := map[tandem.ObjectKey]bool{}
+	for _, r := range records {
+		k := r.Key()
+		if r.Type.Stateful() || r.Type == tandem.StaticData {
+			continue
+		}
+		if ev, ok := then[k]; !ok || ev.Hash != r.Hash {
+			changed[k] = true
+		}
+	}
+	for k, ev := range then {
+		if k.Type == tandem.StaticData {
+			continue
+		}
+		if _, ok := recordOf(records, k); !ok && ev.Action != tandem.EventDrop {
+			changed[k] = true
+		}
+	}
+	for _, u := range undo {
+		changed[u.rec.Key()] = true
+	}
+	nowGraph, err := plan.Build(now, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+	if err != nil {
+		return res, fmt.Errorf("rollback: order current objects: %w", err)
+	}
+	nowOrder, err := nowGraph.Order()
+	if err != nil {
+		return res, fmt.Errorf("rollback: order current objects: %w", err)
+	}
+	affected := dependents(nowGraph, changed)
+	for i := len(nowOrder) - 1; i >= 0; i-- {
+		n := nowOrder[i]
+		k := n.Object.Key
+		if k.Type.Stateful() || k.Type == tandem.StaticData || !affected[k] {
+			continue
+		}
+		r, _ := recordOf(records, k)
+		st := plan.Step{Action: plan.ActionDrop, Key: k, Record: &r, Reason: "rollback"}
+		if err := s.timed(res, st, func() error { return s.dropObject(ctx, st) }); err != nil {
+			return res, err
+		}
+	}
+	for _, u := range undo {
+		st := plan.Step{Action: plan.ActionApply, Key: u.rec.Key(), Record: &u.rec, Reason: "undo"}
+		if err := s.timed(res, st, func() error { return s.undoChange(ctx, u) }); err != nil {
+			return res, err
+		}
+	}
+	// Recreate what existed then, in an order valid then.
+	thenProject := &tandem.Project{}
+	for k, ev := range then {
+		if k.Type == tandem.StaticData || !affected[k] && !changed[k] {
+			continue
+		}
+		thenProject.Objects = append(thenProject.Objects, syntheticObject(k, ev.Object, ev.Change, ev.SQL))
+	}
+	thenGraph, err := plan.Build(thenProject, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+	if err != nil {
+		return res, fmt.Errorf("rollback: order earlier definitions: %w", err)
+	}
+	thenOrder, err := thenGraph.Order()
+	if err != nil {
+		return res, fmt.Errorf("rollback: order earlier definitions: %w", err)
+	}
+	for _, n := range thenOrder {
+		ev := then[n.Object.Key]
+		n.Hash = ev.Hash
+		st := plan.Step{Action: plan.ActionDeploy, Key: n.Object.Key, Node: n, Reason: "rollback"}
+		if err := s.timed(res, st, func() error { return s.deployObject(ctx, st) }); err != nil {
+			return res, err
+		}
+	}
+	// Static data gets back the rows it had then.
+	var data []plan.Step
+	for _, r := range records {
+		if r.Type != tandem.StaticData {
+			continue
+		}
+		ev, ok := then[r.Key()]
+		if !ok || ev.Hash == r.Hash {
+			continue
+		}
+		var d tandem.Data
+		if err := json.Unmarshal([]byte(ev.SQL), &d); err != nil {
+			return res, fmt.Errorf("rollback: read earlier rows of %s: %w", r.Key(), err)
+		}
+		obj := syntheticObject(r.Key(), r.Object, r.Change, "")
+		obj.Data = &d
+		data = append(data, plan.Step{Action: plan.ActionData, Key: r.Key(), Reason: "rollback",
+			Node: &plan.Node{Object: obj, Change: obj.Changes[0], Hash: ev.Hash}})
+	}
+	if len(data) > 0 {
+		started := time.Now()
+		if _, err := s.syncData(ctx, data); err != nil {
+			return res, err
+		}
+		for _, st := range data {
+			res.Steps = append(res.Steps, StepResult{Step: st, Duration: time.Since(started)})
+		}
+	}
+	return res, nil
+}
+
+func (s *session) timed(res *Result, st plan.Step, fn func() error) error {
+	started := time.Now()
+	if err := fn(); err != nil {
+		return err
+	}
+	res.Steps = append(res.Steps, StepResult{Step: st, Duration: time.Since(started)})
+	s.e.log().Info("step done", "action", st.Action, "step", stepName(st), "reason", st.Reason)
+	return nil
+}
+
+// undoing is one recorded stateful change to roll back.
+type undoing struct {
+	rec      tandem.Record
+	rollback string
+}
+
+// stepsToUndo lists the stateful changes applied after the target, newest first, and refuses
+// when any of them cannot be undone.
+func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Project) ([]undoing, error) {
+	var out []undoing
+	var missing []string
+	seen := map[string]bool{}
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		if !ev.Type.Stateful() {
+			continue
+		}
+		k := tandem.Key(ev.Schema, ev.Type, ev.Object)
+		id := k.String() + "/" + ev.Change
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		rec, ok := findRecord(records, k, ev.Change)
+		if !ok {
+			continue // already undone
+		}
+		switch ev.Action {
+		case tandem.EventRebaseline:
+			return nil, fmt.Errorf("rollback: %s was rebaselined after the target run; roll back to a run after that rebaseline", id)
+		case tandem.EventBaseline:
+			out = append(out, undoing{rec: rec}) // recorded without running: forgetting it undoes it
+			continue
+		}
+		rb := rec.Rollback
+		if strings.TrimSpace(rb) == "" && p != nil {
+			if o := p.Object(k); o != nil {
+				for _, c := range o.Changes {
+					if strings.EqualFold(c.Name, ev.Change) {
+						rb = c.Rollback
+					}
+				}
+			}
+		}
+		if strings.TrimSpace(rb) == "" {
+			where := rec.File
+			if where == "" {
+				where = id
+			}
+			missing = append(missing, fmt.Sprintf("%s (%s)", id, where))
+			continue
+		}
+		out = append(out, undoing{rec: rec, rollback: rb})
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
+	}
+	return out, nil
+}
+
+// undoChange runs a change's rollback SQL and forgets the change.
+func (s *session) undoChange(ctx context.Context, u undoing) error {
+	k := u.rec.Key()
+	obj := syntheticObject(k, u.rec.Object, u.rec.Change, u.rollback)
+	obj.Changes[0].File = u.rec.File
+	n := &plan.Node{Object: obj, Change: obj.Changes[0], SQL: u.rollback}
+	st := plan.Step{Action: plan.ActionApply, Key: k, Node: n, Reason: "undo"}
+	stmts, err := s.split(n, u.rollback, 1)
+	if err != nil {
+		return withStep(err, st)
+	}
+	if err := s.use(ctx, k.Schema); err != nil {
+		return err
+	}
+	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventUndo, Schema: k.Schema, Type: k.Type, Object: u.rec.Object,
+		Change: u.rec.Change, Hash: u.rec.Hash, SQL: u.rollback, At: time.Now()}
+	forget := func(q tandem.Querier) error {
+		if err := s.hist.delete(ctx, q, k, u.rec.Change); err != nil {
+			return err
+		}
+		return s.hist.event(ctx, q, ev)
+	}
+	if s.transactional(n, stmts) {
+		return s.withRetry(ctx, st.Key.String(), func() error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+					return err
+				}
+				return forget(tx)
+			})
+		})
+	}
+	if err := s.withRetry(ctx, st.Key.String(), func() error { return s.execAll(ctx, s.conn, st, stmts, 0) }); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return forget(tx) })
+}
+
+// currentProject rebuilds, from the history, a project of what is deployed now, so that the
+// planner can order it.
+func currentProject(records []tandem.Record) *tandem.Project {
+	p := &tandem.Project{}
+	byKey := map[tandem.ObjectKey]*tandem.Object{}
+	for _, r := range records {
+		k := r.Key()
+		o := byKey[k]
+		if o == nil {
+			o = syntheticObject(k, r.Object, r.Change, r.Definition)
+			byKey[k] = o
+			p.Objects = append(p.Objects, o)
+			continue
+		}
+		o.Changes = append(o.Changes, &tandem.Change{Object: k, Name: r.Change, SQL: r.Definition, File: r.File, Line: 1, SQLLine: 1, Seq: len(o.Changes)})
+	}
+	for _, o := range p.Objects {
+		if o.Key.Type == tandem.StaticData {
+			o.Data = &tandem.Data{}
+		}
+	}
+	return p
+}
+
+func syntheticObject(k tandem.ObjectKey, name, change, sqlText string) *tandem.Object {
+	if name == "" {
+		name = k.Name
+	}
+	o := &tandem.Object{Key: k, Name: name, Schema: k.Schema, Format: tandem.FormatNative, File: k.String(), Version: k.Name}
+	o.Changes = []*tandem.Change{{Object: k, Name: change, SQL: sqlText, File: k.String(), Line: 1, SQLLine: 1}}
+	return o
+}
+
+// dependents returns the keys in changed plus every object that depends on one of them.
+func dependents(g *plan.Graph, changed map[tandem.ObjectKey]bool) map[tandem.ObjectKey]bool {
+	out := map[tandem.ObjectKey]bool{}
+	for k := range changed {
+		out[k] = true
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, ed := range g.Edges {
+			from, to := ed.From.Object.Key, ed.To.Object.Key
+			if out[to] && !out[from] {
+				out[from] = true
+				grew = true
+			}
+		}
+	}
+	return out
+}
+
+func recordOf(records []tandem.Record, k tandem.ObjectKey) (tandem.Record, bool) {
+	for _, r := range records {
+		if r.Key() == k {
+			return r, true
+		}
+	}
+	return tandem.Record{}, false
+}
+
+func findRecord(records []tandem.Record, k tandem.ObjectKey, change string) (tandem.Record, bool) {
+	for _, r := range records {
+		if r.Key() == k && strings.EqualFold(r.Change, change) {
+			return r, true
+		}
+	}
+	return tandem.Record{}, false
+}
+
+// findRun resolves a run id or tag.
+func findRun(runs []tandem.Run, to string) (int64, error) {
+	if to == "" {
+		return 0, fmt.Errorf("rollback: say where to: --to <run id or tag>")
+	}
+	if id, err := strconv.ParseInt(to, 10, 64); err == nil {
+		if id == 0 {
+			return 0, nil // before the first run: roll everything back
+		}
+		for _, r := range runs {
+			if r.ID == id {
+				return id, nil
+			}
+		}
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Tag != "" && runs[i].Tag == to {
+			return runs[i].ID, nil
+		}
+	}
+	var known []string
+	for _, r := range runs {
+		if r.Command == "deploy" {
+			label := strconv.FormatInt(r.ID, 10)
+			if r.Tag != "" {
+				label += " (" + r.Tag + ")"
+			}
+			known = append(known, label)
+		}
+	}
+	sort.Strings(known)
+	return 0, fmt.Errorf("rollback: no run with id or tag %q; deploy runs are: %s (0 rolls everything back)", to, strings.Join(known, ", "))
+}
