@@ -11,12 +11,22 @@ import (
 var utf8BOM = []byte("\xef\xbb\xbf")
 
 // parseCSV parses static data: a header row of column names, then one row per line (a quoted
-// field may span lines). It follows RFC 4180 with comma as the delimiter; see parseCSVDelim.
+// field may span lines). It follows RFC 4180 with comma as the delimiter; see parseCSVWith.
 func parseCSV(file string, data []byte, firstLine int) (*tandem.Data, error) {
-	return parseCSVDelim(file, data, firstLine, ',')
+	return parseCSVWith(file, data, firstLine, csvOptions{})
 }
 
-// parseCSVDelim parses static data whose fields are separated by delim.
+// csvOptions change how a static data file is read, as Obevo's dataDelimiter and nullToken
+// settings do.
+type csvOptions struct {
+	// Delim separates fields; zero means a comma.
+	Delim byte
+	// NullToken, when set, is the unquoted field text that means NULL, and an empty unquoted
+	// field then reads as an empty string (Obevo's rule when a null token is configured).
+	NullToken string
+}
+
+// parseCSVWith parses static data read with the given options.
 //
 // encoding/csv cannot be used because it reports a quoted empty field and an unquoted one alike,
 // and the difference matters here: an empty unquoted field is SQL NULL (a nil value), while ""
@@ -29,7 +39,11 @@ func parseCSV(file string, data []byte, firstLine int) (*tandem.Data, error) {
 //
 // firstLine is the 1-based line of the file where data starts, because callers strip metadata
 // lines first; errors and DataRow.Line count from it. Every error is a file:line error.
-func parseCSVDelim(file string, data []byte, firstLine int, delim byte) (*tandem.Data, error) {
+func parseCSVWith(file string, data []byte, firstLine int, opt csvOptions) (*tandem.Data, error) {
+	delim := opt.Delim
+	if delim == 0 {
+		delim = ','
+	}
 	if firstLine < 1 {
 		firstLine = 1
 	}
@@ -69,7 +83,7 @@ func parseCSVDelim(file string, data []byte, firstLine int, delim byte) (*tandem
 		}
 		row := tandem.DataRow{Line: line, Values: make([]*string, len(fields))}
 		for i, f := range fields {
-			if f.quoted || f.value != "" {
+			if f.quoted || !isNullField(f.value, opt.NullToken) {
 				v := f.value
 				row.Values[i] = &v
 			}
@@ -204,6 +218,15 @@ func (r *csvReader) quoted() (csvField, error) {
 		return csvField{}, lineErr(r.file, closeLine, "unexpected text after the closing quote of a field; write a quote inside a quoted field as \"\"")
 	}
 	return csvField{value: b.String(), quoted: true}, nil
+}
+
+// isNullField reports whether an unquoted field means NULL: an empty field, or, when a null
+// token is configured, exactly that token.
+func isNullField(v, nullToken string) bool {
+	if nullToken != "" {
+		return v == nullToken
+	}
+	return v == ""
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
