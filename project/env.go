@@ -1,0 +1,62 @@
+package project
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ExpandEnv replaces every ${NAME} in s with getenv(NAME). Only the braced form is expanded, so
+// that a "$" elsewhere (as in a password) is kept as written. A variable that getenv reports unset
+// is an error wrapping ErrUnsetVariable that names every unset variable (but no value, since
+// URLs hold passwords); a "${" without its "}" or with a name that is not a letter or "_" followed
+// by letters, digits and "_" is an error too. An empty value set on purpose is not an error.
+func ExpandEnv(s string, getenv func(string) (string, bool)) (string, error) {
+	var b strings.Builder
+	var unset []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", fmt.Errorf("project: \"${\" at byte %d has no closing \"}\"", i)
+		}
+		name := s[i+2 : i+end]
+		if !validVarName(name) {
+			return "", fmt.Errorf("project: ${%s}: a variable name is a letter or \"_\" followed by letters, digits and \"_\"", name)
+		}
+		v, ok := getenv(name)
+		if !ok {
+			if !slices.Contains(unset, name) {
+				unset = append(unset, name)
+			}
+		}
+		b.WriteString(v)
+		s = s[i+end+1:]
+	}
+	switch len(unset) {
+	case 0:
+		return b.String(), nil
+	case 1:
+		return "", fmt.Errorf("project: %w: %s; set it or edit the value", ErrUnsetVariable, unset[0])
+	}
+	return "", fmt.Errorf("project: %w: %s; set them or edit the value", ErrUnsetVariable, strings.Join(unset, ", "))
+}
+
+func validVarName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		letter := c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
