@@ -64,7 +64,12 @@ func parseConfig(data []byte, errs *errList) (tandem.Config, configLines) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
 		addYAMLError(err, topKeys, errs)
-		return cfg, lines
+		// after a type error (such as an unknown key) yaml.v3 has decoded the rest, which may
+		// hold more problems worth reporting in the same run
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return cfg, lines
+		}
 	}
 
 	for _, s := range stringList(&fc.Schemas, "schemas", errs) {

@@ -121,8 +121,10 @@ func parseSQLObject(obj *tandem.Object, data []byte, errs *errList) {
 			}
 		}
 		sql, line := section(lines, bodyStart, len(lines))
-		if sql == "" {
+		if firstContent(lines, bodyStart, len(lines)) < 0 {
 			errs.addf(file, 1, "the file has %w; write the object's definition", ErrEmpty)
+		}
+		if line == 0 {
 			line = 1
 		}
 		obj.Changes = []*tandem.Change{{
@@ -194,6 +196,9 @@ func buildChange(obj *tandem.Object, name string, line int, attrs tandem.Attrs, 
 	c.SQL, c.SQLLine = section(lines, from, sqlEnd)
 	if c.SQL == "" {
 		c.SQLLine = line
+	}
+	if firstContent(lines, from, sqlEnd) < 0 {
+		// only comments: nothing would run
 		if !attrs.Inactive {
 			if implicit {
 				errs.addf(file, line, "the file has %w; write the object's DDL", ErrEmpty)

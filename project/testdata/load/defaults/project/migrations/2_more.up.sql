@@ -1,0 +1,1 @@
+alter table m add column x int;

@@ -1,0 +1,3 @@
+select 0;
+-- +goose Up
+select 1;

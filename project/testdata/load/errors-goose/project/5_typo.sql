@@ -1,0 +1,3 @@
+-- +goose Upp
+-- +goose Up
+select 1;

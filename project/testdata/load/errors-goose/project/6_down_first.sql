@@ -1,0 +1,4 @@
+-- +goose Down
+select 1;
+-- +goose Up
+select 2;

@@ -1,0 +1,4 @@
+-- tandem:rollback
+drop table c;
+-- tandem:change c1
+create table c (id int);

@@ -1,0 +1,3 @@
+select 1;
+-- tandem:object envs=x
+-- tandem:object envs=y

@@ -1,0 +1,2 @@
+-- tandem:object envs="a
+create type t as enum ('a');

@@ -1,0 +1,1 @@
+create view x as select 1;

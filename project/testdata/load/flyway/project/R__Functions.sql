@@ -1,0 +1,1 @@
+create or replace function f() returns int as $$ select 1 $$ language sql;

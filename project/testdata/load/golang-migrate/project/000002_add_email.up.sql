@@ -1,0 +1,4 @@
+
+
+alter table users add column email text;
+

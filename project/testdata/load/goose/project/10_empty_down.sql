@@ -1,0 +1,3 @@
+-- +goose up
+select 1;
+-- +goose down

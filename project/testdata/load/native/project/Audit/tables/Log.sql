@@ -1,0 +1,2 @@
+-- tandem:change init
+create table log (id int);

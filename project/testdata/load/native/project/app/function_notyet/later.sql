@@ -1,0 +1,1 @@
+create function later() returns int as $$ select 1 $$ language sql;

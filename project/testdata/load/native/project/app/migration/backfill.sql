@@ -1,0 +1,2 @@
+-- tandem:change fill transaction=on
+update users set email = 'x';

@@ -1,0 +1,1 @@
+insert into seed values (1);

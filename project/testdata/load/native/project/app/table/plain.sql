@@ -1,0 +1,4 @@
+create table plain (id int);
+
+-- tandem:rollback
+drop table plain;

@@ -1,0 +1,3 @@
+-- tandem:object depends=app.users
+create view active_users as
+select * from users;

@@ -1,0 +1,4 @@
+-- +goose Up
+create table m1 (id int);
+-- +goose Down
+drop table m1;

@@ -1,0 +1,2 @@
+-- +goose Up
+create table m2 (id int);
