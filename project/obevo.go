@@ -2,10 +2,12 @@ package project
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -20,8 +22,8 @@ import (
 //
 // Every object gets Format tandem.FormatObevo. Folders tandem does not know (such as a
 // "function_notyet" kept aside) and root folders that are not declared schemas are skipped
-// with a warning in Project.Warnings. Errors carry file:line; all errors of a load are
-// returned together.
+// with a warning in Project.Warnings. Errors are *FileError values carrying file:line; all
+// errors of a load are returned together (errors.Join), sorted by file and line.
 func loadObevo(fsys fs.FS, configFile string) (*tandem.Project, error) {
 	l := &obevoLoader{fsys: fsys}
 	if configFile != "" {
@@ -40,8 +42,17 @@ func loadObevo(fsys fs.FS, configFile string) (*tandem.Project, error) {
 	if err := l.loadSchemas(configFile == ""); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(l.errs...); err != nil {
-		return nil, err
+	if len(l.errs) > 0 {
+		slices.SortStableFunc(l.errs, func(a, b error) int {
+			var fa, fb *FileError
+			errors.As(a, &fa)
+			errors.As(b, &fb)
+			if fa == nil || fb == nil {
+				return 0
+			}
+			return cmp.Or(cmp.Compare(fa.File, fb.File), cmp.Compare(fa.Line, fb.Line))
+		})
+		return nil, errors.Join(l.errs...)
 	}
 	return &l.project, nil
 }
@@ -142,7 +153,7 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 	}
 	var pkg *obevoMarker
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasPrefix(e.Name(), "package-info") {
+		if !e.IsDir() && e.Name() == "package-info.txt" {
 			pkg = l.packageInfo(path.Join(dir, e.Name()))
 		}
 	}
@@ -198,11 +209,7 @@ func (l *obevoLoader) packageInfo(p string) *obevoMarker {
 // loadFile reads one object file and adds its object.
 func (l *obevoLoader) loadFile(schema string, typ tandem.ObjectType, p string, data []byte, pkg *obevoMarker) {
 	base := path.Base(p)
-	name, _, _ := strings.Cut(base, ".")
-	if name == "" {
-		l.errs = append(l.errs, lineErr(p, 1, "file name starts with a dot, so it names no object; name the file after its object, e.g. TABLE_A.sql"))
-		return
-	}
+	name, _, _ := strings.Cut(base, ".") // never empty: dot files are skipped as hidden
 	o := &tandem.Object{
 		Key:    tandem.Key(schema, typ, name),
 		Name:   name,

@@ -88,7 +88,7 @@ func parseObevoConfig(file string, data []byte) (tandem.Config, csvOptions, []st
 		}
 		for _, prev := range cfg.Schemas {
 			if strings.EqualFold(prev, name) {
-				return cfg, opt, nil, lineErr(file, lineOf(data, `name="`+s.Name+`"`, 2), "schema %q is declared twice", name)
+				return cfg, opt, nil, lineErr(file, lineOf(data, `name="`+s.Name+`"`, nthIf(prev == name)), "schema %q is declared twice", name)
 			}
 		}
 		cfg.Schemas = append(cfg.Schemas, name)
@@ -106,8 +106,8 @@ func parseObevoConfig(file string, data []byte) (tandem.Config, csvOptions, []st
 			errs = append(errs, lineErr(file, lineOf(data, "<dbEnvironment", 1), "a <dbEnvironment> element has no name attribute"))
 			continue
 		}
-		if cfg.Environment(name) != nil {
-			errs = append(errs, lineErr(file, lineOf(data, `name="`+e.Name+`"`, 2), "environment %q is declared twice", name))
+		if prev := cfg.Environment(name); prev != nil {
+			errs = append(errs, lineErr(file, lineOf(data, `name="`+e.Name+`"`, nthIf(prev.Name == name)), "environment %q is declared twice", name))
 			continue
 		}
 		envLine := lineOf(data, `name="`+e.Name+`"`, 1)
@@ -251,4 +251,13 @@ func lineOf(data []byte, needle string, nth int) int {
 		}
 	}
 	return strings.Count(string(data[:off]), "\n") + 1
+}
+
+// nthIf says which occurrence of a duplicated name to look for: the second when both are
+// spelled alike, else the first of this spelling.
+func nthIf(sameSpelling bool) int {
+	if sameSpelling {
+		return 2
+	}
+	return 1
 }

@@ -75,7 +75,7 @@ func (f *obevoFile) blocks(text string) []*obevoBlock {
 		m, _, err := parseMarker(line, n)
 		if err != nil {
 			f.errorf(n, "%s line: %v", markerPrefix(sec)+" "+sec, err)
-			m = &obevoMarker{Section: sec, Line: n}
+			m = &obevoMarker{Section: sec, Line: n, Bad: true}
 		}
 		switch m.Section {
 		case obevoChange:
@@ -89,10 +89,11 @@ func (f *obevoFile) blocks(text string) []*obevoBlock {
 	return out
 }
 
-// onlyComments reports whether lines hold nothing but blanks and SQL comments.
-func onlyComments(lines []string) bool {
+// firstSQL returns the index of the first line that holds something other than blanks and SQL
+// comments ("--" lines and /* */ blocks), or -1.
+func firstSQL(lines []string) int {
 	inBlock := false
-	for _, l := range lines {
+	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		for t != "" {
 			if inBlock {
@@ -112,12 +113,15 @@ func onlyComments(lines []string) bool {
 				inBlock = true
 				t = t[2:]
 			default:
-				return false
+				return i
 			}
 		}
 	}
-	return true
+	return -1
 }
+
+// onlyComments reports whether lines hold nothing but blanks and SQL comments.
+func onlyComments(lines []string) bool { return firstSQL(lines) < 0 }
 
 // fileMetadata returns the file's METADATA marker, merged over the folder's package-info
 // metadata, and the remaining blocks. A METADATA line must come before any SQL (comments may
@@ -219,9 +223,8 @@ func (f *obevoFile) buildStateful(o *tandem.Object, text string, pkg *obevoMarke
 	var rollbackSeen string
 	for _, b := range blocks {
 		if b.Marker == nil {
-			if !onlyComments(b.Lines) {
-				_, start := b.text()
-				f.errorf(start, "SQL before the first //// CHANGE line; put it inside a change")
+			if i := firstSQL(b.Lines); i >= 0 {
+				f.errorf(b.Start+i, "SQL before the first //// CHANGE line; put it inside a change")
 			}
 			continue
 		}
@@ -258,6 +261,9 @@ func (f *obevoFile) buildStateful(o *tandem.Object, text string, pkg *obevoMarke
 // sets none, and its includeDependencies, as Obevo does.
 func (f *obevoFile) change(o *tandem.Object, b *obevoBlock) *tandem.Change {
 	m := b.Marker
+	if m.Bad {
+		return nil
+	}
 	name, ok := m.Attr("name")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" {

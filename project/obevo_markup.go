@@ -46,6 +46,9 @@ type obevoMarker struct {
 	Line    int
 	Attrs   []obevoAttr
 	Toggles []string
+	// Bad marks a marker line that did not parse (already reported), so that its missing
+	// attributes do not cause more errors.
+	Bad bool
 }
 
 // Attr returns the value of attribute key and whether it was written.
