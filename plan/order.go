@@ -1,0 +1,70 @@
+package plan
+
+import (
+	"container/heap"
+	"strings"
+)
+
+// Order returns the nodes in a topological order: every node comes after the nodes it depends
+// on. Among nodes that are ready together, the one with the least (object type rank, schema,
+// object name, change position) comes first, so that a project gives the same order on every
+// machine and for any order of its objects. A graph with cycles gives a *CycleError.
+func (g *Graph) Order() ([]*Node, error) {
+	pending := make([]int, len(g.Nodes)) // edges to nodes not yet placed
+	h := &nodeHeap{}
+	for _, n := range g.Nodes {
+		pending[n.idx] = len(n.out)
+		if len(n.out) == 0 {
+			h.items = append(h.items, n)
+		}
+	}
+	heap.Init(h)
+	order := make([]*Node, 0, len(g.Nodes))
+	for h.Len() > 0 {
+		n := heap.Pop(h).(*Node)
+		order = append(order, n)
+		for _, e := range n.in {
+			if pending[e.From.idx]--; pending[e.From.idx] == 0 {
+				heap.Push(h, e.From)
+			}
+		}
+	}
+	if len(order) < len(g.Nodes) {
+		return nil, g.cycles(pending)
+	}
+	return order, nil
+}
+
+// lessNode is the tie-break order of nodes.
+func lessNode(a, b *Node) bool {
+	ka, kb := a.Object.Key, b.Object.Key
+	if ra, rb := ka.Type.Rank(), kb.Type.Rank(); ra != rb {
+		return ra < rb
+	}
+	if ka.Schema != kb.Schema {
+		return ka.Schema < kb.Schema
+	}
+	if ka.Name != kb.Name {
+		return ka.Name < kb.Name
+	}
+	if a.Change.Seq != b.Change.Seq {
+		return a.Change.Seq < b.Change.Seq
+	}
+	if c := strings.Compare(a.Change.Name, b.Change.Name); c != 0 {
+		return c < 0
+	}
+	return a.idx < b.idx
+}
+
+// nodeHeap is a min-heap of nodes by lessNode.
+type nodeHeap struct{ items []*Node }
+
+func (h *nodeHeap) Len() int           { return len(h.items) }
+func (h *nodeHeap) Less(i, j int) bool { return lessNode(h.items[i], h.items[j]) }
+func (h *nodeHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *nodeHeap) Push(x any)         { h.items = append(h.items, x.(*Node)) }
+func (h *nodeHeap) Pop() any {
+	n := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return n
+}
