@@ -59,6 +59,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	hasConfig := slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == configFile && !e.IsDir() })
 	if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
 		l.project.Config.MigrationDirs = []string{"."}
+		l.bare = true
 		l.loadMigrationDir(".")
 	} else {
 		l.loadTandem(entries, hasConfig)
@@ -78,6 +79,7 @@ type loader struct {
 	errs        errList
 	versions    map[string]string // version identity -> file, across migration folders
 	repeatables map[string]string // lower-case name -> file
+	bare        bool              // the project is a bare folder of migrations
 }
 
 func (l *loader) warnf(format string, args ...any) {
@@ -109,6 +111,9 @@ func obevoConfigFile(entries []fs.DirEntry) (string, []string) {
 	}
 	if i := slices.Index(found, "system-config.xml"); i > 0 {
 		found[0], found[i] = found[i], found[0]
+	}
+	if len(found) == 1 {
+		return found[0], nil
 	}
 	return found[0], found[1:]
 }

@@ -98,7 +98,8 @@ func (l *loader) loadMigrationDir(dir string) {
 		p := path.Join(dir, e.Name())
 		base := e.Name()
 		if e.IsDir() {
-			if !quietDir(base) {
+			// the other root folders of a tandem project are its schemas, warned about there
+			if !quietDir(base) && (dir != "." || l.bare) {
 				l.warnf("%s: folder skipped: a migration folder is read without its subfolders", p)
 			}
 			continue

@@ -1,0 +1,64 @@
+package project
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestExpandEnv(t *testing.T) {
+	vars := map[string]string{"DATABASE_URL": "postgres://u:p$ss@h/db", "EMPTY": "", "A_1": "x"}
+	getenv := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	tests := []struct {
+		in, want, wantErr string
+		unset             bool
+	}{
+		{in: "${DATABASE_URL}", want: "postgres://u:p$ss@h/db"},
+		{in: "postgres://u:${A_1}@h/${A_1}?x=${EMPTY}", want: "postgres://u:x@h/x?x="},
+		{in: "no variables, $A_1 and $$ kept", want: "no variables, $A_1 and $$ kept"},
+		{in: "", want: ""},
+		{in: "${MISSING}", wantErr: "project: environment variable not set: MISSING; set it or edit the value", unset: true},
+		{in: "${B}${A_1}${C}${B}", wantErr: "project: environment variable not set: B, C; set them or edit the value", unset: true},
+		{in: "x${A_1", wantErr: `project: "${" at byte 1 has no closing "}"`},
+		{in: "${1A}", wantErr: `project: ${1A}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+		{in: "${}", wantErr: `project: ${}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+		{in: "${A:-x}", wantErr: `project: ${A:-x}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ExpandEnv(tc.in, getenv)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("ExpandEnv(%q) error = %v; want %s", tc.in, err, tc.wantErr)
+				}
+				if errors.Is(err, ErrUnsetVariable) != tc.unset {
+					t.Errorf("errors.Is(err, ErrUnsetVariable) = %v; want %v", !tc.unset, tc.unset)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("ExpandEnv(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzExpandEnv(f *testing.F) {
+	f.Add("postgres://${USER}:${PASS}@h/db")
+	f.Add("${")
+	f.Add("$${X}}")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ExpandEnv(s, func(k string) (string, bool) { return "<" + k + ">", true })
+		if err == nil && len(s) > 0 && !containsVar(s) && got != s {
+			t.Errorf("ExpandEnv(%q) = %q without a variable", s, got)
+		}
+	})
+}
+
+func containsVar(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '$' && s[i+1] == '{' {
+			return true
+		}
+	}
+	return false
+}
