@@ -9,7 +9,8 @@ package sqllex
 // dollar-quoted bodies are normalized with the same rules, except that their edges are not
 // trimmed and a ";" that ends them is kept; a body that does not lex (an unterminated quote or
 // comment inside) is kept byte for byte. A comment between two tokens becomes a space, so
-// removing it never joins the tokens. MySQL /*! */ and /*+ */ comments are code and are kept.
+// removing it never joins the tokens. In MySQL, two adjacent "-" operators are written "- -", so
+// that a comment removed after them cannot turn them into a comment. MySQL /*! */ and /*+ */ comments are code and are kept.
 // Input that does not lex is normalized up to the problem and kept as it is from there.
 //
 // Normalize is idempotent on input that lexes without error.
@@ -26,6 +27,7 @@ func appendNormalized(dst []byte, src string, f Flavor, line, depth int, top boo
 	base := len(dst)
 	cut := base // top: where the output ends once trailing blanks and delimiters are dropped
 	space := false
+	dash := false // MySQL: the last token emitted was a "-" operator
 	for {
 		t := l.next()
 		if l.err != nil && !top {
@@ -44,10 +46,13 @@ func appendNormalized(dst []byte, src string, f Flavor, line, depth int, top boo
 			space = true
 			continue
 		}
-		if space && (!top || len(dst) > base) {
+		isDash := f == MySQL && t.kind == kPunct && src[t.start] == '-'
+		if (space && (!top || len(dst) > base)) || (isDash && dash) {
+			// MySQL reads "--" as two operators when a comment follows it directly ("--#c"),
+			// but as a comment when a blank does; "- -" keeps them operators whatever follows.
 			dst = append(dst, ' ')
 		}
-		space = false
+		space, dash = false, isDash
 		if t.kind == kDollar && t.tag > 0 && depth < maxDepth {
 			tag := src[t.start : t.start+t.tag]
 			dst = append(dst, tag...)

@@ -24,7 +24,7 @@ func TestNormalize(t *testing.T) {
 		{"strings inside dollar bodies kept", Postgres, "SELECT $$ 'a   b' $$", "SELECT $$ 'a   b' $$"},
 		{"dollar body that does not lex is kept", Postgres, "CREATE FUNCTION f() AS $$\n# don't  touch\n$$ LANGUAGE plpython3u", "CREATE FUNCTION f() AS $$\n# don't  touch\n$$ LANGUAGE plpython3u"},
 		{"MySQL hash comment", MySQL, "SELECT 1 # c\n, 2", "SELECT 1 , 2"},
-		{"MySQL dash dash without space is code", MySQL, "SELECT 1--1 -- c\n", "SELECT 1--1"},
+		{"MySQL dash dash without space is code", MySQL, "SELECT 1--1 -- c\n", "SELECT 1- -1"},
 		{"MySQL executable comment and hint kept", MySQL, "/*!40101  SET NAMES utf8 */ ;SELECT /*+  BKA(t) */ 1", "/*!40101 SET NAMES utf8 */ ;SELECT /*+  BKA(t) */ 1"},
 		{"MySQL strings with backslashes", MySQL, `SELECT 'a\'  b',  "c  \"d"`, `SELECT 'a\'  b', "c  \"d"`},
 		{"SQLite brackets", SQLite, "SELECT  [a  b]  FROM t -- c", "SELECT [a  b] FROM t"},
@@ -70,5 +70,20 @@ func TestNormalizeEquivalence(t *testing.T) {
 				t.Errorf("Normalize gives %q and %q; want equal=%v", na, nb, tc.equal)
 			}
 		})
+	}
+}
+
+func TestNormalizeMySQLDashes(t *testing.T) {
+	cases := map[string]string{
+		"SELECT 1--#c":    "SELECT 1- -",
+		"SELECT 1--/**/x": "SELECT 1- - x",
+		"SELECT 1--x":     "SELECT 1- -x",
+		"SELECT 1- -x":    "SELECT 1- -x",
+		"SELECT 1-- x":    "SELECT 1",
+	}
+	for src, want := range cases {
+		if got := Normalize(src, MySQL); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", src, got, want)
+		}
 	}
 }

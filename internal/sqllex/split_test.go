@@ -26,7 +26,7 @@ func checkStatements(t testing.TB, src string, got []Statement) []st {
 		if want := 1 + strings.Count(src[:s.Offset], "\n"); s.Line != want {
 			t.Fatalf("statement %d (%q): line %d, want %d", i, s.Text, s.Line, want)
 		}
-		if s.Text == "" || strings.TrimSpace(s.Text) != s.Text {
+		if s.Text == "" || strings.Trim(s.Text, asciiSpace) != s.Text {
 			t.Fatalf("statement %d: text %q is empty or not trimmed", i, s.Text)
 		}
 		if i > 0 && s.Offset < got[i-1].Offset+len(got[i-1].Text) {
@@ -307,3 +307,6 @@ func TestFlavorOf(t *testing.T) {
 		}
 	}
 }
+
+// asciiSpace is what SQL calls whitespace; other Unicode spaces are identifier characters.
+const asciiSpace = " \t\n\r\f\v"
