@@ -12,9 +12,9 @@ type block struct {
 	depth    int
 	openLine int
 	openWord string
-	// stmtStart: the last token ended a statement inside the body (";", BEGIN, THEN, ELSE, DO,
-	// LOOP, REPEAT or a label's ":"), so that MySQL's IF, LOOP, WHILE and REPEAT here open
-	// blocks rather than being the IF() and REPEAT() functions.
+	// stmtStart: a statement of the body starts here (after ";", BEGIN, THEN, ELSE, DO, LOOP,
+	// REPEAT, a label's ":", FOR EACH ROW), so that MySQL's IF, LOOP, WHILE and REPEAT here
+	// open blocks rather than being the IF() and REPEAT() functions.
 	stmtStart bool
 	afterEnd  bool // the last token was END: END IF, END LOOP, ... close one block, not open one
 }
@@ -110,7 +110,10 @@ func (b *block) bodyStep(l *lexer, t token, w string) {
 	mysql := l.f == MySQL
 	if t.kind != kWord {
 		b.afterEnd = false
-		b.stmtStart = t.kind == kSemi || (mysql && t.kind == kPunct && l.text(t) == ":")
+		// After ";" or a label's ":" a statement starts; so it does after the parameter list of
+		// a routine whose body is one IF, WHILE, LOOP or REPEAT statement with no BEGIN.
+		b.stmtStart = t.kind == kSemi || (mysql && t.kind == kPunct &&
+			(l.text(t) == ":" || (l.text(t) == ")" && b.depth == 0)))
 		return
 	}
 	if b.afterEnd {
@@ -136,7 +139,7 @@ func (b *block) bodyStep(l *lexer, t token, w string) {
 			b.depth--
 		}
 		b.afterEnd = true
-	case mysql && b.depth > 0 && b.stmtStart:
+	case mysql && b.stmtStart:
 		switch {
 		case eqUpper(w, "IF"):
 			b.open(t, "IF")
@@ -148,6 +151,7 @@ func (b *block) bodyStep(l *lexer, t token, w string) {
 			b.open(t, "REPEAT")
 		}
 	}
+	// ROW: a trigger body starts after FOR EACH ROW; DO: an event body or a WHILE's.
 	b.stmtStart = mysql && (eqUpper(w, "BEGIN") || eqUpper(w, "THEN") || eqUpper(w, "ELSE") ||
-		eqUpper(w, "DO") || eqUpper(w, "LOOP") || eqUpper(w, "REPEAT"))
+		eqUpper(w, "DO") || eqUpper(w, "LOOP") || eqUpper(w, "REPEAT") || eqUpper(w, "ROW"))
 }

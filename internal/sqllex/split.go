@@ -159,6 +159,9 @@ func (sp *splitter) goLine() bool {
 	return true
 }
 
+// maxDelimiter is the longest delimiter the mysql client accepts.
+const maxDelimiter = 16
+
 // delimiterLine consumes a MySQL client "DELIMITER xx" line and sets the delimiter to xx. The
 // rest of the line after xx is ignored, as the mysql client does.
 func (sp *splitter) delimiterLine() bool {
@@ -180,6 +183,10 @@ func (sp *splitter) delimiterLine() bool {
 		d = d[1 : len(d)-1]
 	}
 	if d == "" {
+		return false
+	}
+	if len(d) > maxDelimiter {
+		sp.l.fail(sp.l.line, "DELIMITER "+d[:maxDelimiter]+"... is longer than "+strconv.Itoa(maxDelimiter)+" bytes; use a short delimiter such as $$ or //")
 		return false
 	}
 	sp.delim = d
