@@ -73,7 +73,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 func stepName(st plan.Step) string {
 	if st.Node != nil {
-		return st.Node.Change.ID()
+		return st.Node.String()
 	}
 	return st.Key.String()
 }

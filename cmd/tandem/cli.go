@@ -195,7 +195,10 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	if expanded == "" {
-		dir := filepath.Join(c.projectDir, ".tandem")
+		dir, err := filepath.Abs(filepath.Join(c.projectDir, ".tandem"))
+		if err != nil {
+			return nil, dburl.URL{}, err
+		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, dburl.URL{}, fmt.Errorf("create %s: %w", dir, err)
 		}

@@ -20,7 +20,7 @@ func countSteps(n int) string {
 
 func stepLabel(st plan.Step) string {
 	if st.Node != nil {
-		return st.Node.Change.ID()
+		return st.Node.String()
 	}
 	return st.Key.String()
 }
