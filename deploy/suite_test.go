@@ -115,7 +115,7 @@ drop table customers;
 `)},
 		"app/view/customer_emails.sql": {Data: []byte("create view customer_emails as select id, email from customers;\n")},
 		"app/view/gmail_customers.sql": {Data: []byte("create view gmail_customers as select id, email from customer_emails where email like '%@gmail.com';\n")},
-		"app/staticdata/countries.csv":  {Data: []byte("code,name\nDE,Germany\nFR,France\nUS,United States\n")},
+		"app/staticdata/countries.csv": {Data: []byte("code,name\nDE,Germany\nFR,France\nUS,United States\n")},
 	}
 }
 
