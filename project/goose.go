@@ -18,7 +18,11 @@ func gooseAnnotation(line string) (string, bool) {
 	if len(s) < len(tag) || !strings.EqualFold(s[:len(tag)], tag) {
 		return "", false
 	}
-	return strings.ToUpper(strings.Join(strings.Fields(s[len(tag):]), " ")), true
+	rest := s[len(tag):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false // "+gooseUp" is not goose's syntax, nor "+goosey"
+	}
+	return strings.ToUpper(strings.Join(strings.Fields(rest), " ")), true
 }
 
 // parseGoose fills c from a goose migration: the "-- +goose Up" section is its SQL, the
