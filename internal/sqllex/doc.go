@@ -17,6 +17,13 @@
 //   - A statement's Text runs from its first code token to its last one: comments before and
 //     after a statement belong to no statement, comments inside it are kept. MySQL executable
 //     comments (/*! ... */) and optimizer hints (/*+ ... */) are code.
+//   - A MySQL DELIMITER line is honoured only where a statement starts (a column named
+//     "delimiter" at the start of a line inside a statement stays a column). While a custom
+//     delimiter is set, BEGIN ... END is not tracked: the delimiter alone ends statements, as
+//     in the mysql client. Without DELIMITER, routine bodies are found by tracking BEGIN/END,
+//     CASE/END, IF/END IF, LOOP/END LOOP, WHILE/END WHILE and REPEAT/END REPEAT; IF and REPEAT
+//     open a block only where a statement starts, so the IF() and REPEAT() functions do not.
+//   - With Options.GoBatches, a GO line ends a statement and ";" still does too.
 //   - Normalize removes comments and folds whitespace inside PostgreSQL dollar-quoted bodies too,
 //     lexing them with the same rules, because they are almost always function bodies whose
 //     comments and layout do not change what is deployed. A body that does not lex (say, a

@@ -20,7 +20,7 @@ const maxDepth = 16
 // Bodies in PostgreSQL dollar quotes ($$...$$, $fn$...$fn$) are scanned too, recursively with the
 // same rules, because they are function bodies. Keywords are reported as well; callers filter by
 // the names they know. Numbers, operators, parameters ($1, ?, :name, @var) and ${token}
-// references are not identifiers. The parts of a qualified name are joined by dots with no
+// references are not identifiers. MySQL DELIMITER lines are followed and not reported. The parts of a qualified name are joined by dots with no
 // blanks between them. Unterminated constructs are scanned as far as they go.
 //
 // fn owns the Ident it is given; its Parts are not reused.
@@ -32,8 +32,33 @@ func Identifiers(src string, f Flavor, fn func(Ident)) {
 func identifiers(src string, f Flavor, line, depth int, fn func(Ident), a *partAlloc) {
 	l := newLexer(src, f, line)
 	var parts [8]string
+	bol := true
 	for {
+		if l.stop != "" && strings.HasPrefix(src[l.pos:], l.stop) {
+			l.pos += len(l.stop)
+			bol = false
+			continue
+		}
+		if bol && f == MySQL && depth == 0 {
+			// Follow DELIMITER lines, so that "END$$" gives END and not a name "END$$".
+			if d, end, ok := delimiterDirective(src[l.pos:]); ok && len(d) <= maxDelimiter {
+				l.stop = ""
+				if d != ";" {
+					l.stop = d
+				}
+				l.advance(l.pos + end)
+				continue
+			}
+		}
 		t := l.next()
+		switch t.kind {
+		case kSpace:
+			bol = bol || l.line != t.line
+			continue
+		case kLineComment:
+			continue
+		}
+		bol = false
 		switch t.kind {
 		case kEOF:
 			return

@@ -45,6 +45,8 @@ func TestIdentifiers(t *testing.T) {
 		{"unterminated string stops", Postgres, "SELECT a, 'b c", []Ident{id(1, "SELECT"), id(1, "a")}},
 		{"MySQL", MySQL, "SELECT `a`.`b`, \"str\", @var, @@session.x, _utf8mb4'y' FROM db.t # c\n",
 			[]Ident{id(1, "SELECT"), qid(1, "a", "b"), id(1, "FROM"), id(1, "db", "t")}},
+		{"MySQL DELIMITER lines", MySQL, "DELIMITER $$\nSELECT a FROM film$$\nEND$$\ndelimiter ;\nSELECT b$$",
+			[]Ident{id(2, "SELECT"), id(2, "a"), id(2, "FROM"), id(2, "film"), id(3, "END"), id(5, "SELECT"), id(5, "b$$")}},
 		{"MySQL executable comment is code", MySQL, "/*!50003 CREATE*/ /*!50003 TRIGGER t */", []Ident{id(1, "CREATE"), id(1, "TRIGGER"), id(1, "t")}},
 		{"MySQL hint is not scanned", MySQL, "SELECT /*+ BKA(t1) */ 1", []Ident{id(1, "SELECT")}},
 		{"MySQL dollar is no quote", MySQL, "SELECT $$ a $$", []Ident{id(1, "SELECT"), id(1, "a")}},

@@ -162,27 +162,10 @@ func (sp *splitter) goLine() bool {
 // maxDelimiter is the longest delimiter the mysql client accepts.
 const maxDelimiter = 16
 
-// delimiterLine consumes a MySQL client "DELIMITER xx" line and sets the delimiter to xx. The
-// rest of the line after xx is ignored, as the mysql client does.
+// delimiterLine consumes a MySQL client "DELIMITER xx" line and sets the delimiter to xx.
 func (sp *splitter) delimiterLine() bool {
-	s := sp.src[sp.l.pos:]
-	const kw = "DELIMITER"
-	if len(s) <= len(kw) || !eqUpper(s[:len(kw)], kw) || (s[len(kw)] != ' ' && s[len(kw)] != '\t') {
-		return false
-	}
-	j := len(kw)
-	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-		j++
-	}
-	k := j
-	for k < len(s) && class[s[k]]&cSpace == 0 {
-		k++
-	}
-	d := s[j:k]
-	if len(d) >= 2 && (d[0] == '\'' || d[0] == '"' || d[0] == '`') && d[len(d)-1] == d[0] {
-		d = d[1 : len(d)-1]
-	}
-	if d == "" {
+	d, end, ok := delimiterDirective(sp.src[sp.l.pos:])
+	if !ok {
 		return false
 	}
 	if len(d) > maxDelimiter {
@@ -194,8 +177,31 @@ func (sp *splitter) delimiterLine() bool {
 	if d != ";" {
 		sp.l.stop = d
 	}
-	sp.l.advance(sp.l.pos + lineEnd(s, k))
+	sp.l.advance(sp.l.pos + end)
 	return true
+}
+
+// delimiterDirective reads a MySQL client "DELIMITER xx" line at the start of s and returns xx
+// (unquoted) and the offset of the end of the line. The rest of the line after xx is ignored,
+// as the mysql client does.
+func delimiterDirective(s string) (d string, end int, ok bool) {
+	const kw = "DELIMITER"
+	if len(s) <= len(kw) || !eqUpper(s[:len(kw)], kw) || (s[len(kw)] != ' ' && s[len(kw)] != '\t') {
+		return "", 0, false
+	}
+	j := len(kw)
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	k := j
+	for k < len(s) && class[s[k]]&cSpace == 0 {
+		k++
+	}
+	d = s[j:k]
+	if len(d) >= 2 && (d[0] == '\'' || d[0] == '"' || d[0] == '`') && d[len(d)-1] == d[0] {
+		d = d[1 : len(d)-1]
+	}
+	return d, lineEnd(s, k), d != ""
 }
 
 // gooseBlock reads from just after a "-- +goose StatementBegin" line to the matching
