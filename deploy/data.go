@@ -412,3 +412,28 @@ func deref(v *string) string {
 }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// dataScript runs a static data script (a .sql file in a staticdata folder, as Obevo allows)
+// with its history row, in one transaction: the script is expected to make the rows right by
+// itself, typically by deleting and inserting.
+func (s *session) dataScript(ctx context.Context, st plan.Step) error {
+	n := st.Node
+	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+	if err != nil {
+		return withStep(err, st)
+	}
+	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
+		return err
+	}
+	return s.withRetry(ctx, n.Change.ID(), func() error {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+				return err
+			}
+			if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+				return err
+			}
+			return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventData))
+		})
+	})
+}

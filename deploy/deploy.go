@@ -109,8 +109,8 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		// Consecutive data steps run together, so rows can be deleted child-first.
 		j := i + 1
-		if steps[i].Action == plan.ActionData {
-			for j < len(steps) && steps[j].Action == plan.ActionData {
+		if isCSVData(steps[i]) {
+			for j < len(steps) && isCSVData(steps[j]) {
 				j++
 			}
 		}
@@ -156,6 +156,9 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 	case plan.ActionRebaseline:
 		return []string{""}, s.rebaseline(ctx, st, records)
 	case plan.ActionData:
+		if !isCSVData(st) {
+			return []string{"script"}, s.dataScript(ctx, st)
+		}
 		diffs, err := s.syncData(ctx, steps)
 		if err != nil {
 			return nil, err
@@ -167,4 +170,10 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 		return out, nil
 	}
 	return nil, fmt.Errorf("deploy: unknown step action %q", st.Action)
+}
+
+// isCSVData reports whether a step synchronises rows from a CSV (rather than running a static
+// data script, Obevo's .sql form).
+func isCSVData(st plan.Step) bool {
+	return st.Action == plan.ActionData && st.Node != nil && st.Node.Object.Data != nil
 }
