@@ -146,7 +146,14 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		}
 		var d tandem.Data
 		if err := json.Unmarshal([]byte(ev.SQL), &d); err != nil {
-			return res, fmt.Errorf("rollback: read earlier rows of %s: %w", r.Key(), err)
+			// A static data script: run the script of then again.
+			obj := syntheticObject(r.Key(), r.Object, r.Change, ev.SQL)
+			st := plan.Step{Action: plan.ActionData, Key: r.Key(), Reason: "rollback",
+				Node: &plan.Node{Object: obj, Change: obj.Changes[0], SQL: ev.SQL, Hash: ev.Hash}}
+			if err := s.timed(res, st, func() error { return s.dataScript(ctx, st) }); err != nil {
+				return res, err
+			}
+			continue
 		}
 		obj := syntheticObject(r.Key(), r.Object, r.Change, "")
 		obj.Data = &d
