@@ -57,6 +57,16 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 
 	l := &loader{fsys: fsys, versions: map[string]string{}, repeatables: map[string]string{}}
 	hasConfig := slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == configFile && !e.IsDir() })
+	if !hasConfig && hasObevoMarkers(fsys) {
+		// An Obevo project without its system config (Obevo's own test projects ship so):
+		// the schemas are the folders that hold type folders.
+		p, err := loadObevo(fsys, "")
+		if err != nil {
+			return nil, err
+		}
+		addDefaultEnvironment(&p.Config)
+		return p, nil
+	}
 	if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
@@ -70,6 +80,25 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	}
 	sortMigrations(l.project.Objects)
 	return &l.project, nil
+}
+
+// hasObevoMarkers reports whether some object file two folders down (<schema>/<type>/<file>)
+// starts a line with Obevo's "//// CHANGE" or "//// METADATA" marker, which no other format
+// writes.
+func hasObevoMarkers(fsys fs.FS) bool {
+	files, _ := fs.Glob(fsys, "*/*/*")
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "//// CHANGE") || strings.HasPrefix(line, "//// METADATA") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // loader holds the state of one Load.
