@@ -20,7 +20,7 @@ ORDER BY (n.nspname = ` + schemaArg + `)::int + (c.relname = $2)::int DESC, n.ns
 LIMIT 1`
 
 const columnsQuery = `SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       coalesce((SELECT array_position(i.indkey::int2[], a.attnum)
+       coalesce((SELECT array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1
                  FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary), 0)
 FROM pg_attribute a
 WHERE a.attrelid::bigint = $1 AND a.attnum > 0 AND NOT a.attisdropped
