@@ -108,3 +108,34 @@ func FuzzIdentifiers(f *testing.F) {
 		Keywords(src, flavorOf(fl), 4)
 	})
 }
+
+// soupParts are the fragments that make lexing hard, for TestSoup to mix.
+var soupParts = []string{"$a$", "$$", "$1", "$", "a", "E", "'", "\"", "`", "[", "]", "--", "-", "#", "/*", "*/", "/*!", "/*+", "*", "/",
+	"\n", " ", "\r\n", ";", "\\", "BEGIN", "END", "CREATE", "TRIGGER", "IF", "CASE", ".", ":", "@", "?", "${t}", "GO", "DELIMITER $$\n", "-- +goose StatementBegin\n", "-- +goose StatementEnd\n"}
+
+// TestSoup checks the fuzz properties on many random mixes of hard fragments, so that every run
+// of the ordinary tests covers them, not only fuzzing sessions.
+func TestSoup(t *testing.T) {
+	rng := uint64(1)
+	rand := func(n int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(n))
+	}
+	for i := 0; i < 100000; i++ {
+		var b strings.Builder
+		for n := rand(12); n >= 0; n-- {
+			b.WriteString(soupParts[rand(len(soupParts))])
+		}
+		src := b.String()
+		f := Flavor(rand(3))
+		if stmts, err := Split(src, Options{Flavor: f, GoBatches: rand(2) == 0}); err == nil {
+			checkStatements(t, src, stmts)
+		}
+		if n := Normalize(src, f); lexOK(src, f) && Normalize(n, f) != n {
+			t.Fatalf("%v: Normalize not idempotent on %q: %q then %q", f, src, n, Normalize(n, f))
+		}
+		Identifiers(src, f, func(Ident) {})
+	}
+}
