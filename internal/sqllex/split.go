@@ -36,7 +36,7 @@ type Statement struct {
 // An unterminated quote, comment, dollar quote, BEGIN block or goose block gives a *SyntaxError
 // with the line where it opened, and no statements.
 func Split(src string, o Options) ([]Statement, error) {
-	sp := splitter{src: src, o: o, l: newLexer(src, o.Flavor, 1), delim: ";", bol: true, start: -1}
+	sp := splitter{src: src, o: o, l: newLexer(src, o.Flavor, 1), bol: true, start: -1}
 	if err := sp.run(); err != nil {
 		return nil, err
 	}
@@ -44,12 +44,12 @@ func Split(src string, o Options) ([]Statement, error) {
 }
 
 type splitter struct {
-	src   string
-	o     Options
-	l     lexer
-	delim string // the statement delimiter: ";" or what a MySQL DELIMITER line set
-	bol   bool   // only whitespace since the start of the current line
-	out   []Statement
+	src string
+	o   Options
+	// l.stop is the statement delimiter a MySQL DELIMITER line set; "" means ";".
+	l   lexer
+	bol bool // only whitespace since the start of the current line
+	out []Statement
 
 	// The statement being read: start < 0 while it holds no code yet.
 	start, end, line int
@@ -60,9 +60,9 @@ type splitter struct {
 func (sp *splitter) run() error {
 	l := &sp.l
 	for {
-		if sp.delim != ";" && strings.HasPrefix(sp.src[l.pos:], sp.delim) {
+		if l.stop != "" && strings.HasPrefix(sp.src[l.pos:], l.stop) {
 			sp.flush()
-			l.pos += len(sp.delim)
+			l.pos += len(l.stop)
 			sp.bol = false
 			continue
 		}
@@ -104,7 +104,7 @@ func (sp *splitter) run() error {
 			sp.bol = false
 		case kSemi:
 			sp.bol = false
-			if sp.delim == ";" && sp.blk.depth == 0 {
+			if l.stop == "" && sp.blk.depth == 0 {
 				sp.flush()
 				continue
 			}
@@ -123,7 +123,7 @@ func (sp *splitter) code(t token) {
 		sp.blk = block{}
 	}
 	sp.end = t.end
-	if sp.delim == ";" {
+	if sp.blk.phase != phaseNone && sp.l.stop == "" {
 		sp.blk.track(&sp.l, t)
 	}
 }
@@ -172,7 +172,6 @@ func (sp *splitter) delimiterLine() bool {
 		sp.l.fail(sp.l.line, "DELIMITER "+d[:maxDelimiter]+"... is longer than "+strconv.Itoa(maxDelimiter)+" bytes; use a short delimiter such as $$ or //")
 		return false
 	}
-	sp.delim = d
 	sp.l.stop = ""
 	if d != ";" {
 		sp.l.stop = d
