@@ -2,6 +2,7 @@ package plan
 
 import (
 	"container/heap"
+	"sort"
 	"strings"
 )
 
@@ -11,7 +12,7 @@ import (
 // machine and for any order of its objects. A graph with cycles gives a *CycleError.
 func (g *Graph) Order() ([]*Node, error) {
 	pending := make([]int, len(g.Nodes)) // edges to nodes not yet placed
-	h := &nodeHeap{}
+	h := &nodeHeap{rank: g.ranks()}
 	for _, n := range g.Nodes {
 		pending[n.idx] = len(n.out)
 		if len(n.out) == 0 {
@@ -56,11 +57,36 @@ func lessNode(a, b *Node) bool {
 	return a.idx < b.idx
 }
 
-// nodeHeap is a min-heap of nodes by lessNode.
-type nodeHeap struct{ items []*Node }
+// ranks returns each node's position in lessNode order, by index, so that the heap compares
+// integers. Build makes the nodes in that order already (unless the project numbered its
+// changes' Seq out of file order), which one pass confirms.
+func (g *Graph) ranks() []int {
+	rank := make([]int, len(g.Nodes))
+	sorted := true
+	for i := range g.Nodes {
+		rank[i] = i
+		if i > 0 && !lessNode(g.Nodes[i-1], g.Nodes[i]) {
+			sorted = false
+		}
+	}
+	if !sorted {
+		byOrder := append([]*Node(nil), g.Nodes...)
+		sort.Slice(byOrder, func(i, j int) bool { return lessNode(byOrder[i], byOrder[j]) })
+		for i, n := range byOrder {
+			rank[n.idx] = i
+		}
+	}
+	return rank
+}
+
+// nodeHeap is a min-heap of nodes by lessNode, through their precomputed ranks.
+type nodeHeap struct {
+	items []*Node
+	rank  []int
+}
 
 func (h *nodeHeap) Len() int           { return len(h.items) }
-func (h *nodeHeap) Less(i, j int) bool { return lessNode(h.items[i], h.items[j]) }
+func (h *nodeHeap) Less(i, j int) bool { return h.rank[h.items[i].idx] < h.rank[h.items[j].idx] }
 func (h *nodeHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
 func (h *nodeHeap) Push(x any)         { h.items = append(h.items, x.(*Node)) }
 func (h *nodeHeap) Pop() any {
