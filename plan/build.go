@@ -147,6 +147,8 @@ type builder struct {
 	// dependency found on many lines makes one edge.
 	seen  []int
 	stamp int
+	// lastVersioned is the last numbered migration, nil when the project has none.
+	lastVersioned *Node
 }
 
 func (b *builder) edge(from, to *Node, kind EdgeKind, ident, file string, line int) *Edge {
@@ -188,6 +190,10 @@ func (b *builder) migrations() {
 		}
 		return versioned[i].name < versioned[j].name
 	})
+	if len(versioned) > 0 {
+		o := versioned[len(versioned)-1]
+		b.lastVersioned = o.nodes[len(o.nodes)-1]
+	}
 	// repeatable is already sorted by schema and name, the order of g.objects.
 	var prev *Node
 	for _, o := range append(versioned, repeatable...) {

@@ -49,7 +49,7 @@ func TestOrder(t *testing.T) {
 			want: []string{"app.table.a/c1", "app.table.b/c1", "app.table.a/c2", "app.table.b/c2"},
 		},
 		{
-			name: "numbered migrations by version, repeatables after them by name",
+			name: "numbered migrations by version, repeatables after them by name, data for their tables after them",
 			objects: []*tandem.Object{
 				versioned("10", "ten", "select 10;"),
 				versioned("9", "nine", "select 9;"),
@@ -65,8 +65,9 @@ func TestOrder(t *testing.T) {
 					return o
 				}(),
 				view("v", "create view v as select 1;"),
+				staticData("a", []string{"id"}, []string{"1"}),
 			},
-			want: []string{"app.view.v", "app.versioned.1.2_one_two/1.2_one_two", "app.versioned.9_nine/9_nine", "app.versioned.10_ten/10_ten", "app.repeatable.r__a", "app.repeatable.r__b"},
+			want: []string{"app.view.v", "app.versioned.1.2_one_two/1.2_one_two", "app.versioned.9_nine/9_nine", "app.versioned.10_ten/10_ten", "app.staticdata.a", "app.repeatable.r__a", "app.repeatable.r__b"},
 		},
 		{
 			name: "static data loads after its table and after the data of the tables it references",

@@ -135,7 +135,8 @@ func isExcluded(excluded []target, t *objInfo, c *tandem.Change) bool {
 }
 
 // staticData makes each static data table load after every change of its table, and after the
-// static data of every table its table references, so that parent rows load first.
+// static data of every table its table references, so that parent rows load first. Static data
+// for a table that the project does not define loads after the last numbered migration.
 func (b *builder) staticData() {
 	tables := map[qname]*objInfo{}
 	for _, o := range b.g.objects {
@@ -152,6 +153,13 @@ func (b *builder) staticData() {
 		}
 	}
 	for _, o := range b.g.objects {
+		if o.obj.Key.Type == tandem.StaticData && o.table == nil && b.lastVersioned != nil {
+			// The table is not an object of the project, so numbered migrations make it.
+			for _, n := range o.nodes {
+				v := b.lastVersioned
+				b.edge(n, v, Data, "migration "+v.Object.Version, n.Change.File, n.Change.Line)
+			}
+		}
 		if o.table == nil {
 			continue
 		}
