@@ -13,7 +13,7 @@ import (
 // Inspect describes the tables, views and triggers of the main database from sqlite_schema;
 // schemas is ignored and every object has an empty Schema. A definition is the CREATE
 // statement as SQLite keeps it (the text as written, updated by ALTER TABLE), and a table's
-// also lists its indexes' statements sorted by name, so two databases built from the same DDL
+// also lists its indexes, so two databases built from the same DDL
 // describe equal. Internal objects (sqlite_*, autoindexes) and tandem's history tables are
 // left out.
 func (Dialect) Inspect(ctx context.Context, q tandem.Querier, _ []string) (*tandem.Snapshot, error) {
