@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/internal/testdb"
+)
+
+// TestMain lets the test binary double as the tandem command: testscript copies it into $PATH
+// under the name "tandem", and a script's "tandem ..." line runs run() in a child process, with
+// real exit codes, stdout and stderr.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"tandem": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script. Each script gets a fresh
+// PostgreSQL database in $PGURL and a fresh MariaDB database in $MYURL when those servers
+// answer; the conditions [postgres] and [mysql] say whether they do. Under CI=true a script
+// that asks for a missing server fails instead of skipping.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: false,
+		Setup:               setupScript,
+		Condition:           scriptCondition,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": cmdExits,
+			"json":  cmdJSON,
+			"lines": cmdLines,
+		},
+	})
+}
+
+// servers caches whether each database server answers, so that a run of many scripts probes
+// each server once.
+var servers struct {
+	once     sync.Once
+	postgres error
+	mysql    error
+}
+
+func probeServers() {
+	servers.once.Do(func() {
+		servers.postgres = ping("TANDEM_TEST_POSTGRES", testdb.DefaultPostgres)
+		servers.mysql = ping("TANDEM_TEST_MYSQL", testdb.DefaultMySQL)
+	})
+}
+
+// ping reports whether the server named by the environment variable env (or def) answers.
+func ping(env, def string) error {
+	raw := os.Getenv(env)
+	if raw == "" {
+		raw = def
+	}
+	u, err := dburl.Parse(raw, "")
+	if err != nil {
+		return fmt.Errorf("$%s: %w", env, err)
+	}
+	db, err := sql.Open(u.Driver, u.DSN)
+	if err != nil {
+		return fmt.Errorf("%s: %w", u.Redacted, err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("%s server %s unreachable (set $%s): %w", u.Dialect, u.Redacted, env, err)
+	}
+	return nil
+}
+
+func setupScript(env *testscript.Env) error {
+	probeServers()
+	tb, ok := env.T().(testing.TB)
+	if !ok {
+		return fmt.Errorf("testscript handed a %T, not a testing.TB", env.T())
+	}
+	if servers.postgres == nil {
+		env.Setenv("PGURL", testdb.Postgres(tb))
+	}
+	if servers.mysql == nil {
+		env.Setenv("MYURL", testdb.MySQL(tb))
+	}
+	return nil
+}
+
+// scriptCondition adds [postgres] and [mysql]: true when the server answers. Under CI=true a
+// missing server is an error, which fails the script that asked.
+func scriptCondition(cond string) (bool, error) {
+	var err error
+	switch cond {
+	case "postgres":
+		probeServers()
+		err = servers.postgres
+	case "mysql":
+		probeServers()
+		err = servers.mysql
+	default:
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if err != nil && os.Getenv("CI") == "true" {
+		return false, fmt.Errorf("CI=true but %v", err)
+	}
+	return err == nil, nil
+}
+
+// cmdExits runs a program and checks its exit code, which "exec" and "! exec" cannot tell
+// apart beyond zero and non-zero:
+//
+//	exits N PROGRAM [ARGS...]
+//
+// stdout and stderr are then those of the program, as after exec.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: run %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdJSON checks a JSON document that a command printed:
+//
+//	json FILE                 FILE holds exactly one valid JSON document
+//	json FILE PATH WANT       the value at PATH is WANT
+//
+// PATH is dot-separated: object keys, array indices, and a final "#" for the length of an
+// array or object ("steps.0.action", "steps.#"). A string value is compared as it is; any other
+// value is compared as compact JSON ("true", "3", "null", "[]").
+func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 && len(args) != 3 {
+		ts.Fatalf("usage: json FILE [PATH WANT]")
+	}
+	data := ts.ReadFile(args[0])
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.UseNumber()
+	var doc any
+	err := dec.Decode(&doc)
+	if err == nil && dec.More() {
+		err = fmt.Errorf("more than one JSON document")
+	}
+	if len(args) == 1 {
+		switch {
+		case neg && err == nil:
+			ts.Fatalf("%s is valid JSON", args[0])
+		case !neg && err != nil:
+			ts.Fatalf("%s is not valid JSON: %v", args[0], err)
+		}
+		return
+	}
+	if err != nil {
+		ts.Fatalf("%s is not valid JSON: %v", args[0], err)
+	}
+	got, err := jsonAt(doc, args[1])
+	if err != nil {
+		if neg {
+			return
+		}
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	if (got == args[2]) == neg {
+		if neg {
+			ts.Fatalf("%s: %s is %s", args[0], args[1], got)
+		}
+		ts.Fatalf("%s: %s is %s, want %s", args[0], args[1], got, args[2])
+	}
+}
+
+func jsonAt(v any, path string) (string, error) {
+	for _, p := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			if p == "#" {
+				v = json.Number(strconv.Itoa(len(x)))
+				continue
+			}
+			next, ok := x[p]
+			if !ok {
+				return "", fmt.Errorf("no key %q at %s", p, path)
+			}
+			v = next
+		case []any:
+			if p == "#" {
+				v = json.Number(strconv.Itoa(len(x)))
+				continue
+			}
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(x) {
+				return "", fmt.Errorf("no index %q in an array of %d at %s", p, len(x), path)
+			}
+			v = x[i]
+		default:
+			return "", fmt.Errorf("%q at %s: not an object or array", p, path)
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// cmdLines checks how many lines of FILE match a regular expression:
+//
+//	lines FILE N [REGEXP]
+//
+// Without REGEXP every line counts. It makes "exactly these lines and no others" assertions
+// possible where the text also holds lines with timestamps.
+func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: lines FILE N [REGEXP]")
+	}
+	want, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("lines: %q is not a number", args[1])
+	}
+	text := ts.ReadFile(args[0])
+	var re *regexp.Regexp
+	if len(args) == 3 {
+		if re, err = regexp.Compile(args[2]); err != nil {
+			ts.Fatalf("lines: %v", err)
+		}
+	}
+	n := 0
+	for _, ln := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if text == "" {
+			break
+		}
+		if re == nil || re.MatchString(ln) {
+			n++
+		}
+	}
+	if (n == want) == neg {
+		ts.Fatalf("%s: %d matching lines, want %s%d", args[0], n, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
