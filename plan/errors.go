@@ -32,12 +32,15 @@ type ReferenceError struct {
 	File   string
 	Line   int
 	Change string // the change carrying the attribute: "schema.type.object/change"
-	Attr   string // "depends", "depends+" or "depends-", as written in native files
+	Attr   string // "depends", "depends+" or "depends-" (Obevo: "dependencies", ...); "explain" for Explain
 	Entry  string // the entry as written
 	Reason string // what is wrong with it
 }
 
 func (e *ReferenceError) Error() string {
+	if e.Attr == "explain" {
+		return fmt.Sprintf("plan: %q %s; give an object as name, schema.name, type.name or schema.type.name", e.Entry, e.Reason)
+	}
 	where := ""
 	if e.File != "" {
 		where = fmt.Sprintf("%s:%d: ", e.File, e.Line)

@@ -284,6 +284,9 @@ func TestDOTAndExplain(t *testing.T) {
 	if !errors.As(err, &re) {
 		t.Fatalf("Explain(nosuch) error = %v, want a *ReferenceError", err)
 	}
+	if want := `plan: "nosuch" names no object in the project; give an object as name, schema.name, type.name or schema.type.name`; err.Error() != want {
+		t.Errorf("Explain(nosuch) error = %q, want %q", err, want)
+	}
 }
 
 func TestCompareVersions(t *testing.T) {
