@@ -10,10 +10,10 @@ import (
 
 // TestStaticDataLoads deploys the smallest project with static data: one table and its CSV.
 //
-// On PostgreSQL it fails (known bug, deploy/data.go canonicalBatch): the row index is bound
-// as a Go int to a bare "SELECT $1, ..." placeholder, which PostgreSQL types as text, and pgx
-// refuses to encode an int as text ("unable to encode 0 into text format for text (OID 25)").
-// The per-column retry then blames the first CSV value, because it binds the same index.
+// It guards a PostgreSQL bug found by this package (deploy/data.go canonicalBatch): the row
+// index was bound as a Go int to a bare "SELECT $1, ..." placeholder, which PostgreSQL types as
+// text, and pgx refused to encode an int as text ("unable to encode 0 into text format for text
+// (OID 25)"); the per-column retry then blamed the first CSV value, as it bound the same index.
 func TestStaticDataLoads(t *testing.T) {
 	m := &model{files: map[string]string{
 		"app/table/lk.sql":      "create table lk (code varchar(10) primary key, label varchar(100) not null);\n",
