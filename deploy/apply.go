@@ -2,9 +2,7 @@ package deploy
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -21,8 +19,7 @@ type statement struct {
 
 // split splits a node's SQL into statements with their file lines.
 func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, error) {
-	opts := sqllex.Options{Flavor: sqllex.FlavorOf(s.e.Dialect.Name()), GoBatches: n.Object.Format == tandem.FormatObevo}
-	parts, err := sqllex.Split(body, opts)
+	parts, err := sqllex.Split(body, plan.SplitOptions(n.Object, s.e.Dialect.Name()))
 	if err != nil {
 		line := firstLine
 		if se, ok := err.(*sqllex.SyntaxError); ok {
@@ -37,16 +34,13 @@ func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, 
 	return out, nil
 }
 
-// hashStatements identifies a prefix of a change's statements, so that a resumed change can check
-// that what already ran did not change.
+// hashStatements identifies a prefix of a change's statements (see plan.HashStatements).
 func (s *session) hashStatements(stmts []statement) string {
-	h := sha256.New()
-	f := sqllex.FlavorOf(s.e.Dialect.Name())
-	for _, st := range stmts {
-		h.Write([]byte(sqllex.Normalize(st.text, f)))
-		h.Write([]byte{0})
+	texts := make([]string, len(stmts))
+	for i, st := range stmts {
+		texts[i] = st.text
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return plan.HashStatements(texts, s.e.Dialect.Name())
 }
 
 func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Record {

@@ -172,9 +172,9 @@ func (s *session) canonicalBatch(ctx context.Context, cols []tandem.Column, rows
 		if ri > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		b.WriteString("SELECT ")
-		b.WriteString(d.Placeholder(len(args) + 1))
-		args = append(args, ri)
+		// The row index is a literal, not a parameter: PostgreSQL would infer an untyped
+		// parameter as text.
+		fmt.Fprintf(&b, "SELECT %d", ri)
 		for ci, c := range cols {
 			b.WriteString(", ")
 			b.WriteString(d.CastText(d.Cast(d.Placeholder(len(args)+1), c), c))

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -193,6 +194,9 @@ func (s *session) close(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if s.conn != nil {
+		// The session changed the connection's settings (search path, lock timeout): returning
+		// it to the pool would hand them to whoever takes it next, so it is discarded.
+		_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
 		s.conn.Close()
 	}
 	if s.unlock != nil {

@@ -140,14 +140,14 @@ func (d *differ) stateful(pl *Plan, n *Node) bool {
 		return true
 	}
 	if r.Status == tandem.Partial {
-		if r.Hash == n.Hash {
+		if r.Hash == n.Hash || resumable(n, r, d.g.opts.Dialect) {
 			pl.Steps = append(pl.Steps, Step{Action: ActionApply, Node: n, Key: key, Record: r,
 				Reason: fmt.Sprintf("resume after statement %d", r.Done)})
 			return true
 		}
 		pl.Problems = append(pl.Problems, Problem{Kind: ProblemPartial, Key: key, Change: c.Name, File: c.File, Line: c.Line,
 			Diff: d.textDiff(r, n),
-			Hint: fmt.Sprintf("the first %d statement(s) of this change ran before it failed, and it was edited since; restore it as it was to resume after statement %d, or finish the change by hand and then record it as deployed", r.Done, r.Done)})
+			Hint: fmt.Sprintf("the first %d statement(s) of this change ran before it failed, and it was edited since; restore the first %d statement(s) as they were to resume after them, or finish the change by hand and then record it as deployed", r.Done, r.Done)})
 		return false
 	}
 	if r.Hash != n.Hash {

@@ -183,7 +183,20 @@ func TestDiff(t *testing.T) {
 			},
 			problems: []Problem{{Kind: ProblemPartial, Key: tandem.Key("app", tandem.Table, "t"), Change: "c2", File: "table/t.sql", Line: 3,
 				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1,2 @@\n-alter table t add name text;\n\\ No newline at end of file\n+alter table t add name text;\n+alter table t add age int;\n\\ No newline at end of file\n",
-				Hint: "the first 1 statement(s) of this change ran before it failed, and it was edited since; restore it as it was to resume after statement 1, or finish the change by hand and then record it as deployed"}},
+				Hint: "the first 1 statement(s) of this change ran before it failed, and it was edited since; restore the first 1 statement(s) as they were to resume after them, or finish the change by hand and then record it as deployed"}},
+		},
+		{
+			name: "a partial change edited only after what ran resumes",
+			records: func() []tandem.Record {
+				r := append([]tandem.Record(nil), deployed...)
+				r[1].Status, r[1].Done = tandem.Partial, 1
+				r[1].DoneHash = HashStatements([]string{"alter table t  add name text"}, "postgres")
+				return r
+			}(),
+			edit: func(b *diffBase) {
+				b.t.Changes[1].SQL = "alter table t add name text;\nalter table t add age int;"
+			},
+			steps: []string{"apply app.table.t/c2: resume after statement 1 [recorded]", "data app.staticdata.t: table app.t changed [recorded]"},
 		},
 		{
 			name:    "a changed view is dropped and deployed, and so is the view over it",
