@@ -41,9 +41,10 @@ func TestScripts(t *testing.T) {
 		Setup:               setupScript,
 		Condition:           scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
-			"json":  cmdJSON,
-			"lines": cmdLines,
+			"exits":  cmdExits,
+			"expand": cmdExpand,
+			"json":   cmdJSON,
+			"lines":  cmdLines,
 		},
 	})
 }
@@ -96,7 +97,11 @@ func setupScript(env *testscript.Env) error {
 		env.Setenv("PGURL", testdb.Postgres(tb))
 	}
 	if servers.mysql == nil {
-		env.Setenv("MYURL", testdb.MySQL(tb))
+		// A MySQL schema is a database: scripts map their logical schema to $MYDB so that
+		// their tables stay inside the script's own database.
+		u := testdb.MySQL(tb)
+		env.Setenv("MYURL", u)
+		env.Setenv("MYDB", u[strings.LastIndex(u, "/")+1:])
 	}
 	return nil
 }
@@ -145,6 +150,20 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdExpand writes a copy of a file with $VAR and ${VAR} replaced by the script's variables,
+// for files that must hold values known only when the script runs (a database name):
+//
+//	expand IN OUT
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: expand IN OUT")
+	}
+	out := os.Expand(ts.ReadFile(args[0]), ts.Getenv)
+	if err := os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644); err != nil {
+		ts.Fatalf("expand: %v", err)
 	}
 }
 
