@@ -100,6 +100,7 @@ type session struct {
 	hist          history
 	defaultSchema string // physical schema unqualified names resolve to at session start
 	current       string // schema the session currently resolves to ("" until set)
+	created       map[string]bool
 	unlock        func(context.Context) error
 	lockConn      *sql.Conn
 	run           tandem.Run
@@ -152,6 +153,10 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 			s.close(ctx)
 			return nil, fmt.Errorf("session setup %q: %w", stmt, err)
 		}
+	}
+	if err := s.createSchema(ctx, hs); err != nil {
+		s.close(ctx)
+		return nil, err
 	}
 	if err := s.hist.ensure(ctx, conn); err != nil {
 		s.close(ctx)
@@ -222,10 +227,8 @@ func (s *session) use(ctx context.Context, logical string) error {
 	if phys == "" || phys == s.current {
 		return nil
 	}
-	if stmt := s.e.Dialect.CreateSchema(phys); stmt != "" {
-		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("create schema %s: %w", phys, err)
-		}
+	if err := s.createSchema(ctx, phys); err != nil {
+		return err
 	}
 	for _, stmt := range s.e.Dialect.UseSchema(phys) {
 		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
@@ -233,6 +236,24 @@ func (s *session) use(ctx context.Context, logical string) error {
 		}
 	}
 	s.current = phys
+	return nil
+}
+
+// createSchema creates a schema unless it is the session's default one (which exists) or was
+// created already: on MySQL even CREATE DATABASE IF NOT EXISTS waits for metadata locks.
+func (s *session) createSchema(ctx context.Context, phys string) error {
+	if phys == "" || phys == s.defaultSchema || s.created[phys] {
+		return nil
+	}
+	if stmt := s.e.Dialect.CreateSchema(phys); stmt != "" {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("create schema %s: %w", phys, err)
+		}
+	}
+	if s.created == nil {
+		s.created = map[string]bool{}
+	}
+	s.created[phys] = true
 	return nil
 }
 

@@ -31,12 +31,11 @@ func (h history) ph(first, n int) string {
 
 const recordColumns = "object_schema, object_type, object_name, change_name, hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by, tool_version, app_version, file"
 
-// ensure creates the history tables if they do not exist.
+// ensure creates the history tables if they do not exist. The schema exists already.
 func (h history) ensure(ctx context.Context, q tandem.Querier) error {
-	if s := h.d.CreateSchema(h.schema); s != "" && h.schema != "" {
-		if _, err := q.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("create history schema %s: %w", h.schema, err)
-		}
+	// Running DDL only when needed keeps a routine deploy from waiting on metadata locks.
+	if ok, err := h.exists(ctx, q); err != nil || ok {
+		return err
 	}
 	for _, stmt := range h.d.HistoryDDL(h.schema) {
 		if _, err := q.ExecContext(ctx, stmt); err != nil {

@@ -163,6 +163,15 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 		t.Errorf("%s: the interrupted deploys ended differently from the uninterrupted one:\n%s", where(), d)
 		return false
 	}
+	runs, err := y.runStatuses(ctx)
+	if err != nil {
+		t.Fatalf("%s: %v", where(), err)
+	}
+	if strings.Contains(runs, " running,") {
+		st.bugs++
+		t.Errorf("%s: a run is still marked running after the deploy that followed the kills: %s", where(), runs)
+		return false
+	}
 	o, err := y.run(ctx, -1, "status", "--exit-code")
 	if err != nil || o.code != 0 {
 		st.bugs++

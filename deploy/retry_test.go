@@ -1,0 +1,77 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A change that waits for a table lock held by application traffic gives up after the lock
+// timeout, instead of queueing the traffic behind it, and is retried until the lock is free.
+func TestLockTimeoutRetries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, tg target) {
+		if !tg.dialect.Capabilities().LockTimeout {
+			t.Skipf("%s has no lock timeout", tg.name)
+		}
+		e := tg.engine(t)
+		files := shop()
+		deployOK(t, e, load(t, files), "")
+
+		// Another session holds a lock on countries for a while.
+		ctx := context.Background()
+		holder, err := e.DB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close()
+		// PostgreSQL: an open transaction that read the table (AccessShare lock). MySQL: one that
+		// updated it (a shared metadata lock). Either makes ALTER TABLE wait.
+		touch := "SELECT COUNT(*) FROM " + tg.table("countries")
+		if tg.name == "mysql" {
+			touch = "UPDATE " + tg.table("countries") + " SET name = name"
+		}
+		if _, err := holder.ExecContext(ctx, "BEGIN"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.ExecContext(ctx, touch); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(2500 * time.Millisecond)
+			_, _ = holder.ExecContext(ctx, "COMMIT")
+		}()
+
+		var logs syncBuffer
+		e.Log = slog.New(slog.NewTextHandler(&logs, nil))
+		e.LockTimeout = 300 * time.Millisecond
+		e.Retries = 8
+		files["app/table/countries.sql"].Data = append(files["app/table/countries.sql"].Data, []byte("\n-- tandem:change add_region\nalter table countries add column region varchar(20);\n")...)
+		res := deployOK(t, e, load(t, files), "")
+		equalStrings(t, "steps", actions(res), []string{"apply countries/add_region", "data countries"})
+		if !strings.Contains(logs.String(), "lock wait timed out; retrying") {
+			t.Errorf("the deploy did not retry after a lock timeout; log:\n%s", logs.String())
+		}
+	})
+}
