@@ -43,6 +43,7 @@ type cli struct {
 	verbose     bool
 	lockWait    time.Duration
 	lockTimeout time.Duration
+	appVersion  string
 
 	// per-command flags
 	tag      string
@@ -65,6 +66,7 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 	fs.BoolVar(&c.verbose, "v", false, "log every step")
 	fs.DurationVar(&c.lockWait, "lock-wait", tandem.DefaultLockWait, "how long to wait for another deploy's lock")
 	fs.DurationVar(&c.lockTimeout, "lock-timeout", 0, "how long a statement may wait for a table lock (default 5s)")
+	fs.StringVar(&c.appVersion, "app-version", os.Getenv("TANDEM_APP_VERSION"), "the application version to record in history (default $TANDEM_APP_VERSION)")
 	switch cmd.name {
 	case "deploy":
 		fs.StringVar(&c.tag, "tag", "", "name this run, for rollback --to")
@@ -248,7 +250,7 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 		return nil, nil, fmt.Errorf("connect to %s: %w; check that the server is running and the URL, user and password are right", u.Redacted, err)
 	}
 	e := &deploy.Engine{DB: db, Dialect: d, Env: env, LockWait: c.lockWait, LockTimeout: c.lockTimeout,
-		Tool: "tandem " + version, User: currentUser(), Host: hostname()}
+		Tool: "tandem " + version, App: c.appVersion, User: currentUser(), Host: hostname()}
 	if c.verbose || !isTerminal(c.stderr) {
 		if !c.json || c.verbose {
 			e.Log = slog.New(slog.NewTextHandler(c.stderr, nil))

@@ -99,6 +99,7 @@ Flags every command takes:
   --json          print a JSON document for machines instead of text for people
   --lock-wait D   how long to wait for another deploy's lock (default 60s)
   --lock-timeout D  how long each statement may wait for a table lock before it is retried (default 5s)
+  --app-version V the application version recorded in history (default $TANDEM_APP_VERSION)
   -v              log every step
 
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
