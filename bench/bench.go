@@ -116,7 +116,7 @@ func Tandem(ctx context.Context, dir, dbURL string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	db, err := sql.Open("pgx", dbURL)
+	db, err := sql.Open(driverName, dbURL)
 	if err != nil {
 		return 0, err
 	}
@@ -148,7 +148,7 @@ func TandemCLI(ctx context.Context, bin, dir, dbURL string) error {
 // goose's PostgreSQL session lock (tandem always takes its deploy lock), each migration in its
 // own transaction as goose does by default. It returns how many migrations ran.
 func Goose(ctx context.Context, dir, dbURL string) (int, error) {
-	db, err := sql.Open("pgx", dbURL)
+	db, err := sql.Open(driverName, dbURL)
 	if err != nil {
 		return 0, err
 	}

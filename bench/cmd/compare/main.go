@@ -25,14 +25,15 @@ import (
 func main() {
 	n := flag.Int("n", 1000, "how many migrations to generate")
 	runs := flag.Int("runs", 5, "runs of each tool")
+	trace := flag.Bool("trace", false, "after the table, run each library once more and list its round trips by kind of statement")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *n, *runs); err != nil {
+	if err := run(context.Background(), os.Stdout, *n, *runs, *trace); err != nil {
 		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, n, runs int) error {
+func run(ctx context.Context, w io.Writer, n, runs int, trace bool) error {
 	server := bench.Server()
 	if err := bench.Ping(ctx, server); err != nil {
 		return err
@@ -72,6 +73,25 @@ func run(ctx context.Context, w io.Writer, n, runs int) error {
 			med = (ts[len(ts)/2-1] + ts[len(ts)/2]) / 2
 		}
 		fmt.Fprintf(w, "| %-10s | %10.0f | %10.0f | %10.0f | %14.0f |\n", tool.Name, ms(med), ms(ts[0]), ms(ts[len(ts)-1]), float64(n)/med.Seconds())
+	}
+	if !trace {
+		return nil
+	}
+	for _, tool := range tools {
+		if tool.Name == "tandem-cli" {
+			continue // another process: its connections cannot be counted from here
+		}
+		var took time.Duration
+		tr, err := bench.Traced(func() error {
+			var err error
+			took, err = bench.Once(ctx, server, dir, n, tool)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s, traced run: %w", tool.Name, err)
+		}
+		fmt.Fprintf(w, "\n%s, one traced run (%.0f ms), round trips by statement:\n", tool.Name, ms(took))
+		tr.Print(w)
 	}
 	return nil
 }
