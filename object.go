@@ -131,8 +131,14 @@ type Change struct {
 	SQLLine int
 	// Rollback undoes the change; empty when none was written.
 	Rollback string
-	// RollbackLine is the 1-based line in File where Rollback starts.
+	// RollbackLine is the 1-based line where Rollback starts, in RollbackFile when set, else in File.
 	RollbackLine int
+	// RollbackFile is the file holding Rollback when it is not File: a migration's down file.
+	RollbackFile string
+	// HasRollback reports that a rollback was written, even an empty one. An empty rollback (an
+	// empty down migration, an empty rollback section) means there is nothing to undo; no
+	// rollback at all means the change cannot be rolled back.
+	HasRollback bool
 
 	Attrs Attrs
 }

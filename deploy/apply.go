@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -45,7 +47,7 @@ func (s *session) hashStatements(stmts []statement) string {
 
 func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Record {
 	return &tandem.Record{
-		Schema: n.Object.Key.Schema, Type: n.Object.Key.Type, Object: n.Object.Name, Change: n.Change.Name,
+		Schema: n.Object.Key.Schema, Type: n.Object.Key.Type, Object: n.Object.Key.Name, Change: n.Change.Name,
 		Hash: n.Hash, Status: status, Rollback: n.Rollback, Definition: n.SQL, RunID: s.run.ID,
 		AppliedAt: time.Now(), AppliedBy: s.e.who(), Tool: s.e.Tool, App: s.e.App, File: n.Change.File,
 	}
@@ -53,7 +55,7 @@ func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Recor
 
 func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Event {
 	return &tandem.Event{RunID: s.run.ID, Action: action, Schema: n.Object.Key.Schema, Type: n.Object.Key.Type,
-		Object: n.Object.Name, Change: n.Change.Name, Hash: n.Hash, SQL: n.SQL, Rollback: n.Rollback, At: time.Now()}
+		Object: n.Object.Key.Name, Change: n.Change.Name, Hash: n.Hash, SQL: n.SQL, Rollback: n.Rollback, At: time.Now()}
 }
 
 // transactional reports whether all statements can run in one transaction with the history row.
@@ -252,13 +254,13 @@ func (s *session) deployObject(ctx context.Context, st plan.Step) error {
 func (s *session) dropObject(ctx context.Context, st plan.Step) error {
 	name, file, def := st.Key.Name, "", ""
 	if st.Record != nil {
-		name, file, def = st.Record.Object, st.Record.File, st.Record.Definition
+		name, file, def = writtenName(st.Record), st.Record.File, st.Record.Definition
 	}
 	if st.Node != nil {
 		name, file = st.Node.Object.Name, st.Node.Change.File
 	}
 	phys := s.physical(st.Key.Schema)
-	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: name, SQL: def, At: time.Now()}
+	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: st.Key.Name, SQL: def, At: time.Now()}
 	if st.Record != nil {
 		ev.Change, ev.Hash = st.Record.Change, st.Record.Hash
 	}
@@ -321,4 +323,21 @@ func withStep(err error, st plan.Step) error {
 		se.Step = st
 	}
 	return err
+}
+
+// writtenName is an object's name as its file spells it, which the history keeps only in the
+// file name (records hold the lower-case key). Databases with case-sensitive names (MySQL
+// tables and views) need the spelling to drop the object.
+func writtenName(r *tandem.Record) string {
+	if r.File == "" || r.Type == tandem.Versioned || r.Type == tandem.Repeatable {
+		return r.Object
+	}
+	base := path.Base(r.File)
+	if i := strings.IndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	if !strings.EqualFold(base, r.Object) {
+		return r.Object
+	}
+	return base
 }

@@ -12,6 +12,12 @@ import (
 	"github.com/tandem-db/tandem/plan"
 )
 
+// tableNamer is implemented by dialects that can tell how the catalog spells a table whose name
+// was written in another case.
+type tableNamer interface {
+	TableName(ctx context.Context, q tandem.Querier, schema, table string) (string, error)
+}
+
 // dataDiff is what it takes to make a table's rows equal to a static data CSV.
 type dataDiff struct {
 	step    plan.Step
@@ -45,14 +51,22 @@ func (s *session) diffData(ctx context.Context, st plan.Step) (*dataDiff, error)
 		return nil, fail(1, "no rows were read from this file")
 	}
 	phys := s.physical(obj.Key.Schema)
-	tableCols, err := s.e.Dialect.Columns(ctx, s.conn, phys, obj.Name)
+	table := obj.Name
+	if r, ok := s.e.Dialect.(tableNamer); ok {
+		// Unquoted names are folded by the database (PostgreSQL: to lower case): use the
+		// catalog's spelling, not the file's.
+		if name, err := r.TableName(ctx, s.conn, phys, obj.Name); err == nil {
+			table = name
+		}
+	}
+	tableCols, err := s.e.Dialect.Columns(ctx, s.conn, phys, table)
 	if isNotFound(err) {
 		return nil, fail(1, "table %s does not exist; add a table file for it, or name the CSV after an existing table", obj.Name)
 	}
 	if err != nil {
 		return nil, fail(1, "read columns of %s: %w", obj.Name, err)
 	}
-	d := &dataDiff{step: st, table: s.e.Dialect.Qualify(phys, obj.Name)}
+	d := &dataDiff{step: st, table: s.e.Dialect.Qualify(phys, table)}
 	byName := map[string]tandem.Column{}
 	for _, c := range tableCols {
 		byName[strings.ToLower(c.Name)] = c

@@ -155,6 +155,8 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 		return []string{""}, s.dropObject(ctx, st)
 	case plan.ActionRebaseline:
 		return []string{""}, s.rebaseline(ctx, st, records)
+	case plan.ActionUndo:
+		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine})
 	case plan.ActionData:
 		if !isCSVData(st) {
 			return []string{"script"}, s.dataScript(ctx, st)

@@ -61,6 +61,8 @@ func (e *StepError) Error() string {
 		fmt.Fprintf(&b, "\n  statement: %s", firstLine(e.Statement))
 	}
 	switch {
+	case e.Step.Action == plan.ActionUndo:
+		b.WriteString("\n  the rollback stopped here; nothing of this change's rollback was recorded: fix it and run rollback again")
 	case e.Applied > 0:
 		fmt.Fprintf(&b, "\n  statements 1-%d were applied and are recorded as partly applied; fix statement %d and run deploy again: it resumes there", e.Applied, e.Applied+1)
 	default:

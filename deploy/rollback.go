@@ -105,7 +105,8 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		}
 	}
 	for _, u := range undo {
-		st := plan.Step{Action: plan.ActionApply, Key: u.rec.Key(), Record: &u.rec, Reason: "undo"}
+		st := plan.Step{Action: plan.ActionUndo, Key: u.rec.Key(), Record: &u.rec, Reason: "undo",
+			Node: &plan.Node{Object: syntheticObject(u.rec.Key(), u.rec.Object, u.rec.Change, ""), Change: &tandem.Change{Object: u.rec.Key(), Name: u.rec.Change, File: u.file}}}
 		if err := s.timed(res, st, func() error { return s.undoChange(ctx, u) }); err != nil {
 			return res, err
 		}
@@ -141,7 +142,19 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 			continue
 		}
 		ev, ok := then[r.Key()]
-		if !ok || ev.Hash == r.Hash {
+		if !ok {
+			// The data did not exist then: its table goes with the table's own rollback; the
+			// record goes now.
+			st := plan.Step{Action: plan.ActionDrop, Key: r.Key(), Record: &r, Reason: "rollback"}
+			err := s.timed(res, st, func() error {
+				return s.inTx(ctx, func(tx *sql.Tx) error { return s.hist.delete(ctx, tx, r.Key(), r.Change) })
+			})
+			if err != nil {
+				return res, err
+			}
+			continue
+		}
+		if ev.Hash == r.Hash {
 			continue
 		}
 		var d tandem.Data
@@ -186,6 +199,8 @@ func (s *session) timed(res *Result, st plan.Step, fn func() error) error {
 type undoing struct {
 	rec      tandem.Record
 	rollback string
+	file     string // where the rollback is written, for messages
+	line     int
 }
 
 // stepsToUndo lists the stateful changes applied after the target, newest first, and refuses
@@ -216,13 +231,18 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 			out = append(out, undoing{rec: rec}) // recorded without running: forgetting it undoes it
 			continue
 		}
-		rb := rec.Rollback
-		if strings.TrimSpace(rb) == "" && p != nil {
-			if o := p.Object(k); o != nil {
-				for _, c := range o.Changes {
-					if strings.EqualFold(c.Name, ev.Change) {
-						rb = c.Rollback
+		rb, file, line := rec.Rollback, rec.File, 0
+		if p != nil {
+			if c := projectChange(p, k, ev.Change); c != nil {
+				if strings.TrimSpace(rb) == "" {
+					rb = c.Rollback
+					if c.HasRollback && strings.TrimSpace(rb) == "" {
+						rb = plan.NothingToUndo
 					}
+				}
+				file, line = c.File, c.RollbackLine
+				if c.RollbackFile != "" {
+					file = c.RollbackFile
 				}
 			}
 		}
@@ -234,7 +254,7 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 			missing = append(missing, fmt.Sprintf("%s (%s)", id, where))
 			continue
 		}
-		out = append(out, undoing{rec: rec, rollback: rb})
+		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line})
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
@@ -245,11 +265,14 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 // undoChange runs a change's rollback SQL and forgets the change.
 func (s *session) undoChange(ctx context.Context, u undoing) error {
 	k := u.rec.Key()
-	obj := syntheticObject(k, u.rec.Object, u.rec.Change, u.rollback)
-	obj.Changes[0].File = u.rec.File
+	obj := syntheticObject(k, writtenName(&u.rec), u.rec.Change, u.rollback)
+	obj.Changes[0].File = u.file
+	if u.file == "" {
+		obj.Changes[0].File = u.rec.File
+	}
 	n := &plan.Node{Object: obj, Change: obj.Changes[0], SQL: u.rollback}
-	st := plan.Step{Action: plan.ActionApply, Key: k, Node: n, Reason: "undo"}
-	stmts, err := s.split(n, u.rollback, 1)
+	st := plan.Step{Action: plan.ActionUndo, Key: k, Node: n, Record: &u.rec, Reason: "undo"}
+	stmts, err := s.split(n, u.rollback, max(1, u.line))
 	if err != nil {
 		return withStep(err, st)
 	}
@@ -382,4 +405,19 @@ func findRun(runs []tandem.Run, to string) (int64, error) {
 	}
 	sort.Strings(known)
 	return 0, fmt.Errorf("rollback: no run with id or tag %q; deploy runs are: %s (0 rolls everything back)", to, strings.Join(known, ", "))
+}
+
+// projectChange finds a change in the project.
+func projectChange(p *tandem.Project, k tandem.ObjectKey, change string) *tandem.Change {
+	for _, o := range p.Objects {
+		if o.Key != k {
+			continue
+		}
+		for _, c := range o.Changes {
+			if strings.EqualFold(c.Name, change) {
+				return c
+			}
+		}
+	}
+	return nil
 }

@@ -61,6 +61,7 @@ func (g *Graph) selectChanges(p *tandem.Project) ([]*objInfo, error) {
 
 	env, dialect := g.opts.Env.Name, g.opts.Dialect
 	tok := newTokens(p, g.opts.Env)
+	g.withdrawn = withdrawals(objs, env, dialect, tok)
 	all := make([]*objInfo, 0, len(objs))
 	applying := map[tandem.ObjectKey]*objInfo{}
 	var dups []*DuplicateError
@@ -85,7 +86,7 @@ func (g *Graph) selectChanges(p *tandem.Project) ([]*objInfo, error) {
 				continue
 			}
 			n := &Node{Object: ob, Change: c, idx: len(g.Nodes), info: info}
-			n.SQL, n.Rollback = tok.replace(c.SQL), tok.replace(c.Rollback)
+			n.SQL, n.Rollback = tok.replace(c.SQL), rollbackText(c, tok)
 			if ob.Key.Type == tandem.StaticData {
 				n.Hash = hashData(ob.Data)
 			} else {

@@ -34,7 +34,8 @@ func Diff(g *Graph, records []tandem.Record) (*Plan, error) {
 	}
 	d := newDiffer(g, records)
 	fates := d.fates()
-	pl := &Plan{Steps: d.drops(fates)}
+	pl := &Plan{Steps: d.undos()}
+	pl.Steps = append(pl.Steps, d.drops(fates)...)
 	applied := map[*objInfo]bool{} // tables with a change applied in this plan
 	for _, n := range order {
 		key := n.Object.Key

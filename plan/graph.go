@@ -118,6 +118,9 @@ type Graph struct {
 	// known holds every change written in the project, applicable here or not, so that Diff
 	// tells a deleted change from one that is merely restricted to other environments.
 	known map[changeKey]bool
+	// withdrawn are changes that Obevo's ROLLBACK-IF-ALREADY-DEPLOYED withdraws: undone where
+	// they are deployed.
+	withdrawn []*Node
 	// present holds the key of every object in the project, applicable here or not.
 	present map[tandem.ObjectKey]bool
 }

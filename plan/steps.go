@@ -18,6 +18,9 @@ const (
 	// ActionRebaseline records a change without running it and retires the earlier changes it
 	// names (Attrs.Rebaseline).
 	ActionRebaseline Action = "rebaseline"
+	// ActionUndo runs a deployed change's rollback and forgets the change: Obevo's
+	// ROLLBACK-IF-ALREADY-DEPLOYED, which withdraws a change from where it was deployed.
+	ActionUndo Action = "undo"
 )
 
 // Step is one step of a deploy.

@@ -100,6 +100,7 @@ func parseGoose(file string, data []byte, c *tandem.Change, errs *errList) {
 	if down > up {
 		upEnd = down - 1
 		c.Rollback, c.RollbackLine = section(lines, down, len(lines))
+		c.HasRollback = true
 	}
 	c.SQL, c.SQLLine = section(lines, up, upEnd)
 }

@@ -40,7 +40,7 @@ func TestParseGoose(t *testing.T) {
 	}
 	want := &tandem.Change{
 		SQL: "select 1;\n-- +goose ENVSUB ON\nselect '${X}';", SQLLine: 6,
-		Rollback: "select 2;", RollbackLine: 11,
+		Rollback: "select 2;", RollbackLine: 11, HasRollback: true,
 		Attrs: tandem.Attrs{NoTransaction: true, Extra: map[string]string{"envsub": "on"}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {

@@ -206,6 +206,7 @@ func (l *loader) addVersioned(p *migPair) {
 		if data, ok := l.read(p.down.path); ok {
 			lines := fileLines(data)
 			c.Rollback, c.RollbackLine = section(lines, 0, len(lines))
+			c.RollbackFile, c.HasRollback = p.down.path, true
 		}
 	}
 	l.project.Objects = append(l.project.Objects, obj)

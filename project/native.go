@@ -192,6 +192,7 @@ func buildChange(obj *tandem.Object, name string, line int, attrs tandem.Attrs, 
 	if rb >= 0 {
 		sqlEnd = rb - 1
 		c.Rollback, c.RollbackLine = section(lines, rb, to)
+		c.HasRollback = true
 	}
 	c.SQL, c.SQLLine = section(lines, from, sqlEnd)
 	if c.SQL == "" {

@@ -245,6 +245,7 @@ func (f *obevoFile) buildStateful(o *tandem.Object, text string, pkg *obevoMarke
 			}
 			rollbackSeen = b.Marker.Section
 			cur.Rollback, cur.RollbackLine = b.text()
+			cur.HasRollback = true
 			if b.Marker.Section == obevoRollbackIfAlreadyDepl {
 				cur.Attrs.Inactive = true
 				setExtra(&cur.Attrs, "rollbackIfAlreadyDeployed", "true")

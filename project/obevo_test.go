@@ -95,7 +95,7 @@ CREATE TABLE ORDERS (ID INT NOT NULL, C INT)
 		{
 			Object: key, Name: "fk", File: "app/table/ORDERS.ddl", Line: 7, Seq: 2,
 			SQL: "ALTER TABLE ORDERS ADD FOREIGN KEY (C) REFERENCES CUSTOMERS(ID)\nGO", SQLLine: 8,
-			Rollback: "ALTER TABLE ORDERS DROP CONSTRAINT fk", RollbackLine: 11,
+			Rollback: "ALTER TABLE ORDERS DROP CONSTRAINT fk", RollbackLine: 11, HasRollback: true,
 			Attrs: inherited(tandem.Attrs{
 				Depends: []string{"CUSTOMERS", "CUSTOMERS/init", "ref.CODES", "ref.CODES/chng1"}, DependsSet: true,
 				Extra: map[string]string{"FK": "true"},
@@ -104,7 +104,7 @@ CREATE TABLE ORDERS (ID INT NOT NULL, C INT)
 		{
 			Object: key, Name: "retire", File: "app/table/ORDERS.ddl", Line: 12, Seq: 3,
 			SQL: "ALTER TABLE ORDERS ADD COLUMN OLD INT", SQLLine: 13,
-			Rollback: "ALTER TABLE ORDERS DROP COLUMN OLD", RollbackLine: 15,
+			Rollback: "ALTER TABLE ORDERS DROP COLUMN OLD", RollbackLine: 15, HasRollback: true,
 			Attrs: inherited(tandem.Attrs{
 				IncludeEnvs: []string{"qa*"}, DependsExclude: []string{"x"}, Inactive: true,
 				Extra: map[string]string{"applyGrants": "false", "parallelGroup": "p1", "rollbackIfAlreadyDeployed": "true"},

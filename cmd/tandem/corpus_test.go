@@ -75,30 +75,9 @@ func corpusEngine(t *testing.T, url string, env *tandem.Environment) *deploy.Eng
 // Known bugs that stop a corpus run part-way, by a piece of the error text they cause. A test
 // that meets one skips with the bug's description instead of failing, so that the rest of the
 // suite stays useful; once the bug is fixed the test runs on and asserts everything.
-var knownBugs = []struct{ symptom, bug string }{
-	// deploy/apply.go records the object under Object.Name (the name as written, or for a
-	// numbered migration its description) while every lookup uses the key (lower-case, or the
-	// version), so where the history compares case-sensitively a redeploy inserts a duplicate,
-	// and a migration looks deleted right after its deploy.
-	{"Duplicate entry", "history rows are written under Object.Name but looked up by key"},
-	{"UNIQUE constraint failed: tandem_changes", "history rows are written under Object.Name but looked up by key"},
-	{"problem: deleted versioned.", "history rows are written under Object.Name but looked up by key"},
-	// deploy/data.go quotes the table name as the file spells it ("TABLE_B") when PostgreSQL
-	// folded the unquoted CREATE TABLE to table_b.
-	{"read rows of", "static data quotes the file's spelling of the table name"},
-	// An empty .down.sql file (Authelia ships several) means "nothing to undo", but it loads as
-	// no rollback at all.
-	{"have no rollback section", "an empty down migration is read as a missing one"},
-}
-
-// failOrKnown fails the test with err, or skips it when err is the symptom of a known bug.
+// failOrKnown fails the test with err, saying what had been done before.
 func failOrKnown(t *testing.T, what string, err error, done []string) {
 	t.Helper()
-	for _, k := range knownBugs {
-		if strings.Contains(err.Error(), k.symptom) {
-			t.Skipf("known bug (%s): %s: %v", k.bug, what, err)
-		}
-	}
 	t.Fatalf("%s: %v\n(done before the failure: %q)", what, err, done)
 }
 
