@@ -90,6 +90,9 @@ type Capabilities struct {
 	Schemas bool
 	// LockTimeout: statements can be bounded by a lock wait timeout and retried.
 	LockTimeout bool
+	// SchemaIsDatabase: a schema is a whole database (MySQL), shared by everything on the
+	// server, rather than a namespace inside the database the URL names.
+	SchemaIsDatabase bool
 }
 
 // Column describes one column of a table.

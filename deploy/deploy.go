@@ -48,7 +48,7 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 	if err != nil {
 		return nil, err
 	}
-	g, pl, err := e.diff(p, records)
+	g, pl, err := s.diff(p, records)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +64,10 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 	return pv, nil
 }
 
-func (e *Engine) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
-	g, err := plan.Build(p, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+// diff builds the graph of p for the session's environment and compares it with the history.
+func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
+	s.adopt(p)
+	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,7 +91,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	if err != nil {
 		return nil, err
 	}
-	_, pl, err := e.diff(p, records)
+	_, pl, err := s.diff(p, records)
 	if err != nil {
 		return nil, err
 	}

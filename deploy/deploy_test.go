@@ -173,3 +173,22 @@ alter table no_such_table add column broken varchar(3);
 		}
 	})
 }
+
+// On MySQL a schema is a whole database: a project with one schema and no mapping deploys into
+// the database the URL names, not into a database "app" shared by every environment.
+func TestSingleSchemaDeploysIntoURLDatabaseOnMySQL(t *testing.T) {
+	forEachDB(t, func(t *testing.T, tg target) {
+		if !tg.dialect.Capabilities().SchemaIsDatabase {
+			t.Skipf("%s schemas are namespaces inside the database", tg.name)
+		}
+		e := tg.engine(t)
+		e.Env.SchemaMap = nil
+		deployOK(t, e, load(t, shop()), "")
+		if n := count(t, e, "SELECT COUNT(*) FROM "+tg.table("countries")); n != 3 {
+			t.Errorf("countries in the URL's database has %d rows, want 3", n)
+		}
+		if n := count(t, e, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'app'"); n != 0 {
+			t.Error("a database named app was created")
+		}
+	})
+}

@@ -101,6 +101,7 @@ type session struct {
 	defaultSchema string // physical schema unqualified names resolve to at session start
 	current       string // schema the session currently resolves to ("" until set)
 	created       map[string]bool
+	env           *tandem.Environment // the engine's, with the defaults adopt adds
 	unlock        func(context.Context) error
 	lockConn      *sql.Conn
 	run           tandem.Run
@@ -112,13 +113,15 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 	if e.DB == nil || e.Dialect == nil || e.Env == nil {
 		return nil, errors.New("deploy: engine needs DB, Dialect and Env")
 	}
-	s := &session{e: e}
+	s := &session{e: e, env: e.Env}
 	if write {
 		lc, err := e.DB.Conn(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("connect: %w", err)
 		}
-		unlock, err := e.Dialect.Lock(ctx, lc, "tandem:"+e.Env.Name, e.lockWait())
+		// One lock per database, whatever the environment: two environments may name the
+		// same database.
+		unlock, err := e.Dialect.Lock(ctx, lc, "deploy", e.lockWait())
 		if err != nil {
 			lc.Close()
 			return nil, err
@@ -222,7 +225,7 @@ func (s *session) use(ctx context.Context, logical string) error {
 	}
 	phys := s.defaultSchema
 	if logical != "" {
-		phys = s.e.Env.PhysicalSchema(logical)
+		phys = s.env.PhysicalSchema(logical)
 	}
 	if phys == "" || phys == s.current {
 		return nil
@@ -257,6 +260,41 @@ func (s *session) createSchema(ctx context.Context, phys string) error {
 	return nil
 }
 
+// adopt fits the session to a project: on a database whose schemas are whole databases (MySQL),
+// a project with a single logical schema that the environment does not map deploys into the
+// URL's database, not into a database named after the schema that every environment on the
+// server would share.
+func (s *session) adopt(p *tandem.Project) {
+	if !s.e.Dialect.Capabilities().SchemaIsDatabase || s.defaultSchema == "" {
+		return
+	}
+	logical := map[string]bool{}
+	for _, sc := range p.Config.Schemas {
+		logical[strings.ToLower(sc)] = true
+	}
+	for _, o := range p.Objects {
+		if o.Key.Schema != "" {
+			logical[o.Key.Schema] = true
+		}
+	}
+	if len(logical) != 1 {
+		return
+	}
+	for sc := range logical {
+		for k := range s.env.SchemaMap {
+			if strings.EqualFold(k, sc) {
+				return
+			}
+		}
+		env := *s.env
+		env.SchemaMap = map[string]string{sc: s.defaultSchema}
+		for k, v := range s.e.Env.SchemaMap {
+			env.SchemaMap[k] = v
+		}
+		s.env = &env
+	}
+}
+
 // physical returns the physical schema for a logical one.
 func (s *session) physical(logical string) string {
 	if !s.e.Dialect.Capabilities().Schemas {
@@ -265,7 +303,7 @@ func (s *session) physical(logical string) string {
 	if logical == "" {
 		return s.defaultSchema
 	}
-	return s.e.Env.PhysicalSchema(logical)
+	return s.env.PhysicalSchema(logical)
 }
 
 // records reads the history, or nothing when the history tables do not exist yet.

@@ -24,7 +24,7 @@ func (e *Engine) Baseline(ctx context.Context, p *tandem.Project) (res *Result, 
 	if err != nil {
 		return nil, err
 	}
-	_, pl, err := e.diff(p, records)
+	_, pl, err := s.diff(p, records)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (e *Engine) Rebaseline(ctx context.Context, p *tandem.Project) (res *Result
 	if err != nil {
 		return nil, err
 	}
-	g, pl, err := e.diff(p, records)
+	g, pl, err := s.diff(p, records)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		return nil, err
 	}
 	defer s.close(ctx)
+	if p != nil {
+		s.adopt(p)
+	}
 	runs, err := s.hist.runs(ctx, s.conn)
 	if err != nil {
 		return nil, err
@@ -83,7 +86,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	for _, u := range undo {
 		changed[u.rec.Key()] = true
 	}
-	nowGraph, err := plan.Build(now, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+	nowGraph, err := plan.Build(now, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
 	if err != nil {
 		return res, fmt.Errorf("rollback: order current objects: %w", err)
 	}
@@ -119,7 +122,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		}
 		thenProject.Objects = append(thenProject.Objects, syntheticObject(k, ev.Object, ev.Change, ev.SQL))
 	}
-	thenGraph, err := plan.Build(thenProject, plan.Options{Env: e.Env, Dialect: e.Dialect.Name()})
+	thenGraph, err := plan.Build(thenProject, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
 	if err != nil {
 		return res, fmt.Errorf("rollback: order earlier definitions: %w", err)
 	}

@@ -226,5 +226,8 @@ func removeHint(e *Edge) string {
 	if obevo {
 		return fmt.Sprintf("add excludeDependencies=%q to %s", name, where)
 	}
+	if !from.Object.Stateful() && len(from.Object.Changes) <= 1 {
+		return fmt.Sprintf("add the line \"-- tandem:object depends-=%s\" at the top of %s", name, where)
+	}
 	return fmt.Sprintf("add %q to %s", "depends-="+name, where)
 }

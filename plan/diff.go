@@ -171,7 +171,9 @@ func (d *differ) recordedOf(key tandem.ObjectKey, list []string) []string {
 }
 
 func (d *differ) textDiff(r *tandem.Record, n *Node) string {
-	return textdiff.Unified(r.Definition, n.SQL, "deployed "+n.Change.ID(), n.Change.File)
+	// Both texts are trimmed bodies: end them alike, so the diff does not report a missing final
+	// newline that neither file lacks.
+	return textdiff.Unified(r.Definition+"\n", n.SQL+"\n", "deployed "+n.Change.ID(), n.Change.File)
 }
 
 func editedHint(n *Node) string {
@@ -179,9 +181,9 @@ func editedHint(n *Node) string {
 	case tandem.FormatObevo:
 		return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with baselinedChanges=%q, or roll back", n.Change.Name)
 	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain:
-		return "restore the migration as it was deployed and make the edit in a new migration, or roll back"
+		return "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline"
 	}
-	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back", n.Change.Name)
+	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline", n.Change.Name)
 }
 
 // deleted returns a ProblemDeleted for every recorded stateful change that the project no longer

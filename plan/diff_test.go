@@ -114,8 +114,8 @@ func TestDiff(t *testing.T) {
 				b.t.Changes[1].SQL = "alter table t add name varchar(10);"
 			},
 			problems: []Problem{{Kind: ProblemEdited, Key: tandem.Key("app", tandem.Table, "t"), Change: "c2", File: "table/t.sql", Line: 3,
-				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1 @@\n-alter table t add name text;\n\\ No newline at end of file\n+alter table t add name varchar(10);\n\\ No newline at end of file\n",
-				Hint: "add a new change instead; if this edit is intended, mark a new change with rebaseline=c2, or roll back"}},
+				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1 @@\n-alter table t add name text;\n+alter table t add name varchar(10);\n",
+				Hint: "add a new change instead; if this edit is intended, mark a new change with rebaseline=c2, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline"}},
 		},
 		{
 			name:    "reformatting a change is no edit",
@@ -182,7 +182,7 @@ func TestDiff(t *testing.T) {
 				b.t.Changes[1].SQL = "alter table t add name text;\nalter table t add age int;"
 			},
 			problems: []Problem{{Kind: ProblemPartial, Key: tandem.Key("app", tandem.Table, "t"), Change: "c2", File: "table/t.sql", Line: 3,
-				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1,2 @@\n-alter table t add name text;\n\\ No newline at end of file\n+alter table t add name text;\n+alter table t add age int;\n\\ No newline at end of file\n",
+				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1,2 @@\n alter table t add name text;\n+alter table t add age int;\n",
 				Hint: "the first 1 statement(s) of this change ran before it failed, and it was edited since; restore the first 1 statement(s) as they were to resume after them, or finish the change by hand and then record it as deployed"}},
 		},
 		{
@@ -362,7 +362,7 @@ func TestDiffVersionedAndRepeatable(t *testing.T) {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	if len(pl.Problems) != 1 || pl.Problems[0].Kind != ProblemEdited ||
-		pl.Problems[0].Hint != "restore the migration as it was deployed and make the edit in a new migration, or roll back" {
+		pl.Problems[0].Hint != "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline" {
 		t.Errorf("problems = %+v, want one edited migration", pl.Problems)
 	}
 }

@@ -164,7 +164,7 @@ func TestCycleError(t *testing.T) {
 			want: "plan: dependency cycle:\n" +
 				"  schema.view.v1 -> schema.view.v2 (references V2 at schema/view/V1.sql:3)\n" +
 				"  schema.view.v2 -> schema.view.v1 (references V1 at schema/view/V2.sql:2)\n" +
-				"  to break it, add \"depends-=v2\" to schema/view/V1.sql",
+				"  to break it, add the line \"-- tandem:object depends-=v2\" at the top of schema/view/V1.sql",
 		},
 		{
 			name: "Obevo files, explicit entry and a stateful change; a second cycle elsewhere",
@@ -201,7 +201,7 @@ func TestCycleError(t *testing.T) {
 				"  app.view.a -> app.view.c (references c at view/a.sql:1)\n" +
 				"  app.view.b -> app.view.c (references c at view/b.sql:1)\n" +
 				"  app.view.c -> app.view.a (references a at view/c.sql:1)\n" +
-				"  to break it, add \"depends-=a\" to view/c.sql",
+				"  to break it, add the line \"-- tandem:object depends-=a\" at the top of view/c.sql",
 		},
 		{
 			name: "static data of tables that reference each other",

@@ -31,6 +31,11 @@ import (
 
 var errHelp = errors.New("help shown")
 
+// usageError is a command line that cannot run as given: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
 // cli holds one command's flags and what it opened.
 type cli struct {
 	stdout, stderr io.Writer
@@ -58,7 +63,7 @@ type cli struct {
 
 func (c *cli) parse(cmd command, args []string) ([]string, error) {
 	fs := flag.NewFlagSet("tandem "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(io.Discard) // errors are printed once, by run
 	fs.StringVar(&c.projectDir, "project", ".", "the project folder")
 	fs.StringVar(&c.envName, "env", "", "the environment")
 	fs.StringVar(&c.url, "url", "", "the database URL, overriding the environment's")
@@ -86,6 +91,8 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(c.stderr)
+				fs.Usage()
 				return nil, errHelp
 			}
 			return nil, err
@@ -119,6 +126,8 @@ func (c *cli) finish(err error) int {
 		return exitLocked
 	case errors.As(err, &pe):
 		return exitProblems
+	case errors.As(err, new(usageError)):
+		return exitUsage
 	}
 	return exitError
 }

@@ -109,7 +109,7 @@ func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
 
 func cmdRollback(ctx context.Context, c *cli, _ []string) error {
 	if c.to == "" {
-		return fmt.Errorf("say where to: --to <run id or tag> (see tandem history)")
+		return usageError{"say where to: --to <run id or tag> (tandem history lists them; 0 rolls everything back)"}
 	}
 	p, e, err := c.engine(ctx)
 	if err != nil {
@@ -218,7 +218,7 @@ func cmdHistory(ctx context.Context, c *cli, _ []string) error {
 		return err
 	}
 	if c.json {
-		c.writeJSON(c.stdout, st.Runs)
+		c.writeJSON(c.stdout, jsonRuns(st.Runs))
 		return nil
 	}
 	if len(st.Runs) == 0 {

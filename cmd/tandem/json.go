@@ -1,6 +1,9 @@
 package main
 
 import (
+	"time"
+
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/plan"
 )
@@ -92,7 +95,7 @@ func jsonStatus(st *deploy.Status) any {
 		deployed = append(deployed, rec{Object: r.Key().String(), Change: r.Change, Status: string(r.Status), Hash: r.Hash, Run: r.RunID,
 			At: r.AppliedAt.UTC().Format("2006-01-02T15:04:05Z"), By: r.AppliedBy, File: r.File, Applied: r.Done})
 	}
-	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": st.Runs}
+	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": jsonRuns(st.Runs)}
 }
 
 func jsonGraph(g *plan.Graph) any {
@@ -115,6 +118,35 @@ func jsonEdges(edges []*plan.Edge) any {
 	out := []edge{}
 	for _, e := range edges {
 		out = append(out, edge{From: e.From.Change.ID(), To: e.To.Change.ID(), Kind: string(e.Kind), Ident: e.Ident, File: e.File, Line: e.Line})
+	}
+	return out
+}
+
+type jsonRun struct {
+	ID          int64  `json:"id"`
+	Environment string `json:"environment"`
+	Command     string `json:"command"`
+	Tag         string `json:"tag,omitempty"`
+	Started     string `json:"started_at"`
+	Ended       string `json:"ended_at,omitempty"`
+	Status      string `json:"status"`
+	User        string `json:"user"`
+	Host        string `json:"host"`
+	Tool        string `json:"tool_version"`
+	App         string `json:"app_version,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+}
+
+func jsonRuns(runs []tandem.Run) []jsonRun {
+	out := []jsonRun{}
+	for _, r := range runs {
+		j := jsonRun{ID: r.ID, Environment: r.Environment, Command: r.Command, Tag: r.Tag, Status: r.Status,
+			User: r.User, Host: r.Host, Tool: r.Tool, App: r.App, Detail: r.Detail,
+			Started: r.Started.UTC().Format(time.RFC3339Nano)}
+		if !r.Ended.IsZero() {
+			j.Ended = r.Ended.UTC().Format(time.RFC3339Nano)
+		}
+		out = append(out, j)
 	}
 	return out
 }

@@ -58,11 +58,12 @@ func init() {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
 	}
 	for _, cmd := range commands {
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if errors.Is(err, errHelp) {
 				return exitOK
 			}
-			fmt.Fprintf(stderr, "tandem %s: %v\n", cmd.name, err)
+			fmt.Fprintf(stderr, "tandem %s: %v (run \"tandem %s -h\" for its flags)\n", cmd.name, err, cmd.name)
 			return exitUsage
 		}
 		err = cmd.run(ctx, c, rest)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -88,7 +89,7 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 	t.Helper()
 	y := newDatabase(t, k, m)
 	where := func() string { return fmt.Sprintf("cycle %d, kill %d", st.cycles, st.kills) }
-	expectFail := "" // a DDL statement applied without its progress row: the rerun must fail
+	var expectFail *aheadStmt // a DDL statement applied without its progress row: the rerun must fail
 	finished := false
 	for !finished && st.kills < *faults {
 		delay := time.Duration(rnd.Int64N(int64(st.refTook) + 1))
@@ -119,15 +120,15 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 				if a.stateless {
 					st.aheadViews++
 				} else {
-					expectFail = a.String()
+					expectFail = &a
 				}
 			}
 		case o.code == 0:
 			st.rerunOnly++
 			finished = true
-		case expectFail != "":
+		case expectFail != nil:
 			st.stuck++
-			st.stuckErrors[stripNames(errorLine(o.output), y.phys)]++
+			st.stuckErrors[stuckError(*expectFail, o.output)]++
 			return false
 		default:
 			st.bugs++
@@ -141,9 +142,9 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 			t.Fatalf("%s: run tandem: %v", where(), err)
 		}
 		if o.code != 0 {
-			if expectFail != "" {
+			if expectFail != nil {
 				st.stuck++
-				st.stuckErrors[stripNames(errorLine(o.output), y.phys)]++
+				st.stuckErrors[stuckError(*expectFail, o.output)]++
 				return false
 			}
 			st.bugs++
@@ -151,7 +152,7 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 			return false
 		}
 	}
-	if expectFail != "" {
+	if expectFail != nil {
 		t.Logf("%s: %s was applied but not recorded, and yet the rerun succeeded", where(), expectFail)
 	}
 	got, err := y.state(ctx)
@@ -181,11 +182,19 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 	return true
 }
 
-// stripNames replaces the generated database name in an error line, so that equal errors from
-// different databases count together.
-func stripNames(line, phys string) string {
-	if phys == "" {
-		return line
+var (
+	dbError = regexp.MustCompile(`Error \d+ \([0-9A-Z]+\): .*`)
+	quoted  = regexp.MustCompile(`'[^']*'`)
+)
+
+// stuckError sums up why a rerun failed after a DDL statement was left unrecorded, so that
+// equal failures count together: the change (without its table) and the database's error
+// (without names), e.g. "add_note statement 1: Error 1060 (42S21): Duplicate column name '…'".
+func stuckError(ahead aheadStmt, output string) string {
+	line := errorLine(output)
+	if m := dbError.FindString(line); m != "" {
+		line = m
 	}
-	return strings.ReplaceAll(line, phys, "<db>")
+	change := ahead.change[strings.LastIndexByte(ahead.change, '/')+1:]
+	return fmt.Sprintf("%s statement %d: %s", change, ahead.stmt, quoted.ReplaceAllString(line, "'…'"))
 }
