@@ -21,7 +21,11 @@ func (e *ProblemsError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "deploy: %s; nothing was run:", plural(len(e.Problems), "problem"))
 	for _, p := range e.Problems {
-		fmt.Fprintf(&b, "\n\n%s:%d: %s %s/%s", p.File, p.Line, p.Kind, p.Key, p.Change)
+		where := p.File
+		if p.Line > 0 {
+			where = fmt.Sprintf("%s:%d", p.File, p.Line)
+		}
+		fmt.Fprintf(&b, "\n\n%s: %s %s/%s", where, p.Kind, p.Key, p.Change)
 		if p.Diff != "" {
 			b.WriteString("\n" + strings.TrimRight(p.Diff, "\n"))
 		}

@@ -135,7 +135,13 @@ func (c *cli) finish(err error) int {
 // scrub removes secrets from text meant for output.
 func (c *cli) scrub(s string) string {
 	for _, r := range c.redact {
-		if r != "" {
+		switch {
+		case r == "":
+		case len(r) < 4:
+			// Replacing every occurrence of a very short password would garble the message;
+			// it can only appear in a URL's user info.
+			s = strings.ReplaceAll(s, ":"+r+"@", ":xxxxx@")
+		default:
 			s = strings.ReplaceAll(s, r, "xxxxx")
 		}
 	}
@@ -256,7 +262,11 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
-		return nil, nil, fmt.Errorf("connect to %s: %w; check that the server is running and the URL, user and password are right", u.Redacted, err)
+		hint := "check that the server is running and the URL, user and password are right"
+		if u.Dialect == "sqlite" {
+			hint = "check that the folder exists and is writable"
+		}
+		return nil, nil, fmt.Errorf("connect to %s: %w; %s", u.Redacted, err, hint)
 	}
 	e := &deploy.Engine{DB: db, Dialect: d, Env: env, LockWait: c.lockWait, LockTimeout: c.lockTimeout,
 		Tool: "tandem " + version, App: c.appVersion, User: currentUser(), Host: hostname()}

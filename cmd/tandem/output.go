@@ -59,7 +59,7 @@ func edgeReason(ed *plan.Edge) string {
 
 func printProblems(c *cli, problems []plan.Problem) {
 	for _, p := range problems {
-		c.printf("\nProblem: %s %s/%s at %s:%d\n", p.Kind, p.Key, p.Change, p.File, p.Line)
+		c.printf("\nProblem: %s %s/%s at %s\n", p.Kind, p.Key, p.Change, fileLine(p.File, p.Line))
 		if p.Diff != "" {
 			c.printf("%s\n", indent(strings.TrimRight(p.Diff, "\n")))
 		}
@@ -84,6 +84,10 @@ func printResult(c *cli, what string, res *deploy.Result) {
 			detail = "  (" + s.Detail + ")"
 		}
 		c.printf("  %-10s %s%s\n", s.Step.Action, stepLabel(s.Step), detail)
+	}
+	if res.RunID == 0 {
+		c.printf("%s: %s done.\n", what, countSteps(len(res.Steps)))
+		return
 	}
 	c.printf("%s: %s done (run %d).\n", what, countSteps(len(res.Steps)), res.RunID)
 }
@@ -122,4 +126,12 @@ func (b *bar) update(p deploy.Progress) {
 	if p.Finished && p.Done == p.Total || p.Err != nil {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
+}
+
+// fileLine renders file:line, or the file alone when the line is unknown.
+func fileLine(file string, line int) string {
+	if line <= 0 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, line)
 }
