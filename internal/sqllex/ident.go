@@ -139,11 +139,17 @@ func unquote(s string) string {
 }
 
 // partAlloc hands out Parts slices from shared chunks, to make one allocation per many names.
-type partAlloc struct{ buf []string }
+// Chunks start small and double, so that the many short scripts of a large project (one view
+// each) do not each pay for a large chunk.
+type partAlloc struct {
+	buf  []string
+	next int
+}
 
 func (a *partAlloc) take(p []string) []string {
 	if len(a.buf) < len(p) {
-		a.buf = make([]string, 256)
+		a.next = min(max(2*a.next, 16), 256)
+		a.buf = make([]string, max(a.next, len(p)))
 	}
 	out := a.buf[:len(p):len(p)]
 	copy(out, p)
