@@ -83,7 +83,7 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: tandem %s %s\n  %s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
+		fmt.Fprintf(fs.Output(), "Usage: tandem %s %s\n  %s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after positional arguments.

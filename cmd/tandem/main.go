@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -77,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return exitOK
 			}
 			fmt.Fprintf(stderr, "tandem %s: %v (run \"tandem %s -h\" for its flags)\n", cmd.name, err, cmd.name)
+			return exitUsage
+		}
+		if maxArgs := strings.Count(cmd.args, "[dir]"); len(rest) > maxArgs {
+			fmt.Fprintf(stderr, "tandem %s: unexpected argument %q (run \"tandem %s -h\" for its flags; the project folder is --project DIR)\n", cmd.name, rest[maxArgs], cmd.name)
 			return exitUsage
 		}
 		err = cmd.run(ctx, c, rest)
