@@ -126,7 +126,11 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
 					return err
 				}
-				if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+				save := s.hist.put
+				if st.Record == nil {
+					save = s.hist.insert
+				}
+				if err := save(ctx, tx, s.record(n, tandem.Applied)); err != nil {
 					return err
 				}
 				return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))

@@ -88,6 +88,12 @@ func (h history) put(ctx context.Context, q tandem.Querier, r *tandem.Record) er
 	if err := h.delete(ctx, q, r.Key(), r.Change); err != nil {
 		return err
 	}
+	return h.insert(ctx, q, r)
+}
+
+// insert adds the record of a change that has none: one statement fewer than put on the path
+// every new change takes.
+func (h history) insert(ctx context.Context, q tandem.Querier, r *tandem.Record) error {
 	stmt := "INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) + ")"
 	_, err := q.ExecContext(ctx, stmt, r.Schema, string(r.Type), r.Object, r.Change, r.Hash, string(r.Status), r.Done,
 		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File)
