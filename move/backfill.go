@@ -1,0 +1,541 @@
+package move
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Backfiller copies the rows of A with a key up to the bound H into B, in key-ordered batches
+// that each commit with their checkpoint. Configure it, then call Run; SetSettings may be
+// called from another goroutine while it runs.
+type Backfiller struct {
+	Move *Move
+	// Settings are the first batch settings; zero fields take the definition's defaults.
+	Settings BatchSettings
+	// Throttle is asked before every batch; nil means never throttled. The coordinator passes
+	// one that also waits while the move's pause switch is on (see Throttles).
+	Throttle Throttler
+	Log      *slog.Logger
+	// Progress, when set, is called after every batch and whenever throttling starts or ends.
+	Progress func(Progress)
+	// PoliteLockWait is how long a polite batch waits for a row lock before it backs off
+	// (default 2s).
+	PoliteLockWait time.Duration
+
+	mu       sync.Mutex
+	settings BatchSettings
+	changed  bool
+}
+
+// Progress is a snapshot of a running backfill.
+type Progress struct {
+	Copied    int64         // rows inserted into B, over every run
+	Scanned   int64         // rows of A read, over every run
+	Total     int64         // estimated rows of A up to H (computed once, at the first start)
+	Batches   int64         // committed batches, over every run
+	Rate      float64       // rows of A scanned per second during this run
+	ETA       time.Duration // estimated time left at Rate; 0 when unknown
+	BatchSize int           // the current batch size
+	Throttled string        // why the backfill waits, or "" when it runs
+	LastKey   Key
+	Done      bool
+}
+
+// SetSettings changes the batch settings of a running backfill; the next batch uses them. A
+// new Size restarts the adaptation from it. Safe for concurrent use.
+func (b *Backfiller) SetSettings(s BatchSettings) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.settings = s
+	b.changed = true
+}
+
+func (b *Backfiller) currentSettings() (BatchSettings, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s, changed := b.settings, b.changed
+	b.changed = false
+	if s.Size <= 0 {
+		s.Size = b.Move.Def.Batch.Size
+	}
+	if s.Size <= 0 {
+		s.Size = DefaultBatchSize
+	}
+	if s.Target <= 0 {
+		s.Target = b.Move.Def.Batch.Target
+	}
+	if s.Target <= 0 {
+		s.Target = DefaultBatchTarget
+	}
+	return s, changed
+}
+
+// Batch size limits of the adaptation.
+const (
+	minBatch = 10
+	maxBatch = 100000
+)
+
+// Run copies batches from the checkpoint up to H until every row is copied (it returns nil and
+// the checkpoint says Done), ctx ends (it returns ctx's error after the batch in flight has
+// committed or rolled back), or a batch fails. A batch that conflicts with another unique key
+// of B fails with a *UniqueConflictError naming the A keys. Run again to resume.
+func (b *Backfiller) Run(ctx context.Context) error {
+	m := b.Move
+	log := b.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b.mu.Lock()
+	if b.settings == (BatchSettings{}) {
+		b.settings = b.Settings
+	}
+	b.mu.Unlock()
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return err
+	}
+	cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+	if err != nil {
+		return err
+	}
+	if cp.Bound == nil {
+		return fmt.Errorf("move %s: %w", m.Def.Name, ErrNoBound)
+	}
+	if cp.Done {
+		return nil
+	}
+	r, err := m.forward(ctx)
+	if err != nil {
+		return err
+	}
+	h := cp.Bound.Key
+	if cp.Total < 0 {
+		if cp.Total, err = r.countSrc(ctx, h); err != nil {
+			return err
+		}
+		if err := m.saveCheckpoint(ctx, m.B.DB, cp); err != nil {
+			return err
+		}
+	}
+	if h == nil {
+		cp.Done = true
+		return m.saveCheckpoint(ctx, m.B.DB, cp)
+	}
+	conn, err := m.B.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("move %s: connect to %s's database: %w", m.Def.Name, m.B, err)
+	}
+	defer b.release(conn)
+	if err := b.setupConn(ctx, conn); err != nil {
+		return err
+	}
+
+	s, _ := b.currentSettings()
+	size := s.Size
+	start, scanned0 := time.Now(), cp.RowsScanned
+	report := func(throttled string) {
+		if b.Progress == nil {
+			return
+		}
+		p := Progress{Copied: cp.RowsCopied, Scanned: cp.RowsScanned, Total: cp.Total, Batches: cp.Batches, BatchSize: size, Throttled: throttled, LastKey: cp.LastKey, Done: cp.Done}
+		if el := time.Since(start).Seconds(); el > 0 {
+			p.Rate = float64(cp.RowsScanned-scanned0) / el
+		}
+		if p.Rate > 0 && cp.Total > cp.RowsScanned {
+			p.ETA = time.Duration(float64(cp.Total-cp.RowsScanned) / p.Rate * float64(time.Second))
+		}
+		b.Progress(p)
+	}
+	failures := 0
+	report("")
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if b.Throttle != nil {
+			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
+			if reason != "" {
+				log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		s, changed := b.currentSettings()
+		if changed {
+			size = s.Size
+		}
+		size = min(max(size, minBatch), maxBatch)
+		t0 := time.Now()
+		res, err := b.batch(ctx, conn, r, cp, h, size)
+		took := time.Since(t0)
+		if err != nil {
+			var uc *UniqueConflictError
+			if errors.As(err, &uc) || ctx.Err() != nil {
+				return err
+			}
+			failures++
+			if failures > 5 {
+				return err
+			}
+			// A lock wait that timed out (polite batches wait briefly), a deadlock, or a key
+			// the application inserted concurrently: back off with a smaller batch.
+			log.Warn("backfill batch retried", "move", m.Def.Name, "size", size, "err", err)
+			size = max(size/2, minBatch)
+			if err := sleep(ctx, time.Duration(failures)*100*time.Millisecond); err != nil {
+				return err
+			}
+			continue
+		}
+		failures = 0
+		cp = res.Checkpoint
+		log.Debug("backfill batch", "move", m.Def.Name, "size", size, "took", took, "copied", cp.RowsCopied, "last", cp.LastKey)
+		size = adapt(size, took, s.Target)
+		report("")
+		if cp.Done {
+			log.Info("backfill done", "move", m.Def.Name, "copied", cp.RowsCopied, "scanned", cp.RowsScanned, "batches", cp.Batches)
+			return nil
+		}
+		if s.MaxRows > 0 {
+			// At MaxRows per second, a batch of n rows may not take less than n/MaxRows.
+			size = min(size, max(s.MaxRows, minBatch))
+			if err := sleep(ctx, time.Duration(float64(res.lastBatch)/float64(s.MaxRows)*float64(time.Second))-took); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// adapt moves the batch size towards the target batch time: doubling while a batch takes less
+// than half the target, scaling down in proportion (at least halving) when it takes longer.
+func adapt(size int, took, target time.Duration) int {
+	switch {
+	case took < target/2:
+		size = int(math.Min(float64(size)*2, float64(size)*float64(target)/float64(max(took, time.Millisecond))))
+	case took > target:
+		size = int(float64(size) * math.Min(0.5, float64(target)/float64(took)))
+	}
+	return min(max(size, minBatch), maxBatch)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// setupConn bounds lock waits on the backfill's connection when the move is polite, so that a
+// batch waiting for a row the application holds gives way instead of queueing writers.
+func (b *Backfiller) setupConn(ctx context.Context, conn *sql.Conn) error {
+	if !b.Move.Def.Throttle.Polite {
+		return nil
+	}
+	wait := b.PoliteLockWait
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	for _, stmt := range b.Move.B.Dialect.SessionSetup(wait) {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("move %s: %s: %w", b.Move.Def.Name, stmt, err)
+		}
+	}
+	return nil
+}
+
+// release closes the connection instead of returning it to the pool when its session settings
+// were changed, so that no other user of the pool inherits them.
+func (b *Backfiller) release(conn *sql.Conn) {
+	if b.Move.Def.Throttle.Polite && len(b.Move.B.Dialect.SessionSetup(time.Second)) > 0 {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
+}
+
+// checkpointAfter is the checkpoint after a batch, plus the batch's own row count.
+type checkpointAfter struct {
+	Checkpoint
+	lastBatch int64
+}
+
+// batch copies one slice of A after cp.LastKey and commits it with the new checkpoint.
+func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Checkpoint, h Key, size int) (checkpointAfter, error) {
+	tx, err := conn.BeginTx(ctx, r.dstFl.tx)
+	if err != nil {
+		return checkpointAfter{}, fmt.Errorf("move %s: begin batch: %w", b.Move.Def.Name, err)
+	}
+	defer tx.Rollback()
+	var (
+		copied int64
+		keys   []Key
+	)
+	if r.shared {
+		keys, copied, err = r.copySameDB(ctx, tx, cp.LastKey, h, size)
+	} else {
+		keys, copied, err = r.copyAcross(ctx, tx, cp.LastKey, h, size)
+	}
+	if err != nil {
+		tx.Rollback()
+		if len(keys) > 0 {
+			if uc := r.diagnose(context.WithoutCancel(ctx), b.Move.Def.Name, cp.LastKey, keys[len(keys)-1]); uc != nil {
+				return checkpointAfter{}, uc
+			}
+		}
+		return checkpointAfter{}, err
+	}
+	next := cp
+	next.Batches++
+	next.RowsCopied += copied
+	next.RowsScanned += int64(len(keys))
+	if len(keys) > 0 {
+		next.LastKey = keys[len(keys)-1]
+	}
+	next.Done = len(keys) < size
+	if err := b.Move.saveCheckpoint(ctx, tx, next); err != nil {
+		return checkpointAfter{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return checkpointAfter{}, fmt.Errorf("move %s: commit batch after %s: %w", b.Move.Def.Name, next.LastKey, err)
+	}
+	return checkpointAfter{Checkpoint: next, lastBatch: int64(len(keys))}, nil
+}
+
+// sliceKeys reads the keys of the next slice of the source, locking them when lock is set.
+func (r *route) sliceKeys(ctx context.Context, q querier, last, h Key, size int, lock string) ([]Key, error) {
+	d := r.src.Dialect
+	var args []any
+	n := 0
+	stmt := "SELECT " + joinNames(d, "", r.srcKey) + " FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, last, h, &n, &args) +
+		" ORDER BY " + orderBy(d, "", r.srcKey, false) + fmt.Sprintf(" LIMIT %d", size) + lock
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, fmt.Errorf("move: read keys of %s after %v: %w", r.src, last, err)
+	}
+	defer rows.Close()
+	var keys []Key
+	vals := make([]any, len(r.srcKey))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("move: read keys of %s: %w", r.src, err)
+		}
+		keys = append(keys, scanKey(vals))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("move: read keys of %s: %w", r.src, err)
+	}
+	return keys, nil
+}
+
+// copySameDB copies one slice when A and B share a database: the slice's rows of A are locked
+// (share) in the batch's transaction, then the mapped rows that B lacks are inserted by one
+// INSERT ... SELECT. Only the primary key is a conflict that is skipped.
+func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int) ([]Key, int64, error) {
+	keys, err := r.sliceKeys(ctx, tx, last, h, size, r.srcFl.shareLock)
+	if err != nil || len(keys) == 0 {
+		return keys, 0, err
+	}
+	d := r.dst.Dialect
+	a := r.src.qualified()
+	var args []any
+	n := 0
+	cond := keyRange(d, a, r.srcKey, last, keys[len(keys)-1], &n, &args)
+	match := make([]string, len(r.dstKey))
+	for i := range r.dstKey {
+		match[i] = "tandem_b." + d.QuoteIdent(r.dstKey[i].Name) + " = " + a + "." + d.QuoteIdent(r.srcKey[i].Name)
+	}
+	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
+		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")"
+	if r.dstFl.onConflictPK {
+		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
+	}
+	res, err := tx.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return keys, 0, fmt.Errorf("move: copy %s after %v into %s: %w", r.src, last, r.dst, err)
+	}
+	copied, err := res.RowsAffected()
+	if err != nil {
+		return keys, 0, fmt.Errorf("move: copy into %s: %w", r.dst, err)
+	}
+	return keys, copied, nil
+}
+
+// copyAcross copies one slice between two databases: the mapped slice is read from A, the keys
+// B already has in its range are read (and locked) in B's transaction, and the others are
+// inserted with multi-row INSERTs.
+func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size int) ([]Key, int64, error) {
+	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil)
+	if err != nil || len(rows) == 0 {
+		return nil, 0, err
+	}
+	keys := make([]Key, len(rows))
+	for i, row := range rows {
+		keys[i] = row.key
+	}
+	present, err := r.dstKeysIn(ctx, tx, last, keys[len(keys)-1], r.dstFl.updateLock)
+	if err != nil {
+		return keys, 0, err
+	}
+	var todo [][]any
+	for _, row := range rows {
+		if !present[row.key.String()] {
+			todo = append(todo, row.vals)
+		}
+	}
+	if err := r.insertRows(ctx, tx, todo); err != nil {
+		return keys, 0, err
+	}
+	return keys, int64(len(todo)), nil
+}
+
+// mappedRow is one source row through the mapping: its key and the values of r.cols.
+type mappedRow struct {
+	key  Key
+	vals []any
+}
+
+// readMapped reads the mapped rows of the source with a key in (last, h], in key order, at most
+// limit (0: all). When keys is set it reads exactly those keys instead.
+func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit int, only []Key) ([]mappedRow, error) {
+	d := r.src.Dialect
+	var args []any
+	n := 0
+	cond := keyRange(d, "", r.srcKey, last, h, &n, &args)
+	if only != nil {
+		cond = keyIn(d, "", r.srcKey, only, &n, &args)
+	}
+	exprs := make([]string, len(r.exprs))
+	for i, e := range r.exprs {
+		exprs[i] = e
+		if r.shared {
+			exprs[i] = d.Cast("("+e+")", r.cols[i])
+		}
+	}
+	stmt := "SELECT " + joinNames(d, "", r.srcKey) + ", " + strings.Join(exprs, ", ") + " FROM " + r.src.qualified() + " WHERE " + cond +
+		" ORDER BY " + orderBy(d, "", r.srcKey, false)
+	if limit > 0 {
+		stmt += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+	}
+	defer rows.Close()
+	nk := len(r.srcKey)
+	vals := make([]any, nk+len(r.cols))
+	ptrs := make([]any, len(vals))
+	var out []mappedRow
+	for rows.Next() {
+		for i := range vals {
+			vals[i] = nil
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+		}
+		row := mappedRow{key: scanKey(vals[:nk]), vals: make([]any, len(r.cols))}
+		for i, c := range r.cols {
+			row.vals[i] = convert(vals[nk+i], classify(c.Type))
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+	}
+	return out, nil
+}
+
+// dstKeysIn returns the keys the destination holds in (lo, hi], locked with lock.
+func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock string) (map[string]bool, error) {
+	d := r.dst.Dialect
+	var args []any
+	n := 0
+	stmt := "SELECT " + joinNames(d, "", r.dstKey) + " FROM " + r.dst.qualified() + " WHERE " + keyRange(d, "", r.dstKey, lo, hi, &n, &args) + lock
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	vals := make([]any, len(r.dstKey))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+		}
+		out[scanKey(vals).String()] = true
+	}
+	return out, rows.Err()
+}
+
+// insertRows inserts rows (values of r.cols) into the destination with multi-row INSERTs. On
+// PostgreSQL a primary key conflict (a row the application wrote meanwhile) is skipped.
+func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
+	d := r.dst.Dialect
+	per := max(1, min(500, 30000/len(r.cols)))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(len(rows), start+per)]
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES ")
+		args := make([]any, 0, len(chunk)*len(r.cols))
+		for i, row := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for j := range row {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				args = append(args, row[j])
+				sb.WriteString(d.Placeholder(len(args)))
+			}
+			sb.WriteByte(')')
+		}
+		if r.dstFl.onConflictPK {
+			sb.WriteString(" ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING")
+		}
+		if _, err := q.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("move: insert %d rows into %s: %w", len(chunk), r.dst, err)
+		}
+	}
+	return nil
+}
+
+// countSrc counts the source's keys up to h.
+func (r *route) countSrc(ctx context.Context, h Key) (int64, error) {
+	if h == nil {
+		return 0, nil
+	}
+	d := r.src.Dialect
+	var args []any
+	n := 0
+	var c int64
+	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, nil, h, &n, &args)
+	if err := r.src.DB.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
+		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+	}
+	return c, nil
+}

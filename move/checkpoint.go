@@ -1,0 +1,245 @@
+package move
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CheckpointTable is the table in B's database (and schema) that holds each backfill's
+// progress. A batch's checkpoint commits in the batch's own transaction, so resume after a
+// crash neither loses nor repeats rows.
+const CheckpointTable = "tandem_move_checkpoint"
+
+// Checkpoint is a backfill's recorded progress.
+type Checkpoint struct {
+	Move string
+	// Bound is H, or nil while it is not fixed.
+	Bound *Bound
+	// LastKey is the last key of A scanned by a committed batch; nil before the first batch.
+	LastKey Key
+	// RowsCopied counts the rows the backfill inserted into B; RowsScanned the rows of A it read
+	// (rows already in B, written by the application, are scanned but not copied).
+	RowsCopied, RowsScanned, Batches int64
+	// Total estimates RowsScanned at the end: the number of A keys up to H when the backfill
+	// first started; -1 until then.
+	Total     int64
+	Done      bool
+	UpdatedAt time.Time
+}
+
+func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema, CheckpointTable) }
+
+// ensureCheckpoint creates the checkpoint table if it is missing.
+func (m *Move) ensureCheckpoint(ctx context.Context) error {
+	ts, txt, short := "timestamp with time zone", "text", "varchar(200)"
+	switch flavorOf(m.B.Dialect).name {
+	case "mysql":
+		ts, txt = "datetime(6)", "longtext"
+	case "sqlite":
+		ts, short = "text", "text"
+	}
+	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL PRIMARY KEY, bound " + txt +
+		", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts + ")"
+	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, CheckpointTable, m.B, err)
+	}
+	return nil
+}
+
+// Checkpoint reads the backfill's progress. A move that never fixed its bound has a zero
+// checkpoint with Bound nil and Total -1.
+func (m *Move) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return Checkpoint{}, err
+	}
+	return m.readCheckpoint(ctx, m.B.DB, false)
+}
+
+func (m *Move) readCheckpoint(ctx context.Context, q querier, lock bool) (Checkpoint, error) {
+	d := m.B.Dialect
+	stmt := "SELECT bound, last_key, rows_copied, rows_scanned, batches, total, done, updated_at FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(1)
+	if lock {
+		stmt += flavorOf(d).updateLock
+	}
+	cp := Checkpoint{Move: m.Def.Name, Total: -1}
+	var (
+		bound, last sql.NullString
+		done        int
+		at          any
+	)
+	err := q.QueryRowContext(ctx, stmt, m.Def.Name).Scan(&bound, &last, &cp.RowsCopied, &cp.RowsScanned, &cp.Batches, &cp.Total, &done, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cp, nil
+	}
+	if err != nil {
+		return cp, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+	}
+	cp.Done = done != 0
+	cp.UpdatedAt = asTime(at)
+	if bound.Valid {
+		k, err := decodeKey(bound.String)
+		if err != nil {
+			return cp, err
+		}
+		if len(k) == 0 {
+			k = nil
+		}
+		cp.Bound = &Bound{Key: k}
+	}
+	if last.Valid {
+		if cp.LastKey, err = decodeKey(last.String); err != nil {
+			return cp, err
+		}
+	}
+	return cp, nil
+}
+
+// FixBound records H, the current largest key of A, as the backfill's upper bound. The
+// coordinator calls it only after every instance has acknowledged dual-write, so that every
+// row with a larger key is written to B by the application. Once fixed, H never moves: a later
+// call returns the bound fixed first. Safe to call concurrently.
+func (m *Move) FixBound(ctx context.Context) (Bound, error) {
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return Bound{}, err
+	}
+	cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+	if err != nil {
+		return Bound{}, err
+	}
+	if cp.Bound != nil {
+		return *cp.Bound, nil
+	}
+	r, err := m.forward(ctx)
+	if err != nil {
+		return Bound{}, err
+	}
+	h, err := r.maxSrcKey(ctx)
+	if err != nil {
+		return Bound{}, err
+	}
+	enc, err := encodeKey(h)
+	if err != nil {
+		return Bound{}, err
+	}
+	if h == nil {
+		enc = "[]"
+	}
+	d := m.B.Dialect
+	now := time.Now().UTC()
+	// Insert the row if it is missing (a concurrent caller may win; its duplicate is ignored by
+	// the conditional update below), then set the bound only where none is set.
+	ins := "INSERT INTO " + m.checkpointTable() + " (move, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
+		d.Placeholder(1) + ", 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + ")"
+	if _, err := m.B.DB.ExecContext(ctx, ins, m.Def.Name, now, m.Def.Name); err != nil {
+		if cp, rerr := m.readCheckpoint(ctx, m.B.DB, false); rerr != nil || cp.Move == "" {
+			return Bound{}, fmt.Errorf("move %s: create checkpoint: %w", m.Def.Name, err)
+		}
+	}
+	upd := "UPDATE " + m.checkpointTable() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND bound IS NULL"
+	if _, err := m.B.DB.ExecContext(ctx, upd, enc, now, m.Def.Name); err != nil {
+		return Bound{}, fmt.Errorf("move %s: fix bound: %w", m.Def.Name, err)
+	}
+	cp, err = m.readCheckpoint(ctx, m.B.DB, false)
+	if err != nil {
+		return Bound{}, err
+	}
+	if cp.Bound == nil {
+		return Bound{}, fmt.Errorf("move %s: fix bound: the checkpoint row disappeared while it was written", m.Def.Name)
+	}
+	return *cp.Bound, nil
+}
+
+// Discard deletes every row of B and the backfill's checkpoint: the rollback of dual-write
+// and backfill to pending, where B's partial rows are thrown away. The caller must have
+// stopped every writer of B first (switches back to 1100, acknowledged).
+func (m *Move) Discard(ctx context.Context) error {
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return err
+	}
+	tx, err := m.B.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("move %s: discard: %w", m.Def.Name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.B.qualified()); err != nil {
+		return fmt.Errorf("move %s: discard rows of %s: %w", m.Def.Name, m.B, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1), m.Def.Name); err != nil {
+		return fmt.Errorf("move %s: discard checkpoint: %w", m.Def.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("move %s: discard: %w", m.Def.Name, err)
+	}
+	return nil
+}
+
+// saveCheckpoint writes a batch's progress inside its transaction.
+func (m *Move) saveCheckpoint(ctx context.Context, q querier, cp Checkpoint) error {
+	d := m.B.Dialect
+	var last any
+	if cp.LastKey != nil {
+		enc, err := encodeKey(cp.LastKey)
+		if err != nil {
+			return err
+		}
+		last = enc
+	}
+	done := 0
+	if cp.Done {
+		done = 1
+	}
+	stmt := fmt.Sprintf("UPDATE %s SET last_key = %s, rows_copied = %s, rows_scanned = %s, batches = %s, total = %s, done = %s, updated_at = %s WHERE move = %s",
+		m.checkpointTable(), d.Placeholder(1), d.Placeholder(2), d.Placeholder(3), d.Placeholder(4), d.Placeholder(5), d.Placeholder(6), d.Placeholder(7), d.Placeholder(8))
+	res, err := q.ExecContext(ctx, stmt, last, cp.RowsCopied, cp.RowsScanned, cp.Batches, cp.Total, done, time.Now().UTC(), m.Def.Name)
+	if err != nil {
+		return fmt.Errorf("move %s: save checkpoint: %w", m.Def.Name, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("move %s: save checkpoint: the checkpoint row is gone (was the move discarded?)", m.Def.Name)
+	}
+	return nil
+}
+
+// maxSrcKey returns the largest key of the route's source, or nil when it is empty.
+func (r *route) maxSrcKey(ctx context.Context) (Key, error) {
+	d := r.src.Dialect
+	stmt := "SELECT " + joinNames(d, "", r.srcKey) + " FROM " + r.src.qualified() + " ORDER BY " + orderBy(d, "", r.srcKey, true) + " LIMIT 1"
+	vals := make([]any, len(r.srcKey))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	err := r.src.DB.QueryRowContext(ctx, stmt).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("move: largest key of %s: %w", r.src, err)
+	}
+	return scanKey(vals), nil
+}
+
+// asTime reads a timestamp as the drivers return it (time.Time, or text in SQLite).
+func asTime(v any) time.Time {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC()
+	case []byte:
+		return parseTimeText(string(v))
+	case string:
+		return parseTimeText(v)
+	}
+	return time.Time{}
+}
+
+func parseTimeText(s string) time.Time {
+	for _, f := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(f, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

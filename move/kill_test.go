@@ -1,0 +1,5 @@
+package move
+
+const helperEnv = "TANDEM_MOVE_HELPER"
+
+func runHelper() int { return 0 }
