@@ -383,7 +383,7 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 // B already has in its range are read (and locked) in B's transaction, and the others are
 // inserted with multi-row INSERTs.
 func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size int) ([]Key, int64, error) {
-	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil)
+	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil, "")
 	if err != nil || len(rows) == 0 {
 		return nil, 0, err
 	}
@@ -415,7 +415,7 @@ type mappedRow struct {
 
 // readMapped reads the mapped rows of the source with a key in (last, h], in key order, at most
 // limit (0: all). When keys is set it reads exactly those keys instead.
-func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit int, only []Key) ([]mappedRow, error) {
+func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit int, only []Key, lock string) ([]mappedRow, error) {
 	d := r.src.Dialect
 	var args []any
 	n := 0
@@ -435,7 +435,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 	if limit > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := q.QueryContext(ctx, stmt, args...)
+	rows, err := q.QueryContext(ctx, stmt+lock, args...)
 	if err != nil {
 		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
 	}

@@ -106,7 +106,7 @@ func (r *route) diagnose(ctx context.Context, move string, last, end Key) *Uniqu
 	if err != nil || len(uniques) == 0 {
 		return nil
 	}
-	rows, err := r.readMapped(ctx, r.src.DB, last, end, 0, nil)
+	rows, err := r.readMapped(ctx, r.src.DB, last, end, 0, nil, "")
 	if err != nil {
 		return nil
 	}

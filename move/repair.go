@@ -1,0 +1,143 @@
+package move
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Repair re-copies exactly the given keys from A into B through the mapping: a key whose A row
+// is gone is deleted from B; any other is written as a full row (updated in place when B has
+// it, inserted otherwise, so that nothing referencing B's row is cascaded away). Each key is
+// its own transaction; when A and B share a database the A row is read under a share lock in
+// it. It returns how many keys it wrote. Repairing a key that does not differ is harmless.
+func (m *Move) Repair(ctx context.Context, keys []Key) (int, error) {
+	r, err := m.forward(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.copyKeys(ctx, keys)
+	if err != nil {
+		return n, fmt.Errorf("move %s: repair: %w", m.Def.Name, err)
+	}
+	return n, nil
+}
+
+// CopyBack copies the given keys from B back to A through the reverse mapping, the same way
+// Repair copies A to B: for the rollback from write-b, with the keys logged while the reverse
+// window was open. It fails with ErrNoReverse when the move has no reverse mapping.
+func (m *Move) CopyBack(ctx context.Context, keys []Key) error {
+	r, err := m.reverse(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := r.copyKeys(ctx, keys); err != nil {
+		return fmt.Errorf("move %s: copy back to %s: %w", m.Def.Name, m.A, err)
+	}
+	return nil
+}
+
+// copyKeys makes the destination rows of keys equal to the source's mapped rows.
+func (r *route) copyKeys(ctx context.Context, keys []Key) (int, error) {
+	written := 0
+	for _, k := range keys {
+		if len(k) != len(r.srcKey) {
+			return written, fmt.Errorf("key %s has %d values; the key has %d columns", k, len(k), len(r.srcKey))
+		}
+		var err error
+		for attempt := 0; attempt < 3; attempt++ {
+			var w bool
+			if w, err = r.copyKey(ctx, k); err == nil {
+				if w {
+					written++
+				}
+				break
+			}
+			if ctx.Err() != nil {
+				return written, err
+			}
+		}
+		if err != nil {
+			return written, fmt.Errorf("key %s: %w", k, err)
+		}
+	}
+	return written, nil
+}
+
+func (r *route) copyKey(ctx context.Context, k Key) (bool, error) {
+	tx, err := r.dst.DB.BeginTx(ctx, r.dstFl.tx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var src []mappedRow
+	if r.shared {
+		src, err = r.readMapped(ctx, tx, nil, nil, 0, []Key{k}, r.srcFl.shareLock)
+	} else {
+		src, err = r.readMapped(ctx, r.src.DB, nil, nil, 0, []Key{k}, "")
+	}
+	if err != nil {
+		return false, err
+	}
+	d := r.dst.Dialect
+	var args []any
+	n := 0
+	where := keyCmp(d, "", r.dstKey, "=", k, &n, &args)
+	rows, err := tx.QueryContext(ctx, "SELECT 1 FROM "+r.dst.qualified()+" WHERE "+where+r.dstFl.updateLock, args...)
+	if err != nil {
+		return false, err
+	}
+	exists := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	wrote := true
+	switch {
+	case len(src) == 0 && !exists:
+		wrote = false
+	case len(src) == 0:
+		_, err = tx.ExecContext(ctx, "DELETE FROM "+r.dst.qualified()+" WHERE "+where, args...)
+	case exists:
+		var sets []string
+		var uargs []any
+		for i, c := range r.cols {
+			if isKeyPos(r.keyPos, i) {
+				continue
+			}
+			uargs = append(uargs, src[0].vals[i])
+			sets = append(sets, d.QuoteIdent(c.Name)+" = "+d.Placeholder(len(uargs)))
+		}
+		if len(sets) == 0 {
+			wrote = false
+			break
+		}
+		n := len(uargs)
+		var kargs []any
+		w := keyCmp(d, "", r.dstKey, "=", k, &n, &kargs)
+		_, err = tx.ExecContext(ctx, "UPDATE "+r.dst.qualified()+" SET "+strings.Join(sets, ", ")+" WHERE "+w, append(uargs, kargs...)...)
+	default:
+		// A plain INSERT: a row inserted meanwhile by someone else fails it, and the key is
+		// retried as an update, rather than being skipped.
+		plain := *r
+		plain.dstFl.onConflictPK = false
+		err = plain.insertRows(ctx, tx, [][]any{src[0].vals})
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, errors.Join(errors.New("commit"), err)
+	}
+	return wrote, nil
+}
+
+func isKeyPos(pos []int, i int) bool {
+	for _, p := range pos {
+		if p == i {
+			return true
+		}
+	}
+	return false
+}
