@@ -285,7 +285,7 @@ func (r *route) dstRowTexts() []string { return names(r.dst.Dialect, "", r.cols)
 // sqlDigest sums a 64-bit hash of each row's text in the database: the first 16 hex digits of
 // the md5 of the row, as a signed bigint summed as numeric (PostgreSQL) or as an unsigned
 // integer summed as DECIMAL (MySQL). Each value is length-prefixed and NULL marked, so that
-// ("a|b", "c") and ("a", "b|c"), or NULL and '', hash apart.
+// ("a|b", "c") and ("a", "b|c"), or NULL and ”, hash apart.
 func (r *route) sqlDigest(ctx context.Context, s Side, key []tandem.Column, c chunk, exprs []string) (digest, error) {
 	d := s.Dialect
 	var sum string
