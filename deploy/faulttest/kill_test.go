@@ -180,6 +180,11 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 	if err != nil {
 		t.Fatalf("%s: %v", where(), err)
 	}
+	if missing := missingEvents(want, got); len(missing) > 0 && !k.transactional {
+		t.Logf("%s: known bug (TestEventCommitsWithRecord): recorded as applied without an apply event: %s", where(), strings.Join(missing, ", "))
+		st.knownBugs++
+		return false
+	}
 	if d := want.diff(got); d != "" {
 		st.bugs++
 		t.Errorf("%s: the interrupted deploys ended differently from the uninterrupted one:\n%s", where(), d)
@@ -226,4 +231,26 @@ func halfHistory(output string) bool {
 	line := errorLine(output)
 	return (strings.Contains(line, tandem.EventsTable) || strings.Contains(line, tandem.RunsTable)) &&
 		(strings.Contains(line, "does not exist") || strings.Contains(line, "doesn't exist") || strings.Contains(line, "no such table"))
+}
+
+// missingEvents lists the events that got lacks when that is its only difference from want:
+// the sign of the bug that TestEventCommitsWithRecord reproduces.
+func missingEvents(want, got *state) []string {
+	if (&state{schema: want.schema, history: want.history}).diff(&state{schema: got.schema, history: got.history}) != "" {
+		return nil
+	}
+	var missing []string
+	for e, n := range want.events {
+		switch g := got.events[e]; {
+		case g == 0:
+			missing = append(missing, e)
+		case g != n:
+			return nil
+		}
+	}
+	if len(got.events)+len(missing) != len(want.events) {
+		return nil
+	}
+	sort.Strings(missing)
+	return missing
 }
