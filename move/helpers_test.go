@@ -68,14 +68,20 @@ reverse:
 func ddl(d tandem.Dialect) []string {
 	return []string{
 		"CREATE TABLE users (id bigint NOT NULL PRIMARY KEY, first_name varchar(50), last_name varchar(50), email varchar(100), note text)",
-		"CREATE TABLE accounts (id bigint NOT NULL PRIMARY KEY, full_name varchar(120), email varchar(100), remark text, UNIQUE (email))",
+		"CREATE TABLE accounts (id bigint NOT NULL PRIMARY KEY, full_name varchar(120), email varchar(100), remark text)",
+		"CREATE UNIQUE INDEX accounts_email_key ON accounts (email)",
 	}
 }
 
 // newMove creates the fixture's tables on tg and returns the move.
 func newMove(t testing.TB, tg target) *Move {
 	t.Helper()
-	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+	return newMoveYAML(t, tg, fixtureYAML)
+}
+
+func newMoveYAML(t testing.TB, tg target, yaml string) *Move {
+	t.Helper()
+	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +89,7 @@ func newMove(t testing.TB, tg target) *Move {
 	stmts := ddl(a.Dialect)
 	mustExec(t, a.DB, stmts[0])
 	mustExec(t, b.DB, stmts[1])
+	mustExec(t, b.DB, stmts[2])
 	return &Move{Def: def, A: a, B: b, Shared: tg.shared}
 }
 
