@@ -11,7 +11,7 @@ func TestCheck(t *testing.T) {
 	const file = "moves/users_to_accounts.yaml"
 	type tc struct {
 		name  string
-		yaml  string            // "" means the fixture
+		yaml  string // "" means the fixture
 		setup func(*testing.T, *Move)
 		only  func(target) bool // nil: every target
 		// want lists the exact messages; a message ending in "..." is matched as a prefix, and
