@@ -1,12 +1,14 @@
 package move
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,29 +23,44 @@ import (
 
 // target is one arrangement of the two tables under test.
 type target struct {
-	name   string
-	shared bool
-	open   func(t testing.TB) (a, b Side)
+	name         string
+	shared       bool
+	dialA, dialB tandem.Dialect
+	schema       string // physical schema of both tables ("" for the URL's database)
+	// urls creates fresh databases and returns their URLs (the same one twice when shared).
+	urls func(t testing.TB) (a, b string)
 }
 
 var targets = []target{
-	{"sqlite", true, func(t testing.TB) (Side, Side) {
-		db := testdb.Open(t, testdb.SQLite(t))
-		return Side{DB: db, Dialect: sqlite.New(), Table: "users"}, Side{DB: db, Dialect: sqlite.New(), Table: "accounts"}
-	}},
-	{"postgres", true, func(t testing.TB) (Side, Side) {
-		db := testdb.Open(t, testdb.Postgres(t))
-		return Side{DB: db, Dialect: postgres.New(), Schema: "public", Table: "users"}, Side{DB: db, Dialect: postgres.New(), Schema: "public", Table: "accounts"}
-	}},
-	{"mariadb", true, func(t testing.TB) (Side, Side) {
-		db := testdb.Open(t, testdb.MySQL(t))
-		return Side{DB: db, Dialect: mysql.New(), Table: "users"}, Side{DB: db, Dialect: mysql.New(), Table: "accounts"}
-	}},
-	{"mariadb-to-postgres", false, func(t testing.TB) (Side, Side) {
-		a := testdb.Open(t, testdb.MySQL(t))
-		b := testdb.Open(t, testdb.Postgres(t))
-		return Side{DB: a, Dialect: mysql.New(), Table: "users"}, Side{DB: b, Dialect: postgres.New(), Schema: "public", Table: "accounts"}
-	}},
+	{"sqlite", true, sqlite.New(), sqlite.New(), "", func(t testing.TB) (string, string) { u := testdb.SQLite(t); return u, u }},
+	{"postgres", true, postgres.New(), postgres.New(), "public", func(t testing.TB) (string, string) { u := testdb.Postgres(t); return u, u }},
+	{"mariadb", true, mysql.New(), mysql.New(), "", func(t testing.TB) (string, string) { u := testdb.MySQL(t); return u, u }},
+	{"mariadb-to-postgres", false, mysql.New(), postgres.New(), "", func(t testing.TB) (string, string) { return testdb.MySQL(t), testdb.Postgres(t) }},
+}
+
+func (tg target) open(t testing.TB) (Side, Side) {
+	ua, ub := tg.urls(t)
+	return tg.sides(testdb.Open(t, ua), testdb.Open(t, ub))
+}
+
+func (tg target) sides(a, b *sql.DB) (Side, Side) {
+	if tg.shared {
+		b = a
+	}
+	sb := tg.schema
+	if tg.dialB.Name() == "postgres" {
+		sb = "public"
+	}
+	return Side{DB: a, Dialect: tg.dialA, Schema: tg.schema, Table: "users"}, Side{DB: b, Dialect: tg.dialB, Schema: sb, Table: "accounts"}
+}
+
+func targetNamed(name string) (target, bool) {
+	for _, tg := range targets {
+		if tg.name == name {
+			return tg, true
+		}
+	}
+	return target{}, false
 }
 
 // fixture is a move of users(id, first_name, last_name, email, note) into
@@ -86,6 +103,11 @@ func newMoveYAML(t testing.TB, tg target, yaml string) *Move {
 		t.Fatal(err)
 	}
 	a, b := tg.open(t)
+	return setupMove(t, tg, def, a, b)
+}
+
+func setupMove(t testing.TB, tg target, def *Definition, a, b Side) *Move {
+	t.Helper()
 	stmts := ddl(a.Dialect)
 	mustExec(t, a.DB, stmts[0])
 	mustExec(t, b.DB, stmts[1])
@@ -219,4 +241,24 @@ func init() {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(runHelper())
 	}
+}
+
+func testdbOpen(t testing.TB, url string) *sql.DB { return testdb.Open(t, url) }
+
+// safeBuffer is a bytes.Buffer safe for a subprocess's writer and the test's reader.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,5 +1,124 @@
 package move
 
-const helperEnv = "TANDEM_MOVE_HELPER"
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
 
-func runHelper() int { return 0 }
+	"github.com/tandem-db/tandem/internal/dburl"
+)
+
+var kills = flag.Int("kills", 10, "how many times TestBackfillKilled kills the backfill")
+
+// The kill test re-runs the test binary as a backfill process, selected by these variables.
+const (
+	helperEnv  = "TANDEM_MOVE_HELPER" // the target's name
+	helperAEnv = "TANDEM_MOVE_A"      // A's URL
+	helperBEnv = "TANDEM_MOVE_B"      // B's URL
+)
+
+// runHelper runs a backfill of the fixture to the end in this process, with tiny batches so
+// that a kill lands in the middle of many of them.
+func runHelper() int {
+	tg, ok := targetNamed(os.Getenv(helperEnv))
+	if !ok {
+		fmt.Fprintln(os.Stderr, "unknown target", os.Getenv(helperEnv))
+		return 2
+	}
+	open := func(raw string) *sql.DB {
+		u, err := dburl.Parse(raw, "")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		db, err := sql.Open(u.Driver, u.DSN)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return db
+	}
+	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	a, b := tg.sides(open(os.Getenv(helperAEnv)), open(os.Getenv(helperBEnv)))
+	m := &Move{Def: def, A: a, B: b, Shared: tg.shared}
+	bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 10, Target: time.Nanosecond}}
+	if err := bf.Run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestBackfillKilled kills a backfill process (SIGKILL) at random moments, then finishes the
+// backfill: B must equal mapping(A) exactly, and the checkpoint must count every row once.
+func TestBackfillKilled(t *testing.T) {
+	const rows = 20000
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			ua, ub := tg.urls(t)
+			a, b := tg.sides(testdbOpen(t, ua), testdbOpen(t, ub))
+			def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := setupMove(t, tg, def, a, b)
+			insertUsers(t, m.A, 1, rows)
+			if _, err := m.FixBound(ctx); err != nil {
+				t.Fatal(err)
+			}
+			killed := 0
+			for i := 0; i < *kills; i++ {
+				cmd := exec.Command(os.Args[0], "-test.run=^$")
+				cmd.Env = append(os.Environ(), helperEnv+"="+tg.name, helperAEnv+"="+ua, helperBEnv+"="+ub)
+				var stderr safeBuffer
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
+				if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
+					killed++
+				}
+				err := cmd.Wait()
+				if ee, ok := err.(*exec.ExitError); ok && !ee.Sys().(syscall.WaitStatus).Signaled() {
+					t.Fatalf("backfill process failed: %v\n%s", err, stderr.String())
+				}
+				cp, err := m.Checkpoint(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := int64(len(readAccounts(t, m.B))); got != cp.RowsCopied {
+					t.Fatalf("after kill %d: B has %d rows, the checkpoint says %d were copied", i+1, got, cp.RowsCopied)
+				}
+				if cp.Done {
+					break
+				}
+			}
+			cp, _ := m.Checkpoint(ctx)
+			t.Logf("%d kills; %d of %d rows copied before the last run", killed, cp.RowsCopied, rows)
+			if cp.Done || cp.RowsCopied == 0 {
+				t.Fatalf("the kills did not land mid-way (checkpoint %+v); the test proves nothing", cp)
+			}
+			if err := (&Backfiller{Move: m}).Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			cp, _ = m.Checkpoint(ctx)
+			if !cp.Done || cp.RowsCopied != rows || cp.RowsScanned != rows {
+				t.Fatalf("final checkpoint %+v; want %d rows copied and scanned, each once", cp, rows)
+			}
+			diffAccounts(t, expectedAccounts(t, m.A, 0), readAccounts(t, m.B))
+		})
+	}
+}
