@@ -62,6 +62,10 @@ func (s *suite) testForwardPath(t *testing.T) {
 	if _, err := st.Transition(ctx, move, 6, tandem.PhaseComplete, tandem.Transition{}); !errors.Is(err, tandem.ErrIllegalTransition) {
 		t.Errorf("Transition complete -> complete: error %v, want ErrIllegalTransition", err)
 	}
+	// Move names are case-sensitive: ORDERS is another move, still untouched.
+	if got := state(ctx, t, st, "ORDERS"); got.Version != 0 || got.Phase != tandem.PhasePending {
+		t.Errorf("State(ORDERS) after moving orders = %s version %d, want pending version 0", got.Phase, got.Version)
+	}
 }
 
 // testRollbacks rolls back from every phase that has a rollback target, then goes forward
