@@ -181,9 +181,10 @@ func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement
 			if err := s.execAll(ctx, s.conn, st, stmts[i:i+1], 0); err != nil {
 				return err
 			}
-			// The statement committed on its own; a crash before the next line leaves it
-			// unrecorded, which the rerun reports as a failure of this statement.
-			return progress(s.conn)
+			// The statement committed on its own; its progress row (and, for the last one, the
+			// apply event) commit together right after. A crash in between leaves the previous
+			// progress row, so the rerun reports exactly this statement.
+			return s.inTx(ctx, func(tx *sql.Tx) error { return progress(tx) })
 		})
 		if err != nil {
 			if se, ok := err.(*StepError); ok {

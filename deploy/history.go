@@ -33,8 +33,9 @@ const recordColumns = "object_schema, object_type, object_name, change_name, has
 
 // ensure creates the history tables if they do not exist. The schema exists already.
 func (h history) ensure(ctx context.Context, q tandem.Querier) error {
-	// Running DDL only when needed keeps a routine deploy from waiting on metadata locks.
-	if ok, err := h.exists(ctx, q); err != nil || ok {
+	// Running DDL only when needed keeps a routine deploy from waiting on metadata locks. All
+	// three tables are checked: a deploy killed while creating them leaves some.
+	if ok, err := h.allExist(ctx, q); err != nil || ok {
 		return err
 	}
 	for _, stmt := range h.d.HistoryDDL(h.schema) {
@@ -56,6 +57,20 @@ func (h history) exists(ctx context.Context, q tandem.Querier) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("read history: %w", err)
+}
+
+// allExist reports whether all three history tables exist.
+func (h history) allExist(ctx context.Context, q tandem.Querier) (bool, error) {
+	for _, t := range []string{tandem.RunsTable, tandem.ChangesTable, tandem.EventsTable} {
+		_, err := h.d.Columns(ctx, q, h.schema, t)
+		if isNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read history: %w", err)
+		}
+	}
+	return true, nil
 }
 
 // records returns every row of the changes table.
