@@ -154,4 +154,3 @@ func TestBackfillConcurrentWriters(t *testing.T) {
 		})
 	}
 }
-

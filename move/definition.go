@@ -181,7 +181,10 @@ func ParseDefinition(file string, data []byte) (*Definition, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &DefinitionError{File: file, Line: yamlErrLine(err), Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		line := yamlErrLine(err)
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", line))
+		return nil, &DefinitionError{File: file, Line: line, Msg: "not valid YAML: " + msg}
 	}
 	if len(doc.Content) == 0 {
 		return nil, &DefinitionError{File: file, Msg: "empty file; a move needs from, to, key and mapping"}

@@ -1,0 +1,169 @@
+package move
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoadDefinitions(t *testing.T) {
+	defs, err := LoadDefinitions(os.DirFS("testdata/project"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*Definition{
+		{
+			Name: "orders", File: "moves/orders.yml",
+			From:     Table{URL: "mysql://root@127.0.0.1:3306/shop", Name: "orders", Line: 1},
+			To:       Table{Name: "orders_v2", Line: 2},
+			Key:      []string{"shop", "number"},
+			KeyFrom:  []string{"shop_id", "order_no"},
+			KeyLine:  3,
+			Mapping:  []ColumnMap{{"shop", "shop_id", 6}, {"number", "order_no", 7}, {"total", "amount_cents / 100.0", 8}},
+			Batch:    BatchSettings{Size: 1000, Target: 250 * time.Millisecond},
+			Throttle: ThrottleSettings{Polite: true},
+			Store:    "sql",
+		},
+		{
+			Name: "users_to_accounts", File: "moves/users_to_accounts.yaml",
+			From:    Table{Env: "prod", Schema: "public", Name: "users", Line: 2},
+			To:      Table{Schema: "public", Name: "accounts", Line: 3},
+			Key:     []string{"id"},
+			KeyFrom: []string{"id"},
+			KeyLine: 4,
+			Mapping: []ColumnMap{{"id", "id", 6}, {"full_name", "first_name || ' ' || last_name", 7}, {"email", "lower(email)", 8}, {"remark", "note", 9}},
+			Reverse: []ColumnMap{{"id", "id", 11}, {"first_name", "full_name", 12}},
+			Batch:   BatchSettings{Size: 500, Target: 100 * time.Millisecond, MaxRows: 2000},
+			Throttle: ThrottleSettings{MaxReplicaLag: 5 * time.Second, MaxActiveSessions: 40,
+				Check: "SELECT count(*) > 10 FROM pg_locks WHERE NOT granted", CheckLine: 17, Polite: false},
+			Store: "redis://localhost:6379/0",
+		},
+	}
+	if d := cmp.Diff(want, defs); d != "" {
+		t.Fatalf("definitions (-want +got):\n%s", d)
+	}
+}
+
+func TestLoadDefinitionsNoFolder(t *testing.T) {
+	defs, err := LoadDefinitions(fstest.MapFS{"tandem.yaml": {Data: []byte("x: 1")}})
+	if err != nil || defs != nil {
+		t.Fatalf("LoadDefinitions without moves/ = %v, %v; want nothing", defs, err)
+	}
+}
+
+func TestDefinitionErrors(t *testing.T) {
+	const f = "moves/m.yaml"
+	base := "from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n"
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", base + "colour: red\n", []string{f + `:6: unknown key "colour"; a move has from, to, key, key_from, mapping, reverse, batch, throttle and store`}},
+		{"unknown table key", "from: {table: a, tabel: x}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n", []string{f + `:1: unknown key "tabel" in from; write env, url, schema and table`}},
+		{"missing parts", "from: {table: a}\n", []string{f + ":1: to is missing", f + ":1: key is missing", f + ":1: mapping is missing"}},
+		{"no table", "from: {schema: s}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n", []string{f + ":1: from names no table"}},
+		{"env and url", "from: {table: a, env: x, url: 'postgres://h/d'}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n", []string{f + ":1: from has both env and url; write one"}},
+		{"mapped twice", base + "  ID: other\n", []string{f + `:6: column "ID" is mapped twice`}},
+		{"empty expression", base + "  name: ''\n", []string{f + `:6: column "name" is mapped from an empty expression`}},
+		{"key not mapped", "from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  name: n\n", []string{f + `:3: key column "id" has no mapping; map it from A's key column`}},
+		{"key from expression", "from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id + 1\n", []string{f + `:5: key column "id" is mapped from the expression "id + 1"; a key is copied as it is: map it from one A column, or name A's key columns with key_from`}},
+		{"key_from length", base + "key_from: [a, b]\n", []string{f + ":3: key has 1 columns but key_from has 2; list one A column per key column"}},
+		{"bad batch size", base + "batch: {size: -3}\n", []string{f + `:6: batch size is "-3"; write a whole number above zero`}},
+		{"bad target", base + "batch: {target: soon}\n", []string{f + `:6: batch target is "soon"; write a duration such as 250ms or 5s`}},
+		{"unknown batch key", base + "batch: {sise: 3}\n", []string{f + `:6: unknown key "sise" in batch; write size, target and max_rows`}},
+		{"bad polite", base + "throttle: {polite: maybe}\n", []string{f + `:6: polite is "maybe"; write true or false`}},
+		{"bad lag", base + "throttle: {max_replica_lag: 5}\n", []string{f + `:6: max_replica_lag is "5"; write a duration such as 250ms or 5s`}},
+		{"bad store", base + "store: etcd\n", []string{f + `:6: store is "etcd"; write sql or a redis:// URL`}},
+		{"written twice", base + "store: sql\nstore: sql\n", []string{f + ":7: store is written twice"}},
+		{"mapping not a map", "from: {table: a}\nto: {table: b}\nkey: [id]\nmapping: [id]\n", []string{f + ":4: a mapping is a list of column: expression entries"}},
+		{"not yaml", "from: {table: a\n", []string{f + ":1: not valid YAML: did not find expected ',' or '}'"}},
+		{"empty", "", []string{f + ": empty file; a move needs from, to, key and mapping"}},
+		{"not a mapping", "- a\n", []string{f + ":1: move must be a mapping of keys to values"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseDefinition(f, []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var got []string
+			for _, e := range unjoin(err) {
+				var de *DefinitionError
+				if !errors.As(e, &de) {
+					t.Fatalf("error %v is not a *DefinitionError", e)
+				}
+				got = append(got, strings.TrimPrefix(e.Error(), "move: "))
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Fatalf("errors (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestLoadDefinitionsCollectsEveryFile(t *testing.T) {
+	fsys := fstest.MapFS{
+		"moves/a.yaml": {Data: []byte("from: {table: a}\nbogus: 1\n")},
+		"moves/b.yaml": {Data: []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")},
+		"moves/B.yml":  {Data: []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")},
+		"moves/c.txt":  {Data: []byte("ignored")},
+	}
+	_, err := LoadDefinitions(fsys)
+	var lines []string
+	for _, e := range unjoin(err) {
+		for _, ee := range unjoin(e) {
+			lines = append(lines, ee.Error())
+		}
+	}
+	want := []string{
+		`move: moves/a.yaml:2: unknown key "bogus"; a move has from, to, key, key_from, mapping, reverse, batch, throttle and store`,
+		"move: moves/a.yaml:1: to is missing",
+		"move: moves/a.yaml:1: key is missing",
+		"move: moves/a.yaml:1: mapping is missing",
+		`move: moves/b.yaml: move "b" is also defined in moves/B.yml; rename one file`,
+	}
+	if d := cmp.Diff(want, lines); d != "" {
+		t.Fatalf("errors (-want +got):\n%s", d)
+	}
+}
+
+func FuzzParseDefinition(f *testing.F) {
+	for _, s := range []string{
+		fixtureYAML,
+		"from: a\nto: b\nkey: id\nmapping: {id: id}\n",
+		"from: {table: a}\nto: {table: b}\nkey: [k1, k2]\nkey_from: [a, b]\nmapping:\n  k1: a\n  k2: b\nbatch: {size: 5, target: 1s, max_rows: 9}\nthrottle: {polite: false, check: SELECT 1}\n",
+		"from: {table: a\n",
+		"- x\n",
+		"mapping: {\"\\\"q\\\"\": \"\\\"q\\\"\"}\nkey: '\"q\"'\nfrom: a\nto: b\n",
+		"&a [*a]",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDefinition("moves/f.yaml", []byte(s))
+		if err != nil {
+			for _, e := range unjoin(err) {
+				var de *DefinitionError
+				if !errors.As(e, &de) {
+					t.Fatalf("error %v is not a *DefinitionError", e)
+				}
+			}
+			return
+		}
+		if d.From.Name == "" || d.To.Name == "" || len(d.Key) == 0 || len(d.Mapping) == 0 || len(d.KeyFrom) != len(d.Key) {
+			t.Fatalf("accepted an incomplete definition: %+v", d)
+		}
+	})
+}
