@@ -207,7 +207,8 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		}
 		if s.MaxRows > 0 {
 			// At MaxRows per second, a batch of n rows may not take less than n/MaxRows.
-			size = min(size, max(s.MaxRows, minBatch))
+			// Small batches keep the rate smooth: a tenth of a second's worth at most.
+			size = min(size, max(s.MaxRows/10, minBatch))
 			if err := sleep(ctx, time.Duration(float64(res.lastBatch)/float64(s.MaxRows)*float64(time.Second))-took); err != nil {
 				return err
 			}
