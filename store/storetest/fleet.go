@@ -38,7 +38,9 @@ func (s *suite) testHeartbeats(t *testing.T) {
 	short := tandem.Heartbeat{Instance: "host-a:4242:1700000000", CodeVersion: "v1.2.3", Epochs: map[string]int64{"orders": 3, "customers": 1}}
 	long := tandem.Heartbeat{Instance: "host-b:77:1700000001", CodeVersion: "v1.2.4-rc.1+dirty", Epochs: map[string]int64{}}
 	before := time.Now()
-	if err := st.Heartbeat(ctx, short, shortTTL); err != nil {
+	// Both live for a minute at first, so that a slow machine cannot expire one before the
+	// checks of what was recorded.
+	if err := st.Heartbeat(ctx, short, time.Minute); err != nil {
 		t.Fatalf("Heartbeat: %v", err)
 	}
 	if err := st.Heartbeat(ctx, long, time.Minute); err != nil {
@@ -65,12 +67,16 @@ func (s *suite) testHeartbeats(t *testing.T) {
 		t.Errorf("Instances after a renewed heartbeat (-want +got):\n%s", diff)
 	}
 
-	// Renewing the short heartbeat keeps it alive past its first time to live.
-	for range 3 {
-		time.Sleep(shortTTL / 2)
+	// A heartbeat with a short time to live replaces the long one; renewing it keeps it
+	// alive past its first time to live.
+	for range 4 {
 		if err := st.Heartbeat(ctx, short, shortTTL); err != nil {
 			t.Fatalf("Heartbeat: %v", err)
 		}
+		time.Sleep(shortTTL / 3)
+	}
+	if err := st.Heartbeat(ctx, short, shortTTL); err != nil {
+		t.Fatalf("Heartbeat: %v", err)
 	}
 	if got := instances(); len(got) != 2 {
 		t.Errorf("Instances after renewing within the time to live = %d instances, want 2", len(got))
