@@ -40,7 +40,7 @@
 //
 // Subscribe uses Redis pub/sub. go-redis reconnects a broken subscription on its own, but
 // messages published while it was down are lost, so readers must also poll State now and then
-// (tandem's client library does both).
+// (a process that caches the switches should do both).
 //
 // A Store is safe for concurrent use.
 package redisstore

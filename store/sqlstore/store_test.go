@@ -2,9 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/tandem-db/tandem"
@@ -68,11 +69,11 @@ func TestConformanceInSchema(t *testing.T) {
 				if e.name == "mysql" {
 					// A MySQL schema is a database of the server: make its name unique and
 					// drop it at the end.
-					schema = "tandem_store_" + strings.TrimPrefix(strings.ToLower(t.Name()), "testconformanceinschema/")
-					schema = strings.NewReplacer("/", "_", " ", "_").Replace(schema)
-					if len(schema) > 60 {
-						schema = schema[:60]
+					var rnd [4]byte
+					if _, err := rand.Read(rnd[:]); err != nil {
+						t.Fatal(err)
 					}
+					schema = "tandem_store_" + hex.EncodeToString(rnd[:])
 					t.Cleanup(func() { db.Exec("DROP DATABASE IF EXISTS " + e.dialect.QuoteIdent(schema)) })
 				}
 				s, err := sqlstore.New(db, e.dialect, sqlstore.Options{Schema: schema})
