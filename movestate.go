@@ -49,7 +49,11 @@ type Heartbeat struct {
 // database, the embedded default); both pass store/storetest.
 //
 // Every write is atomic, and every writer refuses an illegal transition or switch pattern,
-// whoever calls it. Implementations are safe for concurrent use.
+// whoever calls it. Implementations are safe for concurrent use. Rules every implementation
+// keeps (store/storetest checks them): the version is checked before the step's legality, so
+// the loser of a race always gets ErrConflict; SetPaused bumps Version on every call; Release by
+// a non-holder does nothing and returns nil; the store sets Heartbeat.At; move names are
+// case-sensitive, 1 to 128 bytes, without ':', spaces or control characters.
 type SwitchStore interface {
 	// State returns a move's state. A move that was never written is pending (1100) at version 0.
 	State(ctx context.Context, move string) (MoveState, error)
