@@ -176,7 +176,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		}
 		size = min(max(size, minBatch), maxBatch)
 		t0 := time.Now()
-		res, err := b.batch(ctx, conn, r, cp, h, size)
+		res, err := b.batch(ctx, conn, r, cp, h, size, failures > 0)
 		took := time.Since(t0)
 		if err != nil {
 			var uc *UniqueConflictError
@@ -276,25 +276,26 @@ type checkpointAfter struct {
 }
 
 // batch copies one slice of A after cp.LastKey and commits it with the new checkpoint.
-func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Checkpoint, h Key, size int) (checkpointAfter, error) {
+func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Checkpoint, h Key, size int, onConflict bool) (checkpointAfter, error) {
 	tx, err := conn.BeginTx(ctx, r.dstFl.tx)
 	if err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: begin batch: %w", b.Move.Def.Name, err)
 	}
 	defer tx.Rollback()
 	var (
+		n      int
+		end    Key
 		copied int64
-		keys   []Key
 	)
 	if r.shared {
-		keys, copied, err = r.copySameDB(ctx, tx, cp.LastKey, h, size)
+		n, end, copied, err = r.copySameDB(ctx, tx, cp.LastKey, h, size, onConflict)
 	} else {
-		keys, copied, err = r.copyAcross(ctx, tx, cp.LastKey, h, size)
+		n, end, copied, err = r.copyAcross(ctx, tx, cp.LastKey, h, size)
 	}
 	if err != nil {
 		tx.Rollback()
-		if len(keys) > 0 {
-			if uc := r.diagnose(context.WithoutCancel(ctx), b.Move.Def.Name, cp.LastKey, keys[len(keys)-1]); uc != nil {
+		if end != nil {
+			if uc := r.diagnose(context.WithoutCancel(ctx), b.Move.Def.Name, cp.LastKey, end); uc != nil {
 				return checkpointAfter{}, uc
 			}
 		}
@@ -303,98 +304,99 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	next := cp
 	next.Batches++
 	next.RowsCopied += copied
-	next.RowsScanned += int64(len(keys))
-	if len(keys) > 0 {
-		next.LastKey = keys[len(keys)-1]
+	next.RowsScanned += int64(n)
+	if end != nil {
+		next.LastKey = end
 	}
-	next.Done = len(keys) < size
+	next.Done = n < size
 	if err := b.Move.saveCheckpoint(ctx, tx, next); err != nil {
 		return checkpointAfter{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: commit batch after %s: %w", b.Move.Def.Name, next.LastKey, err)
 	}
-	return checkpointAfter{Checkpoint: next, lastBatch: int64(len(keys))}, nil
+	return checkpointAfter{Checkpoint: next, lastBatch: int64(n)}, nil
 }
 
-// sliceKeys reads the keys of the next slice of the source, locking them when lock is set.
-func (r *route) sliceKeys(ctx context.Context, q querier, last, h Key, size int, lock string) ([]Key, error) {
+// slice finds the next slice of the source after last (at most size keys up to h): how many
+// keys it holds and its last key, without carrying the keys to the client. With lock set, the
+// slice's rows are locked by the same statement.
+func (r *route) slice(ctx context.Context, q querier, last, h Key, size int, lock string) (int, Key, error) {
 	d := r.src.Dialect
 	var args []any
 	n := 0
-	stmt := "SELECT " + joinNames(d, "", r.srcKey) + " FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, last, h, &n, &args) +
-		" ORDER BY " + orderBy(d, "", r.srcKey, false) + fmt.Sprintf(" LIMIT %d", size) + lock
-	rows, err := q.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, fmt.Errorf("move: read keys of %s after %v: %w", r.src, last, err)
-	}
-	defer rows.Close()
-	var keys []Key
-	vals := make([]any, len(r.srcKey))
+	keys := joinNames(d, "", r.srcKey)
+	stmt := "SELECT " + keys + ", COUNT(*) OVER () FROM (SELECT " + keys + " FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, last, h, &n, &args) +
+		" ORDER BY " + orderBy(d, "", r.srcKey, false) + fmt.Sprintf(" LIMIT %d", size) + lock + ") tandem_s ORDER BY " + orderBy(d, "", r.srcKey, true) + " LIMIT 1"
+	vals := make([]any, len(r.srcKey)+1)
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read keys of %s: %w", r.src, err)
-		}
-		keys = append(keys, scanKey(vals))
+	err := q.QueryRowContext(ctx, stmt, args...).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move: read keys of %s: %w", r.src, err)
+	if err != nil {
+		return 0, nil, fmt.Errorf("move: find the slice of %s after %v: %w", r.src, last, err)
 	}
-	return keys, nil
+	count, ok := vals[len(vals)-1].(int64)
+	if !ok {
+		return 0, nil, fmt.Errorf("move: find the slice of %s: count is %T", r.src, vals[len(vals)-1])
+	}
+	return int(count), scanKey(vals[:len(r.srcKey)]), nil
 }
 
 // copySameDB copies one slice when A and B share a database: the slice's rows of A are locked
 // (share) in the batch's transaction, then the mapped rows that B lacks are inserted by one
-// INSERT ... SELECT. Only the primary key is a conflict that is skipped.
-func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int) ([]Key, int64, error) {
-	keys, err := r.sliceKeys(ctx, tx, last, h, size, r.srcFl.shareLock)
-	if err != nil || len(keys) == 0 {
-		return keys, 0, err
+// INSERT ... SELECT. Under the share lock, NOT EXISTS is enough: no application write can
+// change or delete a row of the slice before the batch commits, and a key the application
+// inserts meanwhile is either seen in both tables or in neither. A race this reasoning misses
+// fails the batch on the primary key; the batch is then retried with onConflict set (ON
+// CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the default because it doubles the
+// cost of each row.
+func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int, onConflict bool) (int, Key, int64, error) {
+	n, end, err := r.slice(ctx, tx, last, h, size, r.srcFl.shareLock)
+	if err != nil || n == 0 {
+		return n, end, 0, err
 	}
 	d := r.dst.Dialect
 	a := r.src.qualified()
 	var args []any
-	n := 0
-	cond := keyRange(d, a, r.srcKey, last, keys[len(keys)-1], &n, &args)
+	p := 0
+	cond := keyRange(d, a, r.srcKey, last, end, &p, &args)
 	match := make([]string, len(r.dstKey))
 	for i := range r.dstKey {
 		match[i] = "tandem_b." + d.QuoteIdent(r.dstKey[i].Name) + " = " + a + "." + d.QuoteIdent(r.srcKey[i].Name)
 	}
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
 		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")"
-	if r.dstFl.onConflictPK {
+	if onConflict && r.dstFl.onConflictPK {
 		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
 	}
 	res, err := tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
-		return keys, 0, fmt.Errorf("move: copy %s after %v into %s: %w", r.src, last, r.dst, err)
+		return n, end, 0, fmt.Errorf("move: copy %s after %v into %s: %w", r.src, last, r.dst, err)
 	}
 	copied, err := res.RowsAffected()
 	if err != nil {
-		return keys, 0, fmt.Errorf("move: copy into %s: %w", r.dst, err)
+		return n, end, 0, fmt.Errorf("move: copy into %s: %w", r.dst, err)
 	}
-	return keys, copied, nil
+	return n, end, copied, nil
 }
 
 // copyAcross copies one slice between two databases: the mapped slice is read from A, the keys
 // B already has in its range are read (and locked) in B's transaction, and the others are
 // inserted with multi-row INSERTs.
-func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size int) ([]Key, int64, error) {
+func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size int) (int, Key, int64, error) {
 	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil, "")
 	if err != nil || len(rows) == 0 {
-		return nil, 0, err
+		return 0, nil, 0, err
 	}
-	keys := make([]Key, len(rows))
-	for i, row := range rows {
-		keys[i] = row.key
-	}
-	present, err := r.dstKeysIn(ctx, tx, last, keys[len(keys)-1], r.dstFl.updateLock)
+	n, end := len(rows), rows[len(rows)-1].key
+	present, err := r.dstKeysIn(ctx, tx, last, end, r.dstFl.updateLock)
 	if err != nil {
-		return keys, 0, err
+		return n, end, 0, err
 	}
 	var todo [][]any
 	for _, row := range rows {
@@ -403,9 +405,9 @@ func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size in
 		}
 	}
 	if err := r.insertRows(ctx, tx, todo); err != nil {
-		return keys, 0, err
+		return n, end, 0, err
 	}
-	return keys, int64(len(todo)), nil
+	return n, end, int64(len(todo)), nil
 }
 
 // mappedRow is one source row through the mapping: its key and the values of r.cols.

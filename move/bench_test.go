@@ -1,0 +1,74 @@
+package move
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tandem-db/tandem/dialect/postgres"
+	"github.com/tandem-db/tandem/internal/testdb"
+)
+
+var benchRows = flag.Int("rows", 200000, "rows of A in BenchmarkBackfill")
+
+// BenchmarkBackfill copies -rows rows of (id bigint, name text, payload jsonb, created_at
+// timestamptz) on PostgreSQL (A and B in one database) with the backfill, and with a single
+// INSERT INTO b SELECT ... FROM a, and reports the rows per second of both.
+func BenchmarkBackfill(b *testing.B) {
+	ctx := context.Background()
+	db := testdb.Open(b, testdb.Postgres(b))
+	for _, s := range []string{
+		"CREATE TABLE a (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)",
+		"CREATE TABLE b (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)",
+		"CREATE TABLE b_single (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)",
+		fmt.Sprintf(`INSERT INTO a SELECT g, 'name ' || g, jsonb_build_object('n', g, 'tags', jsonb_build_array('x', g %% 17), 'note', repeat('p', 40)),
+			timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(1, %d) g`, *benchRows),
+		"VACUUM ANALYZE a",
+	} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pg := postgres.New()
+	m := &Move{Def: def, A: Side{DB: db, Dialect: pg, Schema: "public", Table: "a"}, B: Side{DB: db, Dialect: pg, Schema: "public", Table: "b"}, Shared: true}
+	var backfill, single time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if err := m.Discard(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "TRUNCATE b_single"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.FixBound(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		if err := (&Backfiller{Move: m}).Run(ctx); err != nil {
+			b.Fatal(err)
+		}
+		backfill += time.Since(t0)
+		t0 = time.Now()
+		if _, err := db.ExecContext(ctx, "INSERT INTO b_single (id, name, payload, created_at) SELECT id, name, payload, created_at FROM a"); err != nil {
+			b.Fatal(err)
+		}
+		single += time.Since(t0)
+	}
+	b.StopTimer()
+	cp, err := m.Checkpoint(ctx)
+	if err != nil || cp.RowsCopied != int64(*benchRows) {
+		b.Fatalf("checkpoint %+v, %v; want %d rows copied", cp, err, *benchRows)
+	}
+	rows := float64(*benchRows) * float64(b.N)
+	b.ReportMetric(rows/backfill.Seconds(), "backfill-rows/s")
+	b.ReportMetric(rows/single.Seconds(), "single-insert-rows/s")
+	b.ReportMetric(100*single.Seconds()/backfill.Seconds(), "%-of-single")
+}
