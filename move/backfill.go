@@ -62,7 +62,9 @@ func (b *Backfiller) SetSettings(s BatchSettings) {
 func (b *Backfiller) currentSettings() (BatchSettings, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s, changed := b.settings, b.changed
+	s := b.settings
+	// Only a new Size restarts the adaptation; a change of Target or MaxRows keeps the size.
+	changed := b.changed && s.Size > 0
 	b.changed = false
 	if s.Size <= 0 {
 		s.Size = b.Move.Def.Batch.Size

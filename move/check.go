@@ -111,8 +111,11 @@ func (m *Move) Check(ctx context.Context) (*CheckReport, error) {
 		}
 	}
 	c.primaryKey(bCols)
-	exprsOK, err := c.expressions(ctx, m.A, m.B, def.Mapping, bCols, "mapping")
+	exprsOK, err := c.expressions(ctx, m.A, m.B, def.Mapping, bCols, "mapping", "A", "B")
 	if err != nil {
+		return nil, err
+	}
+	if _, err := c.expressions(ctx, m.B, m.A, def.Reverse, aCols, "reverse mapping", "B", "A"); err != nil {
 		return nil, err
 	}
 	if !ok || len(def.KeyFrom) != len(def.Key) {
@@ -177,7 +180,7 @@ func (c *checker) primaryKey(bCols []tandem.Column) {
 // destination column: in one database by letting the database check an INSERT ... SELECT of
 // every mapped column that inserts nothing (rolled back), the failure attributed to the entry
 // whose column the error names; across databases by comparing type families.
-func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnMap, dstCols []tandem.Column, what string) (bool, error) {
+func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnMap, dstCols []tandem.Column, what, srcName, dstName string) (bool, error) {
 	ok := true
 	var cols, exprs []string
 	var mapped []ColumnMap
@@ -185,7 +188,7 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 		stmt := "SELECT " + cm.Expr + " FROM " + src.qualified() + " WHERE 1=0"
 		rows, err := src.DB.QueryContext(ctx, stmt)
 		if err != nil {
-			c.add(TypeProblem, cm.Line, "%s %s: %s does not evaluate on A %s: %v", what, cm.Column, cm.Expr, src, err)
+			c.add(TypeProblem, cm.Line, "%s %s: %s does not evaluate on %s %s: %v", what, cm.Column, cm.Expr, srcName, src, err)
 			ok = false
 			continue
 		}
@@ -201,8 +204,8 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 		}
 		from, to := classify(types[0].DatabaseTypeName()), classify(col.Type)
 		if !compatible(from, to) {
-			c.add(TypeProblem, cm.Line, "%s %s: %s gives %s values (%s) in A, but B's column %s is %s; the types look incompatible: convert in the expression",
-				what, cm.Column, cm.Expr, from, strings.ToLower(types[0].DatabaseTypeName()), col.Name, col.Type)
+			c.add(TypeProblem, cm.Line, "%s %s: %s gives %s values (%s) in %s, but %s's column %s is %s; the types look incompatible: convert in the expression",
+				what, cm.Column, cm.Expr, from, strings.ToLower(types[0].DatabaseTypeName()), srcName, dstName, col.Name, col.Type)
 			ok = false
 		}
 	}
@@ -226,7 +229,7 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 			}
 		}
 	}
-	c.add(TypeProblem, at.Line, "%s %s: the value of %s cannot be stored in B's column %s: %v", what, at.Column, at.Expr, at.Column, err)
+	c.add(TypeProblem, at.Line, "%s %s: the value of %s cannot be stored in %s's column %s: %v", what, at.Column, at.Expr, dstName, at.Column, err)
 	return false, nil
 }
 

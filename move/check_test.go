@@ -45,6 +45,14 @@ func TestCheck(t *testing.T) {
 			contains: []string{"emial"},
 		},
 		{
+			name: "reverse expression on a missing B column",
+			yaml: strings.Replace(fixtureYAML, "  first_name: full_name", "  first_name: fullname", 1),
+			want: func(m *Move) []string {
+				return []string{file + ":11: reverse mapping first_name: fullname does not evaluate on B " + m.B.String() + ": ..."}
+			},
+			contains: []string{"fullname"},
+		},
+		{
 			name: "duplicate and null keys",
 			setup: func(t *testing.T, m *Move) {
 				mustExec(t, m.A.DB, "DROP TABLE users")
