@@ -16,10 +16,6 @@ type verdict struct {
 	// ahead lists, on MariaDB only, DDL statements that took effect right after the last one
 	// recorded: the kill fell between the statement's implicit commit and its progress row.
 	ahead []aheadStmt
-	// erased lists changes whose statements 1..k ran (k >= 2, the k-th committing on its own)
-	// with no history row at all: the kill fell inside the progress row's DELETE-then-INSERT
-	// (known bug, TestProgressRowSurvivesCrash). The rerun then fails like an ahead statement.
-	erased []aheadStmt
 	// records is how many rows tandem_changes had.
 	records int
 }
@@ -63,10 +59,6 @@ func (d *database) check(ctx context.Context, m *model) (verdict, error) {
 		tornAt := make([]string, len(c.stmts))
 		for j, p := range c.stmts {
 			applied[j], tornAt[j] = d.applied(ctx, p)
-		}
-		if k := prefix(applied); !recorded && !d.kind.transactional && k >= 2 && c.stmts[k-1].ddl && count(applied) == k {
-			v.erased = append(v.erased, aheadStmt{change: c.id(), stmt: 1})
-			continue
 		}
 		for j, p := range c.stmts {
 			ok, torn := applied[j], tornAt[j]
@@ -154,24 +146,4 @@ func once(events map[string]int, m *model) []string {
 		bad = append(bad, fmt.Sprintf("%d distinct changes have events, want %d", n, len(m.changes)))
 	}
 	return bad
-}
-
-// prefix counts the leading true values.
-func prefix(b []bool) int {
-	for i, x := range b {
-		if !x {
-			return i
-		}
-	}
-	return len(b)
-}
-
-func count(b []bool) int {
-	n := 0
-	for _, x := range b {
-		if x {
-			n++
-		}
-	}
-	return n
 }

@@ -15,10 +15,10 @@ import (
 // TestHistoryTablesHalfCreated: a deploy killed while it creates tandem's history tables (each
 // CREATE TABLE commits on its own) leaves some of them. The next deploy must create the rest.
 //
-// Known bug found by TestKillAndRerun on PostgreSQL: deploy/history.go ensure skips the history
-// DDL when tandem_changes exists, so a database killed after creating tandem_runs and
-// tandem_changes but before tandem_events fails every later deploy with "relation
-// public.tandem_events does not exist".
+// It guards a bug that TestKillAndRerun found on PostgreSQL (fixed in 6e0a71d): history.ensure
+// skipped the history DDL when tandem_changes existed, so a database killed after creating
+// tandem_runs and tandem_changes but before tandem_events failed every later deploy with
+// "relation public.tandem_events does not exist".
 func TestHistoryTablesHalfCreated(t *testing.T) {
 	m := &model{files: map[string]string{"app/table/p.sql": "create table p (id integer primary key);\n"}}
 	forEachKind(t, func(t *testing.T, k kind) {
@@ -56,10 +56,10 @@ func TestHistoryTablesHalfCreated(t *testing.T) {
 // statements ran. A trigger that fails the insert of the second progress row stands in for the
 // crash.
 //
-// Known bug found by TestKillAndRerun on MariaDB: deploy/apply.go applyEach writes the progress
-// row with history.put (DELETE, then INSERT) on the autocommit connection; a kill between the
-// two erases the record of the statements already applied ("table.t16/add_note statement 2
-// applied but the change is not recorded"), and the rerun starts the change over.
+// It guards a bug that TestKillAndRerun found on MariaDB (fixed in 6e0a71d): applyEach wrote the
+// progress row with history.put (DELETE, then INSERT) on the autocommit connection; a kill
+// between the two erased the record of the statements already applied ("table.t16/add_note
+// statement 2 applied but the change is not recorded"), and the rerun started the change over.
 func TestProgressRowSurvivesCrash(t *testing.T) {
 	forEachKind(t, func(t *testing.T, k kind) {
 		var second string
@@ -118,10 +118,10 @@ BEGIN IF NEW.done = 2 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated
 // (which rollback reads) must commit together. A trigger that fails the event's insert stands
 // in for a crash between the two; afterwards there must be both or neither.
 //
-// Known bug found by TestKillAndRerun on MariaDB ("apply table.t39/create" missing from
-// tandem_events after the rerun): deploy/apply.go applyEach writes the last progress row and
-// the event on the autocommit connection after a statement that commits on its own, so a kill
-// between them leaves the change recorded as applied without its event, for good.
+// It guards a bug that TestKillAndRerun found on MariaDB (fixed in 6e0a71d; "apply
+// table.t39/create" was missing from tandem_events after the rerun): applyEach wrote the last
+// progress row and the event on the autocommit connection after a statement that commits on its
+// own, so a kill between them left the change recorded as applied without its event, for good.
 func TestEventCommitsWithRecord(t *testing.T) {
 	forEachKind(t, func(t *testing.T, k kind) {
 		var change string

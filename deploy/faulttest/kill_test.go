@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tandem-db/tandem"
 )
 
 // killStats is what one database's kill campaign measured.
@@ -25,7 +23,6 @@ type killStats struct {
 	aheadViews  int // MariaDB: a view created but not recorded (the rerun replaces it)
 	stuck       int // MariaDB: DDL applied but not recorded, so the rerun failed
 	stuckErrors map[string]int
-	knownBugs   int // findings of the bugs that TestHistoryTablesHalfCreated and TestProgressRowSurvivesCrash reproduce
 	bugs        int
 }
 
@@ -68,8 +65,8 @@ func TestKillAndRerun(t *testing.T) {
 			}
 			st.finished++
 		}
-		t.Logf("%s: uninterrupted deploy %v; %d kills (%d before anything was recorded) over %d cycles, %d ended equal to it; %d runs ended before their kill; %d hit known bugs",
-			k.name, st.refTook.Round(time.Millisecond), st.kills, st.emptyKills, st.cycles, st.finished, st.rerunOnly, st.knownBugs)
+		t.Logf("%s: uninterrupted deploy %v; %d kills (%d before anything was recorded) over %d cycles, %d ended equal to it; %d runs ended before their kill",
+			k.name, st.refTook.Round(time.Millisecond), st.kills, st.emptyKills, st.cycles, st.finished, st.rerunOnly)
 		if !k.transactional {
 			t.Logf("%s: %d kills left a view created but unrecorded (the rerun replaced it); %d left DDL applied but unrecorded, and the rerun failed:",
 				k.name, st.aheadViews, st.stuck)
@@ -119,13 +116,6 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 					where(), delay.Round(time.Millisecond), strings.Join(v.bugs, "\n  "))
 				return false
 			}
-			for _, a := range v.erased {
-				t.Logf("%s (killed after %v): known bug (TestProgressRowSurvivesCrash): %s ran its first statements but has no history row left",
-					where(), delay.Round(time.Millisecond), a.change)
-				st.knownBugs++
-				a := a
-				expectFail = &a
-			}
 			for _, a := range v.ahead {
 				if a.stateless {
 					st.aheadViews++
@@ -139,11 +129,6 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 		case expectFail != nil:
 			st.stuck++
 			st.stuckErrors[stuckError(*expectFail, o.output)]++
-			return false
-		case halfHistory(o.output):
-			t.Logf("%s: known bug (TestHistoryTablesHalfCreated): the kill left the history tables half created, and the rerun failed: %s",
-				where(), errorLine(o.output))
-			st.knownBugs++
 			return false
 		default:
 			st.bugs++
@@ -162,12 +147,6 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 				st.stuckErrors[stuckError(*expectFail, o.output)]++
 				return false
 			}
-			if halfHistory(o.output) {
-				t.Logf("%s: known bug (TestHistoryTablesHalfCreated): the kill left the history tables half created, and the rerun failed: %s",
-					where(), errorLine(o.output))
-				st.knownBugs++
-				return false
-			}
 			st.bugs++
 			t.Errorf("%s: the deploy after the last kill failed (exit %d):\n%s", where(), o.code, o.output)
 			return false
@@ -179,11 +158,6 @@ func killCycle(ctx context.Context, t *testing.T, k kind, m *model, want *state,
 	got, err := y.state(ctx)
 	if err != nil {
 		t.Fatalf("%s: %v", where(), err)
-	}
-	if missing := missingEvents(want, got); len(missing) > 0 && !k.transactional {
-		t.Logf("%s: known bug (TestEventCommitsWithRecord): recorded as applied without an apply event: %s", where(), strings.Join(missing, ", "))
-		st.knownBugs++
-		return false
 	}
 	if d := want.diff(got); d != "" {
 		st.bugs++
@@ -223,34 +197,4 @@ func stuckError(ahead aheadStmt, output string) string {
 	}
 	change := ahead.change[strings.LastIndexByte(ahead.change, '/')+1:]
 	return fmt.Sprintf("%s statement %d: %s", change, ahead.stmt, quoted.ReplaceAllString(line, "'…'"))
-}
-
-// halfHistory reports whether a deploy failed because a history table is missing: the sign of
-// the bug that TestHistoryTablesHalfCreated reproduces.
-func halfHistory(output string) bool {
-	line := errorLine(output)
-	return (strings.Contains(line, tandem.EventsTable) || strings.Contains(line, tandem.RunsTable)) &&
-		(strings.Contains(line, "does not exist") || strings.Contains(line, "doesn't exist") || strings.Contains(line, "no such table"))
-}
-
-// missingEvents lists the events that got lacks when that is its only difference from want:
-// the sign of the bug that TestEventCommitsWithRecord reproduces.
-func missingEvents(want, got *state) []string {
-	if (&state{schema: want.schema, history: want.history}).diff(&state{schema: got.schema, history: got.history}) != "" {
-		return nil
-	}
-	var missing []string
-	for e, n := range want.events {
-		switch g := got.events[e]; {
-		case g == 0:
-			missing = append(missing, e)
-		case g != n:
-			return nil
-		}
-	}
-	if len(got.events)+len(missing) != len(want.events) {
-		return nil
-	}
-	sort.Strings(missing)
-	return missing
 }
