@@ -93,6 +93,9 @@ type Capabilities struct {
 	// SchemaIsDatabase: a schema is a whole database (MySQL), shared by everything on the
 	// server, rather than a namespace inside the database the URL names.
 	SchemaIsDatabase bool
+	// DataModifyingCTE: a WITH clause may hold an INSERT (PostgreSQL), so that two history rows
+	// are written in one round trip.
+	DataModifyingCTE bool
 }
 
 // Column describes one column of a table.

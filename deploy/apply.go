@@ -53,9 +53,16 @@ func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Recor
 	}
 }
 
+// eventFor makes the event of a step. The SQL of a stateful change is kept once, in its record
+// (rollback reads the record); the events of stateless objects keep their definition, which
+// rollback needs after the record has moved on.
 func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Event {
-	return &tandem.Event{RunID: s.run.ID, Action: action, Schema: n.Object.Key.Schema, Type: n.Object.Key.Type,
-		Object: n.Object.Key.Name, Change: n.Change.Name, Hash: n.Hash, SQL: n.SQL, Rollback: n.Rollback, At: time.Now()}
+	e := &tandem.Event{RunID: s.run.ID, Action: action, Schema: n.Object.Key.Schema, Type: n.Object.Key.Type,
+		Object: n.Object.Key.Name, Change: n.Change.Name, Hash: n.Hash, At: time.Now()}
+	if !n.Object.Stateful() {
+		e.SQL = n.SQL
+	}
+	return e
 }
 
 // transactional reports whether all statements can run in one transaction with the history row.
@@ -126,11 +133,10 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
 					return err
 				}
-				save := s.hist.put
 				if st.Record == nil {
-					save = s.hist.insert
+					return s.hist.insertWithEvent(ctx, tx, s.record(n, tandem.Applied), s.eventFor(n, tandem.EventApply))
 				}
-				if err := save(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+				if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
 					return err
 				}
 				return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))

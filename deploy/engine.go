@@ -50,9 +50,12 @@ type Progress struct {
 	Err         error
 }
 
+// discard is the logger of an engine without one.
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 func (e *Engine) log() *slog.Logger {
 	if e.Log == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
+		return discard
 	}
 	return e.Log
 }

@@ -110,9 +110,36 @@ func (h history) put(ctx context.Context, q tandem.Querier, r *tandem.Record) er
 // every new change takes.
 func (h history) insert(ctx context.Context, q tandem.Querier, r *tandem.Record) error {
 	stmt := "INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) + ")"
-	_, err := q.ExecContext(ctx, stmt, r.Schema, string(r.Type), r.Object, r.Change, r.Hash, string(r.Status), r.Done,
-		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File)
+	_, err := q.ExecContext(ctx, stmt, recordArgs(r)...)
 	if err != nil {
+		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
+	}
+	return nil
+}
+
+func recordArgs(r *tandem.Record) []any {
+	return []any{r.Schema, string(r.Type), r.Object, r.Change, r.Hash, string(r.Status), r.Done,
+		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File}
+}
+
+func eventArgs(e *tandem.Event) []any {
+	return []any{e.RunID, string(e.Action), e.Schema, string(e.Type), e.Object, e.Change, e.Hash, e.SQL, e.Rollback, e.At.UTC()}
+}
+
+const eventColumns = "run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at"
+
+// insertWithEvent adds the record of a new change and its event; where the database allows, in
+// one round trip (the path every new change takes, so it sets the pace of a long deploy).
+func (h history) insertWithEvent(ctx context.Context, q tandem.Querier, r *tandem.Record, e *tandem.Event) error {
+	if !h.d.Capabilities().DataModifyingCTE {
+		if err := h.insert(ctx, q, r); err != nil {
+			return err
+		}
+		return h.event(ctx, q, e)
+	}
+	stmt := "WITH c AS (INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) +
+		")) INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + h.ph(17, 10) + ")"
+	if _, err := q.ExecContext(ctx, stmt, append(recordArgs(r), eventArgs(e)...)...); err != nil {
 		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
 	}
 	return nil
@@ -130,9 +157,8 @@ func (h history) delete(ctx context.Context, q tandem.Querier, k tandem.ObjectKe
 
 // event appends one row to the events table.
 func (h history) event(ctx context.Context, q tandem.Querier, e *tandem.Event) error {
-	stmt := "INSERT INTO " + h.table(tandem.EventsTable) +
-		" (run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at) VALUES (" + h.ph(1, 10) + ")"
-	_, err := q.ExecContext(ctx, stmt, e.RunID, string(e.Action), e.Schema, string(e.Type), e.Object, e.Change, e.Hash, e.SQL, e.Rollback, e.At.UTC())
+	stmt := "INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + h.ph(1, 10) + ")"
+	_, err := q.ExecContext(ctx, stmt, eventArgs(e)...)
 	if err != nil {
 		return fmt.Errorf("record event %s %s/%s: %w", e.Action, e.Object, e.Change, err)
 	}
