@@ -121,10 +121,8 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	}
 	h := cp.Bound.Key
 	if cp.Total < 0 {
+		// Saved with the first batch.
 		if cp.Total, err = r.countSrc(ctx, h); err != nil {
-			return err
-		}
-		if err := m.saveCheckpoint(ctx, m.B.DB, cp); err != nil {
 			return err
 		}
 	}
@@ -320,47 +318,64 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	return checkpointAfter{Checkpoint: next, lastBatch: int64(n)}, nil
 }
 
-// slice finds the next slice of the source after last (at most size keys up to h): how many
-// keys it holds and its last key, without carrying the keys to the client. With lock set, the
-// slice's rows are locked by the same statement.
-func (r *route) slice(ctx context.Context, q querier, last, h Key, size int, lock string) (int, Key, error) {
+// sliceEnd finds the last key of the next slice of the source after last: the size-th key up
+// to h, read from the key's index alone. full is false when fewer keys remain, and the slice
+// then runs to h.
+func (r *route) sliceEnd(ctx context.Context, q querier, last, h Key, size int) (end Key, full bool, err error) {
 	d := r.src.Dialect
 	var args []any
 	n := 0
-	keys := joinNames(d, "", r.srcKey)
-	stmt := "SELECT " + keys + ", COUNT(*) OVER () FROM (SELECT " + keys + " FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, last, h, &n, &args) +
-		" ORDER BY " + orderBy(d, "", r.srcKey, false) + fmt.Sprintf(" LIMIT %d", size) + lock + ") tandem_s ORDER BY " + orderBy(d, "", r.srcKey, true) + " LIMIT 1"
-	vals := make([]any, len(r.srcKey)+1)
+	stmt := "SELECT " + joinNames(d, "", r.srcKey) + " FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, last, h, &n, &args) +
+		" ORDER BY " + orderBy(d, "", r.srcKey, false) + fmt.Sprintf(" LIMIT 1 OFFSET %d", size-1)
+	vals := make([]any, len(r.srcKey))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	err := q.QueryRowContext(ctx, stmt, args...).Scan(ptrs...)
+	err = q.QueryRowContext(ctx, stmt, args...).Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, nil
+		return h, false, nil
 	}
 	if err != nil {
-		return 0, nil, fmt.Errorf("move: find the slice of %s after %v: %w", r.src, last, err)
+		return nil, false, fmt.Errorf("move: find the slice of %s after %v: %w", r.src, last, err)
 	}
-	count, ok := vals[len(vals)-1].(int64)
-	if !ok {
-		return 0, nil, fmt.Errorf("move: find the slice of %s: count is %T", r.src, vals[len(vals)-1])
-	}
-	return int(count), scanKey(vals[:len(r.srcKey)]), nil
+	return scanKey(vals), true, nil
 }
 
-// copySameDB copies one slice when A and B share a database: the slice's rows of A are locked
-// (share) in the batch's transaction, then the mapped rows that B lacks are inserted by one
-// INSERT ... SELECT. Under the share lock, NOT EXISTS is enough: no application write can
-// change or delete a row of the slice before the batch commits, and a key the application
-// inserts meanwhile is either seen in both tables or in neither. A race this reasoning misses
-// fails the batch on the primary key; the batch is then retried with onConflict set (ON
-// CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the default because it doubles the
-// cost of each row.
+// countRange counts the source's keys in (lo, hi].
+func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, error) {
+	d := r.src.Dialect
+	var args []any
+	n := 0
+	var c int
+	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, lo, hi, &n, &args)
+	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
+		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+	}
+	return c, nil
+}
+
+// copySameDB copies one slice when A and B share a database, with one INSERT ... SELECT that
+// reads the slice of A under a share lock (FOR SHARE, LOCK IN SHARE MODE) and inserts the
+// mapped rows that B lacks. Under the lock, NOT EXISTS is enough: no application write can
+// change or delete a copied row of the slice before the batch commits, and a key the
+// application inserts meanwhile is seen either in both tables or in neither. A race this
+// reasoning misses fails the batch on the primary key; the batch is then retried with
+// onConflict set (ON CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the default because
+// it doubles the cost of each row.
 func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int, onConflict bool) (int, Key, int64, error) {
-	n, end, err := r.slice(ctx, tx, last, h, size, r.srcFl.shareLock)
-	if err != nil || n == 0 {
-		return n, end, 0, err
+	end, full, err := r.sliceEnd(ctx, tx, last, h, size)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	n := size
+	if !full {
+		if n, err = r.countRange(ctx, tx, last, h); err != nil {
+			return 0, nil, 0, err
+		}
+		if n == 0 {
+			return 0, end, 0, nil
+		}
 	}
 	d := r.dst.Dialect
 	a := r.src.qualified()
@@ -371,8 +386,12 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	for i := range r.dstKey {
 		match[i] = "tandem_b." + d.QuoteIdent(r.dstKey[i].Name) + " = " + a + "." + d.QuoteIdent(r.srcKey[i].Name)
 	}
+	// The same range on B's side keeps the anti-join to the slice: without it a generic plan
+	// may hash all of B for every batch, and batches slow down as B grows.
+	match = append(match, keyRange(d, "tandem_b", r.dstKey, last, end, &p, &args))
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
-		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")"
+		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")" +
+		r.srcFl.shareLock
 	if onConflict && r.dstFl.onConflictPK {
 		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
 	}

@@ -71,4 +71,5 @@ func BenchmarkBackfill(b *testing.B) {
 	b.ReportMetric(rows/backfill.Seconds(), "backfill-rows/s")
 	b.ReportMetric(rows/single.Seconds(), "single-insert-rows/s")
 	b.ReportMetric(100*single.Seconds()/backfill.Seconds(), "%-of-single")
+	b.ReportMetric(float64(cp.Batches), "batches")
 }
