@@ -11,9 +11,11 @@
 // # Guarantees kept here
 //
 //   - The backfill inserts only rows that B lacks, with the primary key as the only conflict
-//     that is skipped (NOT EXISTS, and ON CONFLICT (pk) DO NOTHING on PostgreSQL). A collision on
-//     any other unique key of B fails the batch with a *UniqueConflictError naming the A keys:
-//     never REPLACE, INSERT IGNORE or ON DUPLICATE KEY UPDATE, which lose data silently.
+//     that is skipped: NOT EXISTS, and on PostgreSQL ON CONFLICT (pk) DO NOTHING when a batch is
+//     retried after a primary key race (not on the first attempt: it doubles the cost of a row,
+//     and under the share lock NOT EXISTS suffices). A collision on any other unique key of B
+//     fails the batch with a *UniqueConflictError naming the A keys: never REPLACE, INSERT
+//     IGNORE or ON DUPLICATE KEY UPDATE, which lose data silently.
 //   - When A and B share a database, a batch reads its slice of A under a share lock in the
 //     same transaction in which it writes B, so an application write to a row of the slice
 //     waits for the batch (and the application's own full-row upsert into B comes after it).
