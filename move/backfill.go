@@ -19,7 +19,8 @@ import (
 // called from another goroutine while it runs.
 type Backfiller struct {
 	Move *Move
-	// Settings are the first batch settings; zero fields take the definition's defaults.
+	// Settings are the first batch settings. Left zero, the definition's batch settings apply;
+	// a zero Size or Target takes the definition's (or the package's) default.
 	Settings BatchSettings
 	// Throttle is asked before every batch; nil means never throttled. The coordinator passes
 	// one that also waits while the move's pause switch is on (see Throttles).
@@ -100,6 +101,9 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	b.mu.Lock()
 	if b.settings == (BatchSettings{}) {
 		b.settings = b.Settings
+		if b.settings == (BatchSettings{}) {
+			b.settings = m.Def.Batch
+		}
 	}
 	b.mu.Unlock()
 	if err := m.ensureCheckpoint(ctx); err != nil {
