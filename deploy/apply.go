@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"strings"
@@ -121,11 +123,24 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 	}
 	start := 0
 	if r := st.Record; r != nil && r.Status == tandem.Partial {
-		if r.Done > len(stmts) || s.hashStatements(stmts[:r.Done]) != r.DoneHash {
+		done, pending := plan.SplitDoneHash(r.DoneHash)
+		if r.Done > len(stmts) || s.hashStatements(stmts[:r.Done]) != done {
 			return &StepError{Step: st, File: n.Change.File, Line: n.Change.Line, Err: fmt.Errorf(
 				"the first %d statements were applied earlier but have changed since; restore them as they were, or roll the partial change back by hand and remove its history row", r.Done)}
 		}
 		start = r.Done
+		if pending != "" && start < len(stmts) {
+			// The last run died during statement start+1, or after its implicit commit but
+			// before its progress row: the schema says whether it ran.
+			now, err := s.fingerprint(ctx, n)
+			if err != nil {
+				return err
+			}
+			if now != pending {
+				s.e.log().Info("a statement interrupted by the last run had completed", "change", n.Change.ID(), "statement", start+1)
+				start++
+			}
+		}
 	}
 	if start == 0 && s.transactional(n, stmts) {
 		return s.withRetry(ctx, n.Change.ID(), func() error {
@@ -151,9 +166,15 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 // that can share a transaction with its progress row does.
 func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement, start int) error {
 	n := st.Node
-	if len(stmts) == 0 {
+	if len(stmts) == 0 || start >= len(stmts) {
+		// Nothing (more) to run: an empty change, or one whose last statement was found to have
+		// run before the previous deploy died. Record it as applied.
+		rec := s.record(n, tandem.Applied)
+		if len(stmts) > 0 {
+			rec.Done, rec.DoneHash = len(stmts), s.hashStatements(stmts)
+		}
 		return s.inTx(ctx, func(tx *sql.Tx) error {
-			if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
+			if err := s.hist.put(ctx, tx, rec); err != nil {
 				return err
 			}
 			return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))
@@ -184,7 +205,19 @@ func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement
 					return progress(tx)
 				})
 			}
+			// Before a statement that commits on its own, record that it is starting, with the
+			// schema's fingerprint, so that a rerun after a crash can tell whether it ran.
+			before, err := s.fingerprint(ctx, n)
+			if err != nil {
+				return err
+			}
+			started := s.record(n, tandem.Partial)
+			started.Done, started.DoneHash = i, plan.JoinDoneHash(s.hashStatements(stmts[:i]), before)
+			if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.hist.put(ctx, tx, started) }); err != nil {
+				return err
+			}
 			if err := s.execAll(ctx, s.conn, st, stmts[i:i+1], 0); err != nil {
+				s.unstart(ctx, st, stmts, i)
 				return err
 			}
 			// The statement committed on its own; its progress row (and, for the last one, the
@@ -351,4 +384,38 @@ func writtenName(r *tandem.Record) string {
 		return r.Object
 	}
 	return base
+}
+
+// unstart takes back the "statement i+1 started" progress row of a statement that failed with
+// an error (rather than a crash): the record goes back to what it was before it.
+func (s *session) unstart(ctx context.Context, st plan.Step, stmts []statement, i int) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	n := st.Node
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if i == 0 && (st.Record == nil || st.Record.Done == 0) {
+			return s.hist.delete(ctx, tx, n.Object.Key, n.Change.Name)
+		}
+		rec := s.record(n, tandem.Partial)
+		rec.Done, rec.DoneHash = i, s.hashStatements(stmts[:i])
+		return s.hist.put(ctx, tx, rec)
+	})
+	if err != nil {
+		s.e.log().Warn("could not clear the progress row of a failed statement", "change", n.Change.ID(), "err", err)
+	}
+}
+
+// fingerprint hashes the schema a change runs in, as the dialect inspects it. Statements that
+// commit on their own change it (a table, a column, an index), which is how a rerun tells whether
+// an interrupted one ran.
+func (s *session) fingerprint(ctx context.Context, n *plan.Node) (string, error) {
+	snap, err := s.e.Dialect.Inspect(ctx, s.conn, []string{s.physical(n.Object.Key.Schema)})
+	if err != nil {
+		return "", fmt.Errorf("inspect schema before %s: %w", n.Change.ID(), err)
+	}
+	h := sha256.New()
+	for _, o := range snap.Objects {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", o.Schema, o.Type, o.Name, o.Definition)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/sqllex"
@@ -37,5 +38,28 @@ func resumable(n *Node, r *tandem.Record, dialect string) bool {
 	for i := range texts {
 		texts[i] = stmts[i].Text
 	}
-	return HashStatements(texts, dialect) == r.DoneHash
+	done, _ := SplitDoneHash(r.DoneHash)
+	return HashStatements(texts, dialect) == done
+}
+
+// pendingSep separates, in Record.DoneHash, the hash of the statements done from the schema
+// fingerprint taken before the next statement, which commits on its own, was started.
+const pendingSep = ";pending="
+
+// JoinDoneHash records that the statement after those hashed by done was started when the
+// schema's fingerprint was pending (see SplitDoneHash).
+func JoinDoneHash(done, pending string) string {
+	if pending == "" {
+		return done
+	}
+	return done + pendingSep + pending
+}
+
+// SplitDoneHash splits a Record.DoneHash into the hash of the statements known to be done and,
+// when the next statement was started but its outcome is not recorded (the process died while
+// it ran, or between its implicit commit and its progress row), the schema fingerprint taken
+// just before it. A different fingerprint now means the statement ran.
+func SplitDoneHash(h string) (done, pending string) {
+	done, pending, _ = strings.Cut(h, pendingSep)
+	return done, pending
 }
