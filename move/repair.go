@@ -2,6 +2,7 @@ package move
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -71,15 +72,23 @@ func (r *route) copyKey(ctx context.Context, k Key) (bool, error) {
 		return false, err
 	}
 	defer tx.Rollback()
-	var src []mappedRow
-	if r.shared {
-		src, err = r.readMapped(ctx, tx, nil, nil, 0, []Key{k}, r.srcFl.shareLock)
-	} else {
-		src, err = r.readMapped(ctx, r.src.DB, nil, nil, 0, []Key{k}, "")
-	}
+	wrote, err := r.copyKeyIn(ctx, tx, k)
 	if err != nil {
 		return false, err
 	}
+	if err := tx.Commit(); err != nil {
+		return false, errors.Join(errors.New("commit"), err)
+	}
+	return wrote, nil
+}
+
+// copyKeyIn makes the destination row of k equal to the source's mapped row inside tx, which
+// must be a transaction on the destination's database (and, when shared, the source's).
+func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) {
+	// Lock the destination row before reading the source. Read the other way round, a source
+	// row found absent (which locks nothing under READ COMMITTED) could be written, with its
+	// destination, by a concurrent application write before this copy deletes the destination
+	// row it decided was stale. This order (A before B forward) is also the application's.
 	d := r.dst.Dialect
 	var args []any
 	n := 0
@@ -91,6 +100,15 @@ func (r *route) copyKey(ctx context.Context, k Key) (bool, error) {
 	exists := rows.Next()
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	var src []mappedRow
+	if r.shared {
+		src, err = r.readMapped(ctx, tx, nil, nil, 0, []Key{k}, r.srcFl.shareLock)
+	} else {
+		src, err = r.readMapped(ctx, r.src.DB, nil, nil, 0, []Key{k}, "")
+	}
+	if err != nil {
 		return false, err
 	}
 	wrote := true
@@ -126,9 +144,6 @@ func (r *route) copyKey(ctx context.Context, k Key) (bool, error) {
 	}
 	if err != nil {
 		return false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return false, errors.Join(errors.New("commit"), err)
 	}
 	return wrote, nil
 }

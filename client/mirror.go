@@ -1,0 +1,122 @@
+package client
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/tandem-db/tandem/move"
+)
+
+// Mirror applies a move's write rule for the switches in force. Create one per move and share
+// it; it is safe for concurrent use.
+type Mirror struct {
+	Client *Client
+	Move   *move.Move
+}
+
+// ErrSwitchesChanged is returned by Write when the move's switches kept changing during every
+// attempt of a write: a phase change storm, which should not happen.
+var ErrSwitchesChanged = errors.New("client: the move's switches changed during the write")
+
+// Write runs one logical write of the row with the given key, in one transaction, on whichever
+// table the switches say is written, and keeps the other in step:
+//
+//   - A only (1100): writeA runs on A's database.
+//   - A and B (1101, 0111): writeA runs, then B's row is made equal to mapping(A's row) in the
+//     same transaction when A and B share a database; otherwise the key goes to A's outbox in
+//     that transaction, and the coordinator's reconciler copies it.
+//   - B only (0011): writeB runs on B's database, and the key is logged in the same transaction
+//     so that a rollback can copy the row back to A.
+//
+// Just before it commits, Write checks that the move's epoch is still the one it started with;
+// if a phase change arrived meanwhile it rolls back and runs the write again under the new
+// switches. So a write never commits under switches the fleet has already left, however long
+// it waited for locks: the coordinator's grace period only has to cover the instant between
+// that check and the commit.
+//
+// writeA and writeB do the application's own SQL on the transaction they are given (writeB may
+// be nil before the move reaches write-b); they may run more than once. Write returns their
+// error, or the mirror's, after rolling back.
+func (m *Mirror) Write(ctx context.Context, key move.Key, writeA, writeB func(tx *sql.Tx) error) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		err := m.writeOnce(ctx, key, writeA, writeB)
+		if !errors.Is(err, errEpochMoved) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w, 10 times in a row", ErrSwitchesChanged)
+}
+
+var errEpochMoved = errors.New("the move's epoch moved during the write")
+
+func (m *Mirror) writeOnce(ctx context.Context, key move.Key, writeA, writeB func(tx *sql.Tx) error) error {
+	name := m.Move.Def.Name
+	st, err := m.Client.State(name)
+	if err != nil {
+		return err
+	}
+	sw := st.Switches
+	unchanged := func() error {
+		if now, _ := m.Client.State(name); now.Epoch != st.Epoch {
+			return errEpochMoved
+		}
+		return nil
+	}
+	switch {
+	case sw.WriteA:
+		return inTx(ctx, m.Move.A.DB, func(tx *sql.Tx) error {
+			if err := writeA(tx); err != nil {
+				return err
+			}
+			switch {
+			case !sw.WriteB:
+			case m.Move.Shared:
+				if err := m.Move.SyncTx(ctx, tx, key); err != nil {
+					return err
+				}
+			default:
+				if err := m.Move.OutboxTx(ctx, tx, key); err != nil {
+					return err
+				}
+			}
+			return unchanged()
+		})
+	case sw.WriteB:
+		if writeB == nil {
+			return fmt.Errorf("client: move %s writes B only now (%s), and this write has no writeB", name, sw)
+		}
+		return inTx(ctx, m.Move.B.DB, func(tx *sql.Tx) error {
+			if err := writeB(tx); err != nil {
+				return err
+			}
+			if err := m.Move.LogReverseTx(ctx, tx, key); err != nil {
+				return err
+			}
+			return unchanged()
+		})
+	}
+	return fmt.Errorf("client: move %s has switches %s, which write nothing", name, sw)
+}
+
+// ReadB reports whether reads of the move's data go to B now.
+func (m *Mirror) ReadB() bool { return m.Client.Switches(m.Move.Def.Name).ReadB }
+
+func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	return tx.Commit()
+}
+
+func rollback(tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,400 @@
+package move
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+)
+
+// Coordinator drives one move through its phases (shared/design/MOVES.md). Every phase change
+// is a compare-and-set in the switch store, copied to an audit table in B's database, and
+// becomes effective only when every live instance of the application has acknowledged it.
+type Coordinator struct {
+	Move  *Move
+	Store tandem.SwitchStore
+	// AckTimeout bounds the wait for instances to acknowledge a phase (default 2 minutes).
+	AckTimeout time.Duration
+	// Grace is waited after the last acknowledgement, for requests that started under the old
+	// switches to finish: the application's longest request (default 5s).
+	Grace time.Duration
+	// By says who runs the coordinator, for the audit log.
+	By  string
+	Log *slog.Logger
+}
+
+// AdvanceOptions control Advance.
+type AdvanceOptions struct {
+	// Force passes a gate that is not met (an unfinished backfill, a verification with
+	// differences); Reason must then say why, and is recorded.
+	Force  bool
+	Reason string
+	// Confirm is required to enter complete, which cannot be undone.
+	Confirm bool
+}
+
+// StragglersError says which instances did not acknowledge a phase in time. The phase is set
+// in the store; it is not effective until they acknowledge (or stop heartbeating).
+type StragglersError struct {
+	Move       string
+	Phase      tandem.Phase
+	Epoch      int64
+	Stragglers []tandem.Heartbeat
+	Waited     time.Duration
+}
+
+func (e *StragglersError) Error() string {
+	names := make([]string, len(e.Stragglers))
+	for i, h := range e.Stragglers {
+		names[i] = fmt.Sprintf("%s (version %s, epoch %d)", h.Instance, h.CodeVersion, h.Epochs[e.Move])
+	}
+	return fmt.Sprintf("move %s: %d instance(s) did not acknowledge %s (epoch %d) within %v: %s; they may be stuck or run code that does not follow this move: fix or stop them, then run the command again (it waits again)",
+		e.Move, len(names), e.Phase, e.Epoch, e.Waited.Round(time.Second), strings.Join(names, ", "))
+}
+
+// ErrGate is wrapped when a phase's gate is not met and Force was not given.
+var ErrGate = errors.New("the gate of the next phase is not met")
+
+func (c *Coordinator) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Log
+}
+
+func (c *Coordinator) name() string { return c.Move.Def.Name }
+
+// State returns the move's state from the store.
+func (c *Coordinator) State(ctx context.Context) (tandem.MoveState, error) {
+	st, err := c.Store.State(ctx, c.name())
+	if err != nil {
+		return st, fmt.Errorf("move %s: read state: %w", c.name(), err)
+	}
+	return st, nil
+}
+
+// Advance moves to the next phase once its gate is met:
+//
+//   - pending -> dual-write: the pre-flight check passes.
+//   - dual-write -> backfill: every instance writes both tables; the bound H is fixed now, after
+//     that acknowledgement, so no row below it can miss both the backfill and the dual writes.
+//   - backfill -> verified: the backfill reached H and a verification finds no difference.
+//   - verified -> read-b: nothing more (the verification gate was the last).
+//   - read-b -> write-b: B's key sequence is moved past A's, and the reverse window opens.
+//   - write-b -> complete: Confirm.
+func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveState, error) {
+	st, err := c.State(ctx)
+	if err != nil {
+		return st, err
+	}
+	next, ok := st.Phase.Next()
+	if !ok {
+		return st, fmt.Errorf("move %s is complete: there is no phase after it", c.name())
+	}
+	if o.Force && strings.TrimSpace(o.Reason) == "" {
+		return st, fmt.Errorf("move %s: --force needs a reason (--reason), which is recorded in the audit log", c.name())
+	}
+	reason := o.Reason
+	gate := func(format string, args ...any) error {
+		if o.Force {
+			c.log().Warn("gate forced", "move", c.name(), "to", next, "gate", fmt.Sprintf(format, args...), "reason", o.Reason)
+			reason = "forced past: " + fmt.Sprintf(format, args...) + "; " + o.Reason
+			return nil
+		}
+		return fmt.Errorf("move %s: cannot enter %s: %s: %w", c.name(), next, fmt.Sprintf(format, args...), ErrGate)
+	}
+	switch next {
+	case tandem.PhaseDualWrite:
+		rep, err := c.Move.Check(ctx)
+		if err != nil {
+			return st, err
+		}
+		if !rep.OK() {
+			if err := gate("the pre-flight check found problems:\n%s", rep.String()); err != nil {
+				return st, err
+			}
+		}
+	case tandem.PhaseBackfill:
+		if err := c.WaitAcks(ctx, st); err != nil {
+			return st, err
+		}
+		b, err := c.Move.FixBound(ctx)
+		if err != nil {
+			return st, err
+		}
+		reason = strings.TrimSpace(reason + " bound " + b.String())
+	case tandem.PhaseVerified:
+		cp, err := c.Move.Checkpoint(ctx)
+		if err != nil {
+			return st, err
+		}
+		if !cp.Done {
+			if err := gate("the backfill is not finished (%d of about %d rows scanned); run tandem move backfill", cp.RowsScanned, cp.Total); err != nil {
+				return st, err
+			}
+		}
+		rep, real, err := c.verifyStable(ctx)
+		if err != nil {
+			return st, err
+		}
+		if real > 0 {
+			if err := gate("verification found %d rows that differ and are not in flight; run tandem move repair, then advance again", real); err != nil {
+				return st, err
+			}
+		}
+		reason = strings.TrimSpace(fmt.Sprintf("%s verified %d rows of A against %d of B", reason, rep.RowsA, rep.RowsB))
+	case tandem.PhaseWriteB:
+		if err := c.Move.AlignSequence(ctx); err != nil {
+			return st, err
+		}
+		if err := c.Move.ensureReverseLog(ctx); err != nil {
+			return st, err
+		}
+	case tandem.PhaseComplete:
+		if !o.Confirm {
+			return st, fmt.Errorf("move %s: complete cannot be undone (A stops being written for good); pass --confirm to enter it", c.name())
+		}
+	}
+	st, err = c.transition(ctx, st, next, reason, o.Force)
+	if err != nil {
+		return st, err
+	}
+	if next == tandem.PhaseComplete {
+		if err := c.Move.ClearReverseLog(ctx, nil); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// Rollback returns the move to its previous safe phase:
+//
+//   - dual-write, backfill, verified -> pending: every instance stops writing B first; then
+//     B's rows and the backfill's checkpoint are discarded.
+//   - read-b -> verified: reads go back to A, which is complete: instant and lossless.
+//   - write-b -> read-b: the rows written to B alone during the reverse window are copied back
+//     to A through the reverse mapping, before and again after the instances acknowledge.
+func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveState, error) {
+	st, err := c.State(ctx)
+	if err != nil {
+		return st, err
+	}
+	to, ok := st.Phase.RollbackTarget()
+	if !ok {
+		switch st.Phase {
+		case tandem.PhaseComplete:
+			return st, fmt.Errorf("move %s is complete, which cannot be undone by design", c.name())
+		default:
+			return st, fmt.Errorf("move %s is %s: there is nothing to roll back", c.name(), st.Phase)
+		}
+	}
+	switch st.Phase {
+	case tandem.PhaseWriteB:
+		if len(c.Move.Def.Reverse) == 0 {
+			return st, fmt.Errorf("move %s: rolling back from write-b copies the rows written to B alone back to A, which needs a reverse mapping (reverse: in moves/%s.yaml); add one, or stay in write-b", c.name(), c.name())
+		}
+		n, err := c.copyBack(ctx, false)
+		if err != nil {
+			return st, err
+		}
+		c.log().Info("copied the reverse window back to A", "move", c.name(), "keys", n)
+		st, err = c.transition(ctx, st, to, reason, false)
+		if err != nil {
+			return st, err
+		}
+		// Writes made to B alone until every instance acknowledged. Across databases, a key
+		// already written again through A since (it waits in A's outbox) is newer there: the
+		// reconciler copies it to B, and copying B's row back would undo that write.
+		if n, err = c.copyBack(ctx, !c.Move.Shared); err != nil {
+			return st, err
+		}
+		c.log().Info("copied the last writes of the reverse window back to A", "move", c.name(), "keys", n)
+		return st, nil
+	case tandem.PhaseDualWrite, tandem.PhaseBackfill, tandem.PhaseVerified:
+		st, err = c.transition(ctx, st, to, reason, false)
+		if err != nil {
+			return st, err
+		}
+		return st, c.Move.Discard(ctx)
+	}
+	return c.transition(ctx, st, to, reason, false)
+}
+
+// copyBack copies the keys logged in the reverse window back to A and clears them; with
+// skipOutbox, keys waiting in A's outbox are cleared without copying (A has a newer write).
+func (c *Coordinator) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
+	entries, err := c.Move.ReverseLog(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	var newer map[string]bool
+	if skipOutbox {
+		if newer, err = c.Move.OutboxKeys(ctx); err != nil {
+			return 0, err
+		}
+	}
+	keys := make([]Key, 0, len(entries))
+	for _, e := range entries {
+		if !newer[e.Key.String()] {
+			keys = append(keys, e.Key)
+		}
+	}
+	if err := c.Move.CopyBack(ctx, keys); err != nil {
+		return 0, err
+	}
+	return len(keys), c.Move.ClearReverseLog(ctx, entries)
+}
+
+// transition sets the next phase, records it in B's database, and waits until it is effective.
+func (c *Coordinator) transition(ctx context.Context, st tandem.MoveState, to tandem.Phase, reason string, forced bool) (tandem.MoveState, error) {
+	next, err := c.Store.Transition(ctx, c.name(), st.Version, to, tandem.Transition{By: c.By, Reason: reason, Forced: forced})
+	if err != nil {
+		return st, fmt.Errorf("move %s: %s -> %s: %w", c.name(), st.Phase, to, err)
+	}
+	c.log().Info("phase set", "move", c.name(), "from", st.Phase, "to", to, "switches", next.Switches, "epoch", next.Epoch)
+	if err := c.Move.recordTransition(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
+		Epoch: next.Epoch, By: c.By, Reason: reason, Forced: forced, At: next.UpdatedAt}); err != nil {
+		return next, err
+	}
+	if err := c.WaitAcks(ctx, next); err != nil {
+		return next, err
+	}
+	c.grace(ctx)
+	return next, nil
+}
+
+func (c *Coordinator) grace(ctx context.Context) {
+	g := c.Grace
+	if g == 0 {
+		g = 5 * time.Second
+	}
+	if g < 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(g):
+	}
+}
+
+// Acks lists the live instances that follow this move, split into those that run with the
+// state's epoch and those that lag.
+func (c *Coordinator) Acks(ctx context.Context, st tandem.MoveState) (acked, lagging []tandem.Heartbeat, err error) {
+	hs, err := c.Store.Instances(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("move %s: list instances: %w", c.name(), err)
+	}
+	for _, h := range hs {
+		e, follows := h.Epochs[c.name()]
+		switch {
+		case !follows:
+		case e >= st.Epoch:
+			acked = append(acked, h)
+		default:
+			lagging = append(lagging, h)
+		}
+	}
+	sort.Slice(lagging, func(i, j int) bool { return lagging[i].Instance < lagging[j].Instance })
+	return acked, lagging, nil
+}
+
+// WaitAcks waits until every live instance that follows the move runs with st's epoch, or
+// returns a *StragglersError after AckTimeout.
+func (c *Coordinator) WaitAcks(ctx context.Context, st tandem.MoveState) error {
+	timeout := c.AckTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	start := time.Now()
+	for {
+		_, lagging, err := c.Acks(ctx, st)
+		if err != nil {
+			return err
+		}
+		if len(lagging) == 0 {
+			return nil
+		}
+		if time.Since(start) > timeout {
+			return &StragglersError{Move: c.name(), Phase: st.Phase, Epoch: st.Epoch, Stragglers: lagging, Waited: time.Since(start)}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Backfill copies A's rows up to the bound into B, pausing while the move's pause switch is on
+// and while the throttles say so. It runs only in the backfill phase.
+func (c *Coordinator) Backfill(ctx context.Context, progress func(Progress)) error {
+	st, err := c.State(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Phase != tandem.PhaseBackfill {
+		return fmt.Errorf("move %s is %s: the backfill runs in the backfill phase (tandem move advance enters it once every instance writes both tables)", c.name(), st.Phase)
+	}
+	paused := PauseCheck(func(ctx context.Context) (bool, error) {
+		st, err := c.Store.State(ctx, c.name())
+		return st.Paused, err
+	})
+	b := &Backfiller{Move: c.Move, Throttle: NewThrottle(c.Move, paused), Log: c.Log, Progress: progress}
+	return b.Run(ctx)
+}
+
+// Pause sets or clears the pause switch that a running backfill obeys between batches.
+func (c *Coordinator) Pause(ctx context.Context, paused bool) (tandem.MoveState, error) {
+	return c.Store.SetPaused(ctx, c.name(), paused)
+}
+
+// verifyStable verifies the move and counts the differences that are real. Across databases, a
+// key waiting in A's outbox is a write in flight that the reconciler will copy, not a stable
+// difference; a difference that persists over several rounds, outside the outbox, is real.
+func (c *Coordinator) verifyStable(ctx context.Context) (*VerifyReport, int, error) {
+	var rep *VerifyReport
+	real := 0
+	for attempt := 0; attempt < 5; attempt++ {
+		var err error
+		if rep, err = c.Move.Verify(ctx, VerifyOptions{}); err != nil {
+			return nil, 0, err
+		}
+		if rep.OK() {
+			return rep, 0, nil
+		}
+		if c.Move.Shared {
+			return rep, max(len(rep.Differences), rep.DifferingChunks), nil // Verify already waited for it to settle
+		}
+		pending, err := c.Move.OutboxKeys(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		real = 0
+		for _, d := range rep.Differences {
+			if !pending[d.Key.String()] {
+				real++
+			}
+		}
+		if real == 0 && !rep.Truncated {
+			return rep, 0, nil
+		}
+		if _, err := c.Move.Reconcile(ctx); err != nil {
+			return nil, 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return rep, real, nil
+}

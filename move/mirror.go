@@ -1,0 +1,312 @@
+package move
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+)
+
+// The tables the application side of a move writes, each in the database named.
+const (
+	// ReverseLogTable, in B's database, lists the keys written to B while B alone is written
+	// (write-b): a rollback copies exactly those back to A.
+	ReverseLogTable = "tandem_move_reverse_log"
+	// OutboxTable, in A's database, lists the keys written to A while B is written too, when A
+	// and B do not share a database: Reconcile copies them to B.
+	OutboxTable = "tandem_move_outbox"
+	// TransitionsTable, in B's database, is the copy of the audit log that survives the store.
+	TransitionsTable = "tandem_move_transitions"
+)
+
+// ErrNotShared is returned by SyncTx for a move whose tables are in two databases, where one
+// transaction cannot span both: use OutboxTx and Reconcile instead.
+var ErrNotShared = errors.New("A and B are in two databases; record the key with OutboxTx in A's transaction instead")
+
+// SyncTx makes B's rows for keys equal to mapping(A) inside tx, the application's transaction
+// that just wrote A: the full mapped row is written to B (updated or inserted), or B's row is
+// deleted when A has none. A's row is read under a share lock, so a concurrent backfill batch
+// cannot copy an older version after it. Call it for every write to A while the switches say
+// write B.
+func (m *Move) SyncTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
+	if !m.Shared {
+		return fmt.Errorf("move %s: %w", m.Def.Name, ErrNotShared)
+	}
+	r, err := m.forward(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := r.copyKeyIn(ctx, tx, k); err != nil {
+			return fmt.Errorf("move %s: write key %s to %s: %w", m.Def.Name, k, m.B, err)
+		}
+	}
+	return nil
+}
+
+// LogReverseTx records, inside tx (a transaction on B's database), the keys the application
+// wrote to B while B alone is written, so that a rollback from write-b copies them back to A.
+func (m *Move) LogReverseTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
+	return m.logKeys(ctx, tx, m.B, ReverseLogTable, keys)
+}
+
+// OutboxTx records, inside tx (the application's transaction on A's database), the keys it
+// wrote to A, for a move whose B is in another database. Reconcile copies them to B.
+func (m *Move) OutboxTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
+	return m.logKeys(ctx, tx, m.A, OutboxTable, keys)
+}
+
+func (m *Move) logKeys(ctx context.Context, tx *sql.Tx, s Side, table string, keys []Key) error {
+	d := s.Dialect
+	stmt := "INSERT INTO " + d.Qualify(s.Schema, table) + " (move, key_text, at) VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ", " + d.Placeholder(3) + ")"
+	for _, k := range keys {
+		enc, err := encodeKey(k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, stmt, m.Def.Name, enc, time.Now().UTC()); err != nil {
+			return fmt.Errorf("move %s: log key %s in %s: %w (create it with tandem move start)", m.Def.Name, k, table, err)
+		}
+	}
+	return nil
+}
+
+// LoggedKey is one key of the reverse log or the outbox, with the ids of every entry that
+// named it.
+type LoggedKey struct {
+	IDs []int64
+	Key Key
+}
+
+// ReverseLog returns the keys logged during the reverse window, oldest first.
+func (m *Move) ReverseLog(ctx context.Context) ([]LoggedKey, error) {
+	if err := m.ensureLog(ctx, m.B, ReverseLogTable); err != nil {
+		return nil, err
+	}
+	return m.readLog(ctx, m.B, ReverseLogTable)
+}
+
+// ClearReverseLog forgets the given entries of the reverse log, or all of them when entries is
+// nil. Entries are cleared by id, never by a range of ids: ids are given out when a row is
+// inserted, not when it commits, so an entry with a smaller id may commit after a larger one was
+// read.
+func (m *Move) ClearReverseLog(ctx context.Context, entries []LoggedKey) error {
+	return m.clearLog(ctx, m.B, ReverseLogTable, entries)
+}
+
+// Reconcile copies the keys in A's outbox to B and forgets them: the cross-database half of the
+// dual write. It returns how many keys it copied.
+func (m *Move) Reconcile(ctx context.Context) (int, error) {
+	if err := m.ensureLog(ctx, m.A, OutboxTable); err != nil {
+		return 0, err
+	}
+	entries, err := m.readLog(ctx, m.A, OutboxTable)
+	if err != nil || len(entries) == 0 {
+		return 0, err
+	}
+	keys := make([]Key, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key
+	}
+	if _, err := m.Repair(ctx, keys); err != nil {
+		return 0, err
+	}
+	return len(keys), m.clearLog(ctx, m.A, OutboxTable, entries)
+}
+
+// OutboxKeys returns the keys waiting in A's outbox, as Key.String() renders them.
+func (m *Move) OutboxKeys(ctx context.Context) (map[string]bool, error) {
+	if err := m.ensureLog(ctx, m.A, OutboxTable); err != nil {
+		return nil, err
+	}
+	entries, err := m.readLog(ctx, m.A, OutboxTable)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		out[e.Key.String()] = true
+	}
+	return out, nil
+}
+
+// EnsureLogs creates the reverse log (in B's database) and, for a move across databases, the
+// outbox (in A's), so that applications can write them from the first dual write on.
+func (m *Move) EnsureLogs(ctx context.Context) error {
+	if err := m.ensureLog(ctx, m.B, ReverseLogTable); err != nil {
+		return err
+	}
+	if !m.Shared {
+		return m.ensureLog(ctx, m.A, OutboxTable)
+	}
+	return nil
+}
+
+func (m *Move) ensureReverseLog(ctx context.Context) error {
+	return m.ensureLog(ctx, m.B, ReverseLogTable)
+}
+
+func (m *Move) ensureLog(ctx context.Context, s Side, table string) error {
+	id, ts, txt := "bigserial PRIMARY KEY", "timestamp with time zone", "text"
+	switch flavorOf(s.Dialect).name {
+	case "mysql":
+		id, ts, txt = "bigint NOT NULL AUTO_INCREMENT PRIMARY KEY", "datetime(6)", "varchar(255)"
+	case "sqlite":
+		id, ts = "integer PRIMARY KEY AUTOINCREMENT", "text"
+	}
+	stmt := "CREATE TABLE IF NOT EXISTS " + s.Dialect.Qualify(s.Schema, table) + " (id " + id + ", move " + txt + " NOT NULL, key_text " + txt + " NOT NULL, at " + ts + " NOT NULL)"
+	if _, err := s.DB.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, table, s, err)
+	}
+	return nil
+}
+
+func (m *Move) readLog(ctx context.Context, s Side, table string) ([]LoggedKey, error) {
+	d := s.Dialect
+	rows, err := s.DB.QueryContext(ctx, "SELECT id, key_text FROM "+d.Qualify(s.Schema, table)+" WHERE move = "+d.Placeholder(1)+" ORDER BY id", m.Def.Name)
+	if err != nil {
+		return nil, fmt.Errorf("move %s: read %s: %w", m.Def.Name, table, err)
+	}
+	defer rows.Close()
+	var out []LoggedKey
+	at := map[string]int{} // a key written many times is copied once, under its latest id
+	for rows.Next() {
+		var e LoggedKey
+		var text string
+		var id int64
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, err
+		}
+		e.IDs = []int64{id}
+		if i, dup := at[text]; dup {
+			out[i].IDs = append(out[i].IDs, id)
+			continue
+		}
+		if e.Key, err = decodeKey(text); err != nil {
+			return nil, err
+		}
+		at[text] = len(out)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (m *Move) clearLog(ctx context.Context, s Side, table string, entries []LoggedKey) error {
+	d := s.Dialect
+	base := "DELETE FROM " + d.Qualify(s.Schema, table) + " WHERE move = " + d.Placeholder(1)
+	if entries == nil {
+		if _, err := s.DB.ExecContext(ctx, base, m.Def.Name); err != nil {
+			return fmt.Errorf("move %s: clear %s: %w", m.Def.Name, table, err)
+		}
+		return nil
+	}
+	var ids []int64
+	for _, e := range entries {
+		ids = append(ids, e.IDs...)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(len(ids), start+500)]
+		args := []any{m.Def.Name}
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args = append(args, id)
+			marks[i] = d.Placeholder(i + 2)
+		}
+		if _, err := s.DB.ExecContext(ctx, base+" AND id IN ("+strings.Join(marks, ", ")+")", args...); err != nil {
+			return fmt.Errorf("move %s: clear %s: %w", m.Def.Name, table, err)
+		}
+	}
+	return nil
+}
+
+// AlignSequence moves B's key generator past every key of A and B before B becomes
+// authoritative, so that rows the application creates in B never take a key that A already
+// used. It does nothing for a composite key or a key without a generator.
+func (m *Move) AlignSequence(ctx context.Context) error {
+	if len(m.Def.Key) != 1 || len(m.Def.KeyFrom) != 1 {
+		return nil
+	}
+	top, err := m.maxKey(ctx)
+	if err != nil || top == nil {
+		return err
+	}
+	d, b, col := m.B.Dialect, m.B, m.Def.Key[0]
+	switch flavorOf(d).name {
+	case "postgres":
+		var seq sql.NullString
+		if err := b.DB.QueryRowContext(ctx, "SELECT pg_get_serial_sequence($1, $2)", b.qualified(), col).Scan(&seq); err != nil || !seq.Valid {
+			return nil // no sequence behind the key (or not a plain column): nothing to align
+		}
+		_, err = b.DB.ExecContext(ctx, "SELECT setval($1::regclass, GREATEST($2::bigint, (SELECT last_value FROM "+seq.String+")))", seq.String, *top)
+	case "mysql":
+		_, err = b.DB.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %d", b.qualified(), *top+1))
+	case "sqlite":
+		_, err = b.DB.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", *top, b.Table)
+		if err != nil {
+			err = nil // no AUTOINCREMENT table: SQLite takes max(rowid)+1, which B has
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("move %s: move %s's key sequence past %d: %w", m.Def.Name, m.B, *top, err)
+	}
+	return nil
+}
+
+// maxKey returns the largest integer key in A or B, or nil when the key is not an integer.
+func (m *Move) maxKey(ctx context.Context) (*int64, error) {
+	var top *int64
+	for _, side := range []struct {
+		s   Side
+		col string
+	}{{m.A, m.Def.KeyFrom[0]}, {m.B, m.Def.Key[0]}} {
+		var v sql.NullInt64
+		err := side.s.DB.QueryRowContext(ctx, "SELECT MAX("+side.s.Dialect.QuoteIdent(side.col)+") FROM "+side.s.qualified()).Scan(&v)
+		if err != nil {
+			return nil, nil // not an integer key
+		}
+		if v.Valid && (top == nil || v.Int64 > *top) {
+			x := v.Int64
+			top = &x
+		}
+	}
+	return top, nil
+}
+
+// recordTransition copies a transition into B's database, so that the audit log survives the
+// store (a Redis restart, say).
+func (m *Move) recordTransition(ctx context.Context, t tandem.Transition) error {
+	d, b := m.B.Dialect, m.B
+	ts, txt, short := "timestamp with time zone", "text", "varchar(64)"
+	switch flavorOf(d).name {
+	case "mysql":
+		ts, txt = "datetime(6)", "longtext"
+	case "sqlite":
+		ts = "text"
+	}
+	table := d.Qualify(b.Schema, TransitionsTable)
+	ddl := "CREATE TABLE IF NOT EXISTS " + table + " (move " + short + " NOT NULL, version bigint NOT NULL, from_phase " + short + " NOT NULL, to_phase " + short +
+		" NOT NULL, epoch bigint NOT NULL, by_user " + txt + ", reason " + txt + ", forced smallint NOT NULL, at " + ts + " NOT NULL, PRIMARY KEY (move, version))"
+	if _, err := b.DB.ExecContext(ctx, ddl); err != nil {
+		return fmt.Errorf("move %s: create %s: %w", m.Def.Name, TransitionsTable, err)
+	}
+	forced := 0
+	if t.Forced {
+		forced = 1
+	}
+	at := t.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	ph := func(i int) string { return d.Placeholder(i) }
+	_, err := b.DB.ExecContext(ctx, "INSERT INTO "+table+" (move, version, from_phase, to_phase, epoch, by_user, reason, forced, at) VALUES ("+
+		ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+", "+ph(7)+", "+ph(8)+", "+ph(9)+")",
+		t.Move, t.Version, string(t.From), string(t.To), t.Epoch, t.By, t.Reason, forced, at.UTC())
+	if err != nil {
+		return fmt.Errorf("move %s: copy the transition to %s: %w", m.Def.Name, TransitionsTable, err)
+	}
+	return nil
+}
