@@ -66,8 +66,7 @@ func (d Dialect) HistoryDDL(schema string) []string {
     hash          VARCHAR(128) NOT NULL DEFAULT '',
     sql_text      LONGTEXT NOT NULL DEFAULT (''),
     rollback_sql  LONGTEXT NOT NULL DEFAULT (''),
-    at            DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    KEY tandem_events_object (object_schema, object_type, object_name, id)
+    at            DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
 )`+tableOptions,
 	)
 }

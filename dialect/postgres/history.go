@@ -59,6 +59,5 @@ func (d Dialect) HistoryDDL(schema string) []string {
     rollback_sql  text NOT NULL DEFAULT '',
     at            timestamptz NOT NULL DEFAULT now()
 )`,
-		`CREATE INDEX IF NOT EXISTS tandem_events_object ON `+events+` (object_schema, object_type, object_name, id)`,
 	)
 }

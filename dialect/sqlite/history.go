@@ -57,6 +57,5 @@ func (d Dialect) HistoryDDL(string) []string {
     rollback_sql  TEXT NOT NULL DEFAULT '',
     at            TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 )`,
-		`CREATE INDEX IF NOT EXISTS tandem_events_object ON ` + events + ` (object_schema, object_type, object_name, id)`,
 	}
 }
