@@ -56,6 +56,11 @@ type cli struct {
 	exitCode bool
 	explain  string
 
+	// tandem move
+	force, confirm    bool
+	reason            string
+	ackTimeout, grace time.Duration
+
 	redact []string // secrets that must never be printed
 	db     *sql.DB
 	code   int // exit code chosen by the command when it returns nil
@@ -79,6 +84,12 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 		fs.StringVar(&c.to, "to", "", "the run id or tag to return to (0: before the first run)")
 	case "status":
 		fs.BoolVar(&c.exitCode, "exit-code", false, "exit 3 when changes are pending, 4 when there are problems")
+	case "move":
+		fs.BoolVar(&c.force, "force", false, "advance: pass a gate that is not met (needs --reason)")
+		fs.StringVar(&c.reason, "reason", "", "advance, rollback: why, recorded in the audit log")
+		fs.BoolVar(&c.confirm, "confirm", false, "advance: enter complete, which cannot be undone")
+		fs.DurationVar(&c.ackTimeout, "ack-timeout", 2*time.Minute, "how long to wait for every instance to acknowledge a phase")
+		fs.DurationVar(&c.grace, "grace", 5*time.Second, "wait after the last acknowledgement, for requests under the old switches (0: none)")
 	case "graph":
 		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
 	}

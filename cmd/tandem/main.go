@@ -53,6 +53,7 @@ func init() {
 		{"clean", "", "drop every object in the project's schemas (only where the environment allows it)", cmdClean},
 		{"graph", "[--explain OBJECT]", "print the dependency graph (Graphviz DOT) or explain one object's edges", cmdGraph},
 		{"history", "", "list the runs recorded in the database", cmdHistory},
+		{"move", "SUB NAME", "drive an online table move (tandem move without SUB lists them)", cmdMove},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tandem %s: %v (run \"tandem %s -h\" for its flags)\n", cmd.name, err, cmd.name)
 			return exitUsage
 		}
-		if maxArgs := strings.Count(cmd.args, "[dir]"); len(rest) > maxArgs {
+		if maxArgs := strings.Count(cmd.args, "[dir]") + 2*strings.Count(cmd.args, "SUB NAME"); len(rest) > maxArgs {
 			fmt.Fprintf(stderr, "tandem %s: unexpected argument %q (run \"tandem %s -h\" for its flags; the project folder is --project DIR)\n", cmd.name, rest[maxArgs], cmd.name)
 			return exitUsage
 		}
@@ -107,6 +108,13 @@ Flags every command takes:
   --lock-timeout D  how long each statement may wait for a table lock before it is retried (default 5s)
   --app-version V the application version recorded in history (default $TANDEM_APP_VERSION)
   -v              log every step
+
+tandem move SUB NAME drives the move in moves/NAME.yaml; SUB is check, start, advance, rollback,
+backfill, verify, repair, pause, resume or status ("tandem move" describes each). Its flags:
+  --force --reason R  advance past a gate that is not met, saying why (recorded)
+  --confirm       advance into complete, which cannot be undone
+  --ack-timeout D how long to wait for every instance to acknowledge a phase (default 2m)
+  --grace D       wait after the acknowledgements, for requests under the old switches (default 5s; 0: none)
 
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
 4 edited/deleted/partly applied changes, 5 another deploy holds the lock.

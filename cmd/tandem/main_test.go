@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"expand": cmdExpand,
 			"json":   cmdJSON,
 			"lines":  cmdLines,
+			"sql":    cmdSQL,
 		},
 	})
 }
@@ -280,5 +281,66 @@ func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if (n == want) == neg {
 		ts.Fatalf("%s: %d matching lines, want %s%d", args[0], n, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdSQL runs statements against a database, or checks what a query returns:
+//
+//	sql URL STATEMENT             run STATEMENT
+//	sql URL QUERY WANT            the rows of QUERY, columns joined by "|" and rows by ";", are WANT
+//
+// A relative sqlite:// path is taken from the script's working directory.
+func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: sql URL STATEMENT | sql URL QUERY WANT")
+	}
+	u, err := dburl.Parse(args[0], ts.Getenv("WORK"))
+	if err != nil {
+		ts.Fatalf("sql: %v", err)
+	}
+	db, err := sql.Open(u.Driver, u.DSN)
+	if err != nil {
+		ts.Fatalf("sql: %v", err)
+	}
+	defer db.Close()
+	if len(args) == 2 {
+		if _, err := db.Exec(args[1]); err != nil {
+			ts.Fatalf("sql: %s: %v", args[1], err)
+		}
+		return
+	}
+	rows, err := db.Query(args[1])
+	if err != nil {
+		ts.Fatalf("sql: %s: %v", args[1], err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		ts.Fatalf("sql: %v", err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			ts.Fatalf("sql: %v", err)
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			parts[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		ts.Fatalf("sql: %v", err)
+	}
+	if got := strings.Join(out, ";"); got != args[2] {
+		ts.Fatalf("sql: %s returned %q, want %q", args[1], got, args[2])
 	}
 }

@@ -1,0 +1,551 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
+	"github.com/tandem-db/tandem/store/redisstore"
+	"github.com/tandem-db/tandem/store/sqlstore"
+)
+
+// moveSub is one "tandem move" subcommand.
+type moveSub struct {
+	name, summary string
+	run           func(ctx context.Context, c *cli, mv *openedMove) error
+}
+
+var moveSubs []moveSub
+
+func init() {
+	moveSubs = []moveSub{
+		{"check", "run the pre-flight check (columns, key, mapping types, unique keys)", moveCheck},
+		{"start", "enter dual-write from pending (the check must pass)", moveStart},
+		{"advance", "enter the next phase once its gate is met [--force --reason R] [--confirm]", moveAdvance},
+		{"rollback", "return to the previous safe phase [--reason R]", moveRollback},
+		{"backfill", "copy A's rows up to the bound into B (backfill phase; resumable)", moveBackfill},
+		{"verify", "compare B with mapping(A) and list the rows that differ", moveVerify},
+		{"repair", "re-copy from A the rows verify lists", moveRepair},
+		{"pause", "pause a running backfill between batches", movePause},
+		{"resume", "let a paused backfill go on", moveResume},
+		{"status", "show the phase, switches, acknowledgements and backfill checkpoint", moveStatus},
+	}
+}
+
+// moveUsage lists the subcommands, for "tandem move" without one.
+func moveUsage() string {
+	var b strings.Builder
+	b.WriteString("say what to do: tandem move <sub> NAME, where <sub> is one of:")
+	for _, s := range moveSubs {
+		fmt.Fprintf(&b, "\n  %-9s %s", s.name, s.summary)
+	}
+	return b.String()
+}
+
+// openedMove is a move with its databases and store open.
+type openedMove struct {
+	move  *move.Move
+	coord *move.Coordinator
+	dbs   []*sql.DB // opened for this command besides c.db; closed by close
+}
+
+func (o *openedMove) close() {
+	for _, db := range o.dbs {
+		db.Close()
+	}
+}
+
+func cmdMove(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 {
+		return usageError{moveUsage()}
+	}
+	var sub *moveSub
+	for i := range moveSubs {
+		if moveSubs[i].name == args[0] {
+			sub = &moveSubs[i]
+		}
+	}
+	if sub == nil {
+		return usageError{fmt.Sprintf("unknown subcommand %q; %s", args[0], moveUsage())}
+	}
+	c.command = "move " + sub.name
+	if len(args) < 2 {
+		return usageError{fmt.Sprintf("name the move: tandem move %s NAME (a file moves/NAME.yaml in the project)", sub.name)}
+	}
+	if err := c.checkMoveFlags(sub.name); err != nil {
+		return err
+	}
+	mv, err := c.openMove(ctx, args[1])
+	if err != nil {
+		return err
+	}
+	defer mv.close()
+	return sub.run(ctx, c, mv)
+}
+
+// checkMoveFlags refuses flags that the subcommand would silently ignore.
+func (c *cli) checkMoveFlags(sub string) error {
+	if c.force && sub != "advance" {
+		return usageError{"--force only applies to tandem move advance"}
+	}
+	if c.confirm && sub != "advance" {
+		return usageError{"--confirm only applies to tandem move advance"}
+	}
+	if c.reason != "" && sub != "advance" && sub != "rollback" {
+		return usageError{"--reason only applies to tandem move advance and rollback"}
+	}
+	if c.force && strings.TrimSpace(c.reason) == "" {
+		return usageError{"--force needs --reason R: why the gate may be passed, recorded in the audit log"}
+	}
+	return nil
+}
+
+// openMove loads the project's moves, opens both tables' databases and the switch store.
+func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
+	p, e, err := c.engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := move.LoadDefinitions(os.DirFS(c.projectDir))
+	if err != nil {
+		return nil, err
+	}
+	var def *move.Definition
+	known := make([]string, 0, len(defs))
+	for _, d := range defs {
+		known = append(known, d.Name)
+		if d.Name == name {
+			def = d
+		}
+	}
+	if def == nil {
+		if len(known) == 0 {
+			return nil, fmt.Errorf("no move %q: the project has no moves (write moves/%s.yaml in %s)", name, name, c.projectDir)
+		}
+		return nil, fmt.Errorf("no move %q in the project (it has: %s); a move is a file moves/NAME.yaml", name, strings.Join(known, ", "))
+	}
+	// The environment's URL again, unredacted: a table elsewhere in the same database shares it.
+	_, mainURL, err := c.environment(p)
+	if err != nil {
+		return nil, err
+	}
+	mv := &openedMove{}
+	open := func(t move.Table) (move.Side, string, error) {
+		db, d, key, err := c.tableDB(p, e.DB, e.Dialect, mainURL, t, mv)
+		if err != nil {
+			return move.Side{}, "", fmt.Errorf("move %s: %s:%d: table %s: %w", def.Name, def.File, t.Line, t, err)
+		}
+		schema := t.Schema
+		if schema != "" {
+			schema = e.Env.PhysicalSchema(schema)
+		} else if ds, ok := d.(interface {
+			DefaultSchema(context.Context, tandem.Querier) (string, error)
+		}); ok && d.Capabilities().Schemas {
+			if schema, err = ds.DefaultSchema(ctx, db); err != nil {
+				return move.Side{}, "", fmt.Errorf("move %s: table %s: find the default schema: %w", def.Name, t, err)
+			}
+		}
+		return move.Side{DB: db, Dialect: d, Schema: schema, Table: t.Name}, key, nil
+	}
+	a, keyA, err := open(def.From)
+	if err != nil {
+		mv.close()
+		return nil, err
+	}
+	b, keyB, err := open(def.To)
+	if err != nil {
+		mv.close()
+		return nil, err
+	}
+	mv.move = &move.Move{Def: def, A: a, B: b, Shared: keyA == keyB}
+	store, err := c.switchStore(def, b)
+	if err != nil {
+		mv.close()
+		return nil, err
+	}
+	grace := c.grace
+	if grace == 0 {
+		grace = -1 // the coordinator reads 0 as its default; on the command line 0 means none
+	}
+	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy()}
+	if c.verbose {
+		mv.coord.Log = slog.New(slog.NewTextHandler(c.stderr, nil))
+	}
+	return mv, nil
+}
+
+func defaultSQLite(c *cli, env string) string {
+	dir, _ := filepath.Abs(filepath.Join(c.projectDir, ".tandem"))
+	return "sqlite://" + filepath.ToSlash(filepath.Join(dir, env+".db"))
+}
+
+// tableDB opens the database of one end of a move: the environment's, unless the table names
+// another environment or a URL. It returns a key that is equal for two tables in one database.
+func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dialect, mainURL dburl.URL, t move.Table, mv *openedMove) (*sql.DB, tandem.Dialect, string, error) {
+	raw := ""
+	switch {
+	case t.URL != "":
+		raw = t.URL
+	case t.Env != "":
+		env := p.Config.Environment(t.Env)
+		if env == nil {
+			return nil, nil, "", fmt.Errorf("no environment %q in tandem.yaml", t.Env)
+		}
+		if raw = env.URL; raw == "" {
+			raw = defaultSQLite(c, env.Name)
+		}
+	default:
+		return mainDB, mainDialect, mainURL.Driver + " " + mainURL.DSN, nil
+	}
+	expanded, err := project.ExpandEnv(raw, os.LookupEnv)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	u, err := dburl.Parse(expanded, c.projectDir)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	key := u.Driver + " " + u.DSN
+	if key == mainURL.Driver+" "+mainURL.DSN {
+		return mainDB, mainDialect, key, nil
+	}
+	d, ok := dialects[u.Dialect]
+	if !ok {
+		return nil, nil, "", fmt.Errorf("no dialect for %s", u.Redacted)
+	}
+	db, err := sql.Open(u.Driver, u.DSN)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("open %s: %w", u.Redacted, err)
+	}
+	mv.dbs = append(mv.dbs, db)
+	if err := db.PingContext(context.Background()); err != nil {
+		return nil, nil, "", fmt.Errorf("connect to %s: %w; check that the server is running and the URL is right", u.Redacted, err)
+	}
+	return db, d, key, nil
+}
+
+// switchStore opens the move's store: tables in B's database, or Redis.
+func (c *cli) switchStore(def *move.Definition, b move.Side) (tandem.SwitchStore, error) {
+	switch {
+	case def.Store == "" || def.Store == "sql":
+		s, err := sqlstore.New(b.DB, b.Dialect, sqlstore.Options{Schema: b.Schema})
+		if err != nil {
+			return nil, fmt.Errorf("move %s: open the switch store in %s's database: %w", def.Name, b, err)
+		}
+		return s, nil
+	case strings.HasPrefix(def.Store, "redis://") || strings.HasPrefix(def.Store, "rediss://"):
+		raw, err := project.ExpandEnv(def.Store, os.LookupEnv)
+		if err != nil {
+			return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
+		}
+		opt, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
+		}
+		if opt.Password != "" {
+			c.redact = append(c.redact, opt.Password)
+		}
+		return redisstore.New(redis.NewClient(opt), redisstore.Options{}), nil
+	}
+	return nil, fmt.Errorf("move %s: %s: store %q: write sql (the default) or a redis:// URL", def.Name, def.File, def.Store)
+}
+
+// moveBy names who runs the coordinator, for the audit log: user@host.
+func moveBy() string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USER")
+	}
+	return name + "@" + hostname()
+}
+
+// phaseDone prints the state a transition reached.
+func phaseDone(c *cli, verb string, st tandem.MoveState) {
+	if c.json {
+		c.writeJSON(c.stdout, jsonMoveState(st))
+		return
+	}
+	c.printf("move %s %s: %s (switches %s, version %d, epoch %d)\n", st.Move, verb, st.Phase, st.Switches, st.Version, st.Epoch)
+}
+
+// moveErr adds what to do to the errors a person can act on.
+func moveErr(err error) error {
+	var se *move.StragglersError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, move.ErrGate):
+		return fmt.Errorf("%w (tandem move advance --force --reason R passes it anyway)", err)
+	case errors.As(err, &se):
+		return err
+	}
+	return err
+}
+
+func moveCheck(ctx context.Context, c *cli, mv *openedMove) error {
+	rep, err := mv.move.Check(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		problems := []map[string]string{}
+		for _, p := range rep.Problems {
+			problems = append(problems, map[string]string{"kind": string(p.Kind), "message": p.Message})
+		}
+		c.writeJSON(c.stdout, map[string]any{"move": rep.Move, "ok": rep.OK(), "problems": problems})
+	} else {
+		c.printf("%s\n", rep.String())
+	}
+	if !rep.OK() {
+		c.code = exitError
+	}
+	return nil
+}
+
+func moveStart(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.State(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Phase != tandem.PhasePending {
+		return fmt.Errorf("move %s is already %s: start enters dual-write from pending; use tandem move advance or status", st.Move, st.Phase)
+	}
+	if err := mv.move.EnsureLogs(ctx); err != nil {
+		return err
+	}
+	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{})
+	if err != nil {
+		return moveErr(err)
+	}
+	phaseDone(c, "started", st)
+	return nil
+}
+
+func moveAdvance(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.State(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Phase == tandem.PhasePending {
+		if err := mv.move.EnsureLogs(ctx); err != nil {
+			return err
+		}
+	}
+	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
+	if err != nil {
+		return moveErr(err)
+	}
+	phaseDone(c, "advanced", st)
+	return nil
+}
+
+func moveRollback(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.Rollback(ctx, c.reason)
+	if err != nil {
+		return moveErr(err)
+	}
+	phaseDone(c, "rolled back", st)
+	return nil
+}
+
+// backfillReportEvery is how many batches pass between two progress lines.
+const backfillReportEvery = 10
+
+func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
+	var last int64 = -1
+	progress := func(p move.Progress) {
+		if c.json || (p.Batches-last < backfillReportEvery && !p.Done && p.Throttled == "") {
+			return
+		}
+		last = p.Batches
+		line := fmt.Sprintf("backfill %s: %d of about %d rows scanned, %d copied, %d batches", mv.move.Def.Name, p.Scanned, p.Total, p.Copied, p.Batches)
+		if p.Rate > 0 {
+			line += fmt.Sprintf(", %.0f rows/s", p.Rate)
+		}
+		if p.ETA > 0 {
+			line += ", about " + p.ETA.Round(time.Second).String() + " left"
+		}
+		if p.Throttled != "" {
+			line += ", waiting: " + p.Throttled
+		}
+		fmt.Fprintln(c.stderr, c.scrub(line))
+	}
+	if err := mv.coord.Backfill(ctx, progress); err != nil {
+		return moveErr(err)
+	}
+	cp, err := mv.move.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, jsonCheckpoint(cp))
+		return nil
+	}
+	c.printf("backfill %s done: %d rows scanned, %d copied in %d batches\n", mv.move.Def.Name, cp.RowsScanned, cp.RowsCopied, cp.Batches)
+	return nil
+}
+
+func moveVerify(ctx context.Context, c *cli, mv *openedMove) error {
+	rep, err := mv.move.Verify(ctx, move.VerifyOptions{})
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, jsonVerify(rep))
+	} else {
+		c.printf("%s\n", rep.String())
+	}
+	if !rep.OK() {
+		c.code = exitError
+	}
+	return nil
+}
+
+func moveRepair(ctx context.Context, c *cli, mv *openedMove) error {
+	rep, err := mv.move.Verify(ctx, move.VerifyOptions{})
+	if err != nil {
+		return err
+	}
+	n := 0
+	if !rep.OK() {
+		if n, err = mv.move.Repair(ctx, rep.Keys()); err != nil {
+			return err
+		}
+	}
+	after, err := mv.move.Verify(ctx, move.VerifyOptions{})
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, map[string]any{"move": mv.move.Def.Name, "differences": len(rep.Differences), "repaired": n, "verify": jsonVerify(after)})
+	} else {
+		c.printf("repair %s: %d rows differed, %d re-copied from A\n%s\n", mv.move.Def.Name, len(rep.Differences), n, after.String())
+	}
+	if !after.OK() {
+		c.code = exitError
+	}
+	return nil
+}
+
+func movePause(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.Pause(ctx, true)
+	if err != nil {
+		return err
+	}
+	phaseDone(c, "paused", st)
+	return nil
+}
+
+func moveResume(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.Pause(ctx, false)
+	if err != nil {
+		return err
+	}
+	phaseDone(c, "resumed", st)
+	return nil
+}
+
+func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
+	st, err := mv.coord.State(ctx)
+	if err != nil {
+		return err
+	}
+	acked, lagging, err := mv.coord.Acks(ctx, st)
+	if err != nil {
+		return err
+	}
+	cp, err := mv.move.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		doc := jsonMoveState(st)
+		doc["from"], doc["to"], doc["shared"] = mv.move.A.String(), mv.move.B.String(), mv.move.Shared
+		doc["acknowledged"], doc["lagging"] = jsonHeartbeats(acked, st.Move), jsonHeartbeats(lagging, st.Move)
+		doc["checkpoint"] = jsonCheckpoint(cp)
+		c.writeJSON(c.stdout, doc)
+		return nil
+	}
+	c.printf("Move %s: %s -> %s\n", st.Move, mv.move.A, mv.move.B)
+	c.printf("  phase:     %s (switches %s)\n", st.Phase, st.Switches)
+	c.printf("  version:   %d, epoch %d\n", st.Version, st.Epoch)
+	if st.Paused {
+		c.printf("  paused:    yes (tandem move resume %s)\n", st.Move)
+	} else {
+		c.printf("  paused:    no\n")
+	}
+	c.printf("  instances: %d acknowledged, %d lagging\n", len(acked), len(lagging))
+	for _, h := range lagging {
+		c.printf("    lagging: %s (version %s, epoch %d, seen %s)\n", h.Instance, h.CodeVersion, h.Epochs[st.Move], h.At.Local().Format("2006-01-02 15:04:05"))
+	}
+	switch {
+	case cp.Bound == nil:
+		c.printf("  backfill:  not started (the bound is fixed on entering backfill)\n")
+	case cp.Done:
+		c.printf("  backfill:  done, %d rows copied, %d scanned\n", cp.RowsCopied, cp.RowsScanned)
+	case cp.Total < 0:
+		c.printf("  backfill:  bound %s fixed, not run yet (tandem move backfill %s)\n", cp.Bound, st.Move)
+	default:
+		c.printf("  backfill:  %d of about %d rows scanned, %d copied\n", cp.RowsScanned, cp.Total, cp.RowsCopied)
+	}
+	return nil
+}
+
+func jsonMoveState(st tandem.MoveState) map[string]any {
+	doc := map[string]any{"move": st.Move, "phase": string(st.Phase), "switches": st.Switches.String(),
+		"version": st.Version, "epoch": st.Epoch, "paused": st.Paused}
+	if !st.UpdatedAt.IsZero() {
+		doc["updated_at"] = st.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return doc
+}
+
+func jsonHeartbeats(hs []tandem.Heartbeat, moveName string) []map[string]any {
+	out := []map[string]any{}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].Instance < hs[j].Instance })
+	for _, h := range hs {
+		out = append(out, map[string]any{"instance": h.Instance, "code_version": h.CodeVersion, "epoch": h.Epochs[moveName], "seen_at": h.At.UTC().Format(time.RFC3339Nano)})
+	}
+	return out
+}
+
+func jsonCheckpoint(cp move.Checkpoint) map[string]any {
+	doc := map[string]any{"rows_copied": cp.RowsCopied, "rows_scanned": cp.RowsScanned, "batches": cp.Batches, "total": cp.Total, "done": cp.Done}
+	if cp.Bound != nil {
+		doc["bound"] = cp.Bound.String()
+	}
+	if cp.LastKey != nil {
+		doc["last_key"] = cp.LastKey.String()
+	}
+	return doc
+}
+
+func jsonVerify(rep *move.VerifyReport) map[string]any {
+	diffs := []map[string]any{}
+	for _, d := range rep.Differences {
+		j := map[string]any{"key": d.Key.String(), "kind": string(d.Kind)}
+		if len(d.Columns) > 0 {
+			j["columns"] = d.Columns
+		}
+		diffs = append(diffs, j)
+	}
+	return map[string]any{"move": rep.Move, "ok": rep.OK(), "method": rep.Method, "chunks": rep.Chunks, "rows_a": rep.RowsA, "rows_b": rep.RowsB,
+		"differences": diffs, "truncated": rep.Truncated, "ms": rep.Took.Milliseconds()}
+}
