@@ -135,7 +135,11 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 			return st, err
 		}
 		if !cp.Done {
-			if err := gate("the backfill is not finished (%d of about %d rows scanned); run tandem move backfill", cp.RowsScanned, cp.Total); err != nil {
+			msg := fmt.Sprintf("the backfill is not finished (%d of about %d rows scanned); run tandem move backfill", cp.RowsScanned, cp.Total)
+			if cp.Total < 0 || cp.Batches == 0 {
+				msg = "the backfill has not run; run tandem move backfill"
+			}
+			if err := gate("%s", msg); err != nil {
 				return st, err
 			}
 		}
@@ -184,6 +188,27 @@ func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveS
 	st, err := c.State(ctx)
 	if err != nil {
 		return st, err
+	}
+	// A rollback that stopped while waiting for instances (a StragglersError) left its phase
+	// set but its work undone: running it again finishes that work.
+	switch st.Phase {
+	case tandem.PhasePending:
+		if c.Move.hasLeftovers(ctx) {
+			if err := c.WaitAcks(ctx, st); err != nil {
+				return st, err
+			}
+			c.log().Info("finishing an interrupted rollback: discarding B's rows", "move", c.name())
+			return st, c.Move.Discard(ctx)
+		}
+	case tandem.PhaseReadB:
+		if log, err := c.Move.ReverseLog(ctx); err == nil && len(log) > 0 {
+			if err := c.WaitAcks(ctx, st); err != nil {
+				return st, err
+			}
+			n, err := c.copyBack(ctx, !c.Move.Shared)
+			c.log().Info("finished an interrupted rollback from write-b", "move", c.name(), "keys", n)
+			return st, err
+		}
 	}
 	to, ok := st.Phase.RollbackTarget()
 	if !ok {
@@ -397,4 +422,15 @@ func (c *Coordinator) verifyStable(ctx context.Context) (*VerifyReport, int, err
 		}
 	}
 	return rep, real, nil
+}
+
+// hasLeftovers reports whether a pending move still has what an interrupted rollback to pending
+// should have discarded: rows in B, or a backfill checkpoint.
+func (m *Move) hasLeftovers(ctx context.Context) bool {
+	if cp, err := m.Checkpoint(ctx); err == nil && cp.Bound != nil {
+		return true
+	}
+	var one int
+	err := m.B.DB.QueryRowContext(ctx, "SELECT 1 FROM "+m.B.qualified()+" LIMIT 1").Scan(&one)
+	return err == nil
 }
