@@ -186,7 +186,7 @@ func (b *builder) migrations() {
 		}
 	}
 	sort.SliceStable(versioned, func(i, j int) bool {
-		if c := compareVersions(versioned[i].obj.Version, versioned[j].obj.Version); c != 0 {
+		if c := tandem.CompareVersions(versioned[i].obj.Version, versioned[j].obj.Version); c != 0 {
 			return c < 0
 		}
 		return versioned[i].name < versioned[j].name

@@ -308,8 +308,8 @@ func TestCompareVersions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"_"+tc.b, func(t *testing.T) {
-			if got := compareVersions(tc.a, tc.b); got != tc.want {
-				t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+			if got := tandem.CompareVersions(tc.a, tc.b); got != tc.want {
+				t.Errorf("tandem.CompareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 			}
 		})
 	}
