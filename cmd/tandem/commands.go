@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/plan"
 	"github.com/tandem-db/tandem/project"
@@ -95,67 +96,45 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 	return nil
 }
 
-func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
+// writing runs one of the engine's commands that write to the database and prints what it did,
+// also when it stopped part way.
+func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *tandem.Project) (*deploy.Result, error)) error {
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
+	res, err := op(e, p)
 	if res != nil {
-		printResult(c, "deploy", res)
+		printResult(c, what, res)
 	}
 	return err
+}
+
+func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
+	return writing(ctx, c, "deploy", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
+		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
+	})
 }
 
 func cmdRollback(ctx context.Context, c *cli, _ []string) error {
 	if c.to == "" {
 		return usageError{"say where to: --to <run id or tag> (tandem history lists them; 0 rolls everything back)"}
 	}
-	p, e, err := c.engine(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := e.Rollback(ctx, p, c.to)
-	if res != nil {
-		printResult(c, "rollback", res)
-	}
-	return err
+	return writing(ctx, c, "rollback", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
+		return e.Rollback(ctx, p, c.to)
+	})
 }
 
 func cmdBaseline(ctx context.Context, c *cli, _ []string) error {
-	p, e, err := c.engine(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := e.Baseline(ctx, p)
-	if res != nil {
-		printResult(c, "baseline", res)
-	}
-	return err
+	return writing(ctx, c, "baseline", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) { return e.Baseline(ctx, p) })
 }
 
 func cmdRebaseline(ctx context.Context, c *cli, _ []string) error {
-	p, e, err := c.engine(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := e.Rebaseline(ctx, p)
-	if res != nil {
-		printResult(c, "rebaseline", res)
-	}
-	return err
+	return writing(ctx, c, "rebaseline", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) { return e.Rebaseline(ctx, p) })
 }
 
 func cmdClean(ctx context.Context, c *cli, _ []string) error {
-	p, e, err := c.engine(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := e.Clean(ctx, p)
-	if res != nil {
-		printResult(c, "clean", res)
-	}
-	return err
+	return writing(ctx, c, "clean", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) { return e.Clean(ctx, p) })
 }
 
 func cmdStatus(ctx context.Context, c *cli, _ []string) error {
