@@ -44,11 +44,7 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, err := s.records(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, pl, err := s.diff(p, records)
+	_, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +58,28 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 		}
 	}
 	return pv, nil
+}
+
+// planFor reads the history and plans p against it.
+func (s *session) planFor(ctx context.Context, p *tandem.Project) ([]tandem.Record, *plan.Graph, *plan.Plan, error) {
+	records, err := s.records(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, pl, err := s.diff(p, records)
+	return records, g, pl, err
+}
+
+// planClean is planFor for the commands that refuse to run while the history has problems.
+func (s *session) planClean(ctx context.Context, p *tandem.Project) ([]tandem.Record, *plan.Plan, error) {
+	records, _, pl, err := s.planFor(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pl.Problems) > 0 {
+		return nil, nil, &ProblemsError{Problems: pl.Problems}
+	}
+	return records, pl, nil
 }
 
 // diff builds the graph of p for the session's environment and compares it with the history.
@@ -87,16 +105,9 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, err := s.records(ctx)
+	records, pl, err := s.planClean(ctx, p)
 	if err != nil {
 		return nil, err
-	}
-	_, pl, err := s.diff(p, records)
-	if err != nil {
-		return nil, err
-	}
-	if len(pl.Problems) > 0 {
-		return nil, &ProblemsError{Problems: pl.Problems}
 	}
 	if err := s.begin(ctx, o.Tag); err != nil {
 		return nil, err

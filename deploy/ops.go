@@ -20,16 +20,9 @@ func (e *Engine) Baseline(ctx context.Context, p *tandem.Project) (res *Result, 
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, err := s.records(ctx)
+	_, pl, err := s.planClean(ctx, p)
 	if err != nil {
 		return nil, err
-	}
-	_, pl, err := s.diff(p, records)
-	if err != nil {
-		return nil, err
-	}
-	if len(pl.Problems) > 0 {
-		return nil, &ProblemsError{Problems: pl.Problems}
 	}
 	if err := s.begin(ctx, ""); err != nil {
 		return nil, err
@@ -63,11 +56,7 @@ func (e *Engine) Rebaseline(ctx context.Context, p *tandem.Project) (res *Result
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, err := s.records(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, pl, err := s.diff(p, records)
+	_, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
