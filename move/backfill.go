@@ -286,6 +286,17 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 		return checkpointAfter{}, fmt.Errorf("move %s: begin batch: %w", b.Move.Def.Name, err)
 	}
 	defer tx.Rollback()
+	// Read the checkpoint again, locked, inside the batch's transaction: another run may have
+	// committed a batch since (a killed process whose last commit the server was still
+	// finishing, or another worker), and this batch must start where that one ended.
+	if cur, err := b.Move.readCheckpoint(ctx, tx, true); err != nil {
+		return checkpointAfter{}, fmt.Errorf("move %s: read checkpoint: %w", b.Move.Def.Name, err)
+	} else if cur.Batches != cp.Batches {
+		cp = cur
+		if cp.Done {
+			return checkpointAfter{Checkpoint: cp}, nil
+		}
+	}
 	var (
 		n      int
 		end    Key
