@@ -111,14 +111,46 @@ func (s *session) execAll(ctx context.Context, q tandem.Querier, st plan.Step, s
 	return nil
 }
 
-// apply runs one pending change of a stateful object.
-func (s *session) apply(ctx context.Context, st plan.Step) error {
+// prepare splits a node's SQL into statements and points the session at the node's schema.
+func (s *session) prepare(ctx context.Context, st plan.Step) ([]statement, error) {
 	n := st.Node
 	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
 	if err != nil {
-		return withStep(err, st)
+		return nil, withStep(err, st)
 	}
-	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
+	return stmts, s.use(ctx, n.Object.Key.Schema)
+}
+
+// recordStep writes a change's history row and its event, in one round trip where the database
+// allows it for a change that has no row yet.
+func (s *session) recordStep(ctx context.Context, q tandem.Querier, rec *tandem.Record, ev *tandem.Event, fresh bool) error {
+	if fresh {
+		return s.hist.insertWithEvent(ctx, q, rec, ev)
+	}
+	if err := s.hist.put(ctx, q, rec); err != nil {
+		return err
+	}
+	return s.hist.event(ctx, q, ev)
+}
+
+// runRecorded runs statements and records the step in one transaction, retried while a lock
+// wait times out: the change and its history commit together or not at all.
+func (s *session) runRecorded(ctx context.Context, st plan.Step, stmts []statement, rec *tandem.Record, ev *tandem.Event) error {
+	return s.withRetry(ctx, st.Node.Change.ID(), func() error {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+				return err
+			}
+			return s.recordStep(ctx, tx, rec, ev, st.Record == nil)
+		})
+	})
+}
+
+// apply runs one pending change of a stateful object.
+func (s *session) apply(ctx context.Context, st plan.Step) error {
+	n := st.Node
+	stmts, err := s.prepare(ctx, st)
+	if err != nil {
 		return err
 	}
 	start := 0
@@ -143,20 +175,7 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 		}
 	}
 	if start == 0 && s.transactional(n, stmts) {
-		return s.withRetry(ctx, n.Change.ID(), func() error {
-			return s.inTx(ctx, func(tx *sql.Tx) error {
-				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-					return err
-				}
-				if st.Record == nil {
-					return s.hist.insertWithEvent(ctx, tx, s.record(n, tandem.Applied), s.eventFor(n, tandem.EventApply))
-				}
-				if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
-					return err
-				}
-				return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventApply))
-			})
-		})
+		return s.runRecorded(ctx, st, stmts, s.record(n, tandem.Applied), s.eventFor(n, tandem.EventApply))
 	}
 	return s.applyEach(ctx, st, stmts, start)
 }
@@ -258,28 +277,13 @@ func (s *session) sharesTx(stmt string) bool {
 // deployObject creates (or replaces) a stateless object.
 func (s *session) deployObject(ctx context.Context, st plan.Step) error {
 	n := st.Node
-	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+	stmts, err := s.prepare(ctx, st)
 	if err != nil {
-		return withStep(err, st)
-	}
-	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
 		return err
 	}
-	finish := func(q tandem.Querier) error {
-		if err := s.hist.put(ctx, q, s.record(n, tandem.Applied)); err != nil {
-			return err
-		}
-		return s.hist.event(ctx, q, s.eventFor(n, tandem.EventDeploy))
-	}
+	rec, ev := s.record(n, tandem.Applied), s.eventFor(n, tandem.EventDeploy)
 	if s.transactional(n, stmts) {
-		return s.withRetry(ctx, n.Change.ID(), func() error {
-			return s.inTx(ctx, func(tx *sql.Tx) error {
-				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-					return err
-				}
-				return finish(tx)
-			})
-		})
+		return s.runRecorded(ctx, st, stmts, rec, ev)
 	}
 	// Without transactional DDL a crash can leave the object created but unrecorded; dropping
 	// an unrecorded leftover first makes the rerun succeed.
@@ -291,7 +295,7 @@ func (s *session) deployObject(ctx context.Context, st plan.Step) error {
 	if err := s.withRetry(ctx, n.Change.ID(), func() error { return s.execAll(ctx, s.conn, st, stmts, 0) }); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return finish(tx) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.recordStep(ctx, tx, rec, ev, st.Record == nil) })
 }
 
 // dropObject drops a stateless object and forgets it.

@@ -431,23 +431,9 @@ func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 // with its history row, in one transaction: the script is expected to make the rows right by
 // itself, typically by deleting and inserting.
 func (s *session) dataScript(ctx context.Context, st plan.Step) error {
-	n := st.Node
-	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+	stmts, err := s.prepare(ctx, st)
 	if err != nil {
-		return withStep(err, st)
-	}
-	if err := s.use(ctx, n.Object.Key.Schema); err != nil {
 		return err
 	}
-	return s.withRetry(ctx, n.Change.ID(), func() error {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
-			if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-				return err
-			}
-			if err := s.hist.put(ctx, tx, s.record(n, tandem.Applied)); err != nil {
-				return err
-			}
-			return s.hist.event(ctx, tx, s.eventFor(n, tandem.EventData))
-		})
-	})
+	return s.runRecorded(ctx, st, stmts, s.record(st.Node, tandem.Applied), s.eventFor(st.Node, tandem.EventData))
 }

@@ -164,7 +164,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		if err := json.Unmarshal([]byte(ev.SQL), &d); err != nil {
 			// A static data script: run the script of then again.
 			obj := syntheticObject(r.Key(), r.Object, r.Change, ev.SQL)
-			st := plan.Step{Action: plan.ActionData, Key: r.Key(), Reason: "rollback",
+			st := plan.Step{Action: plan.ActionData, Key: r.Key(), Reason: "rollback", Record: &r,
 				Node: &plan.Node{Object: obj, Change: obj.Changes[0], SQL: ev.SQL, Hash: ev.Hash}}
 			if err := s.timed(res, st, func() error { return s.dataScript(ctx, st) }); err != nil {
 				return res, err
