@@ -351,7 +351,7 @@ func (s *session) rebaseline(ctx context.Context, st plan.Step, records []tandem
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, old := range n.Change.Attrs.Rebaseline {
 			for _, r := range records {
-				if r.Key() == n.Object.Key && equalFold(r.Change, old) {
+				if r.Key() == n.Object.Key && strings.EqualFold(r.Change, old) {
 					if err := s.hist.delete(ctx, tx, n.Object.Key, r.Change); err != nil {
 						return err
 					}

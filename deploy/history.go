@@ -189,7 +189,7 @@ func (h history) events(ctx context.Context, q tandem.Querier, afterRun int64) (
 	return out, rows.Err()
 }
 
-// lastDefinitions returns, for every stateless object, the definition in force at the end of run
+// definitionsAt returns, for every stateless object, the definition in force at the end of run
 // upTo (inclusive): the SQL of its last deploy event, or nothing when its last event dropped it.
 func (h history) definitionsAt(ctx context.Context, q tandem.Querier, upTo int64) (map[tandem.ObjectKey]tandem.Event, error) {
 	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text FROM "+
