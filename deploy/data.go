@@ -425,7 +425,6 @@ func deref(v *string) string {
 	return *v
 }
 
-
 // dataScript runs a static data script (a .sql file in a staticdata folder, as Obevo allows)
 // with its history row, in one transaction: the script is expected to make the rows right by
 // itself, typically by deleting and inserting.
