@@ -46,6 +46,7 @@ type Progress struct {
 	Rate      float64       // rows of A scanned per second during this run
 	ETA       time.Duration // estimated time left at Rate; 0 when unknown
 	BatchSize int           // the current batch size
+	BatchTime time.Duration // how long the batch just committed took; 0 when no batch just ended
 	Throttled string        // why the backfill waits, or "" when it runs
 	LastKey   Key
 	Done      bool
@@ -146,11 +147,12 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	s, _ := b.currentSettings()
 	size := s.Size
 	start, scanned0 := time.Now(), cp.RowsScanned
+	var batchTime time.Duration // of the batch just committed, for the report that follows it
 	report := func(throttled string) {
 		if b.Progress == nil {
 			return
 		}
-		p := Progress{Copied: cp.RowsCopied, Scanned: cp.RowsScanned, Total: cp.Total, Batches: cp.Batches, BatchSize: size, Throttled: throttled, LastKey: cp.LastKey, Done: cp.Done}
+		p := Progress{Copied: cp.RowsCopied, Scanned: cp.RowsScanned, Total: cp.Total, Batches: cp.Batches, BatchSize: size, BatchTime: batchTime, Throttled: throttled, LastKey: cp.LastKey, Done: cp.Done}
 		if el := time.Since(start).Seconds(); el > 0 {
 			p.Rate = float64(cp.RowsScanned-scanned0) / el
 		}
@@ -204,7 +206,9 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		cp = res.Checkpoint
 		log.Debug("backfill batch", "move", m.Def.Name, "size", size, "took", took, "copied", cp.RowsCopied, "last", cp.LastKey)
 		size = adapt(size, took, s.Target)
+		batchTime = took
 		report("")
+		batchTime = 0
 		if cp.Done {
 			log.Info("backfill done", "move", m.Def.Name, "copied", cp.RowsCopied, "scanned", cp.RowsScanned, "batches", cp.Batches)
 			return nil
