@@ -3,6 +3,7 @@ package tandem
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -79,6 +80,44 @@ type SwitchStore interface {
 	Lease(ctx context.Context, resource, holder string, ttl time.Duration) (bool, error)
 	// Release gives a lease up, if holder holds it.
 	Release(ctx context.Context, resource, holder string) error
+	// Restore writes a move's state and audit log back into a store that lost them (a Redis
+	// restarted without persistence reads as pending at version 0), from a copy kept
+	// elsewhere: the coordinator restores from the audit copy in B's database. It is a
+	// compare-and-set from the empty state: it succeeds only while the store has recorded no
+	// transition of st.Move (Epoch 0, no audit) and holds a lower Version than st's; otherwise
+	// it returns ErrConflict. st and audit must pass CheckRestore. It sets UpdatedAt, keeps
+	// audit (oldest first) as the move's audit log, and notifies subscribers.
+	Restore(ctx context.Context, st MoveState, audit []Transition) (MoveState, error)
+}
+
+// CheckRestore says whether st and audit can be restored into a store: st is a known phase with
+// that phase's switches, 1 <= Epoch <= Version, and the audit entries belong to st.Move, have
+// rising versions up to st.Version, and the last one entered st.Phase at st.Epoch.
+func CheckRestore(st MoveState, audit []Transition) error {
+	switch {
+	case !st.Phase.Valid():
+		return fmt.Errorf("restore move %q: unknown phase %q", st.Move, st.Phase)
+	case st.Switches != st.Phase.Switches():
+		return fmt.Errorf("restore move %q: switches %s do not match phase %s (%s): %w", st.Move, st.Switches, st.Phase, st.Phase.Switches(), ErrIllegalSwitches)
+	case st.Epoch < 1 || st.Version < st.Epoch:
+		return fmt.Errorf("restore move %q: version %d and epoch %d: a restored move has had a transition, so 1 <= epoch <= version", st.Move, st.Version, st.Epoch)
+	}
+	var prev int64
+	for i, t := range audit {
+		switch {
+		case t.Move != st.Move:
+			return fmt.Errorf("restore move %q: audit entry %d is of move %q", st.Move, i, t.Move)
+		case t.Version <= prev || t.Version > st.Version:
+			return fmt.Errorf("restore move %q: audit entry %d has version %d; versions must rise, up to the state's %d", st.Move, i, t.Version, st.Version)
+		case !t.From.Valid() || !t.To.Valid():
+			return fmt.Errorf("restore move %q: audit entry %d goes from %q to %q, not phases", st.Move, i, t.From, t.To)
+		}
+		prev = t.Version
+	}
+	if n := len(audit); n > 0 && (audit[n-1].To != st.Phase || audit[n-1].Epoch != st.Epoch) {
+		return fmt.Errorf("restore move %q: the last audit entry enters %s at epoch %d, but the state is %s at epoch %d", st.Move, audit[n-1].To, audit[n-1].Epoch, st.Phase, st.Epoch)
+	}
+	return nil
 }
 
 // Errors returned by every SwitchStore.

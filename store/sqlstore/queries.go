@@ -14,6 +14,8 @@ type queries struct {
 	insertMove  string // does nothing on an existing move
 	updateMove  string
 	updatePause string
+	restoreMove string
+	auditCount  string
 	rawSwitches string
 	insertAudit string
 	audit       string
@@ -42,6 +44,8 @@ func buildQueries(d tandem.Dialect, f flavor, schema string) queries {
 		insertMove:  r("INSERT INTO " + moves + " (" + stateCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)" + f.upsert("move")),
 		updateMove:  r("UPDATE " + moves + " SET phase = ?, switches = ?, version = ?, epoch = ?, updated_at = ? WHERE move = ? AND version = ?"),
 		updatePause: r("UPDATE " + moves + " SET paused = ?, version = ?, updated_at = ? WHERE move = ? AND version = ?"),
+		restoreMove: r("UPDATE " + moves + " SET phase = ?, switches = ?, version = ?, epoch = ?, paused = ?, updated_at = ? WHERE move = ? AND version = ? AND epoch = 0"),
+		auditCount:  r("SELECT COUNT(*) FROM " + audit + " WHERE move = ?"),
 		rawSwitches: r("UPDATE " + moves + " SET switches = ? WHERE move = ?"),
 		insertAudit: r("INSERT INTO " + audit + " (move, from_phase, to_phase, version, epoch, by_user, reason, forced, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		audit:       r("SELECT move, from_phase, to_phase, version, epoch, by_user, reason, forced, at FROM " + audit + " WHERE move = ? ORDER BY version"),

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) tandem.SwitchStore, opts ...Optio
 	t.Run("InvalidArguments", s.testInvalidArguments)
 	t.Run("ConcurrentUse", s.testConcurrentUse)
 	t.Run("RawWriter", s.testRawWriter)
+	t.Run("Restore", s.testRestore)
 }
 
 // ctxT returns a context that ends with the test, bounded so a hung store fails the test
