@@ -99,8 +99,15 @@ func run(ctx context.Context, o options) (http.Handler, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	s := &service{db: db, client: cl, mirror: &client.Mirror{Client: cl, Move: m}, log: o.Log}
+	mirror := &client.Mirror{Client: cl, Move: m}
+	shadow, err := client.NewShadow(mirror, client.ShadowOptions{Rate: o.ShadowRate, Log: o.Log})
+	if err != nil {
+		cl.Close()
+		return fail(fmt.Errorf("service: -shadow-rate: %w", err))
+	}
+	s := &service{db: db, client: cl, mirror: mirror, shadow: shadow, log: o.Log}
 	cleanup := func() {
+		shadow.Close()
 		cl.Close()
 		db.Close()
 	}
@@ -112,6 +119,8 @@ type service struct {
 	db     *sql.DB
 	client *client.Client
 	mirror *client.Mirror
+	// shadow compares a sample of reads with the other table; see GET /status.
+	shadow *client.Shadow
 	log    *slog.Logger
 }
 

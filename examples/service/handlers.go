@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tandem-db/tandem/move"
 )
@@ -28,6 +29,7 @@ func (s *service) routes() http.Handler {
 	mux.HandleFunc("DELETE /users/{id}", s.deleteUser)
 	mux.HandleFunc("GET /users/{id}", s.getUser)
 	mux.HandleFunc("GET /switches", s.getSwitches)
+	mux.HandleFunc("GET /status", s.getStatus)
 	return mux
 }
 
@@ -120,6 +122,11 @@ func (s *service) readUser(ctx context.Context, id int64) (user, error) {
 		query = "SELECT full_name, email_lower FROM accounts WHERE id = ?"
 	}
 	err := s.db.QueryRowContext(ctx, query, id).Scan(&u.Name, &u.Email)
+	if err == nil || errors.Is(err, sql.ErrNoRows) {
+		// A sample of the reads that got an answer (a row or none) is compared with the other
+		// table later, off this request's path.
+		s.shadow.Sample(move.Key{id})
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return user{}, errNotFound
 	}
@@ -141,15 +148,74 @@ type switchesView struct {
 }
 
 func (s *service) getSwitches(w http.ResponseWriter, r *http.Request) {
-	st, err := s.client.State(moveName)
+	v, err := s.switches()
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *service) switches() (switchesView, error) {
+	st, err := s.client.State(moveName)
+	if err != nil {
+		return switchesView{}, err
+	}
 	sw := st.Switches
-	writeJSON(w, http.StatusOK, switchesView{Move: st.Move, Phase: string(st.Phase), Switches: sw.String(),
+	return switchesView{Move: st.Move, Phase: string(st.Phase), Switches: sw.String(),
 		ReadA: sw.ReadA, WriteA: sw.WriteA, ReadB: sw.ReadB, WriteB: sw.WriteB,
-		Version: st.Version, Epoch: st.Epoch, Instance: s.client.Instance()})
+		Version: st.Version, Epoch: st.Epoch, Instance: s.client.Instance()}, nil
+}
+
+// statusView is the body of GET /status: the switches, and what the shadow reads found.
+type statusView struct {
+	Switches switchesView `json:"switches"`
+	Shadow   shadowView   `json:"shadow"`
+}
+
+// shadowView is client.ShadowStats for people and scripts. differences is the number to watch:
+// it stays 0 while B follows mapping(A).
+type shadowView struct {
+	Rate         float64       `json:"rate"`
+	Sampled      int64         `json:"sampled"`
+	Skipped      int64         `json:"skipped"` // sampled while the move did not write both tables
+	Dropped      int64         `json:"dropped"` // sampled while the comparison queue was full
+	Compared     int64         `json:"compared"`
+	Matches      int64         `json:"matches"`
+	Absent       int64         `json:"absent"` // in neither table
+	Differences  int64         `json:"differences"`
+	Mismatches   int64         `json:"mismatches"`
+	Missing      int64         `json:"missing"`
+	Extra        int64         `json:"extra"`
+	NotYetCopied int64         `json:"not_yet_copied"` // missing in B before the backfill reached it
+	Settled      int64         `json:"settled"`
+	Errors       int64         `json:"errors"`
+	Recent       []findingView `json:"recent"`
+}
+
+type findingView struct {
+	Key     string    `json:"key"`
+	Kind    string    `json:"kind"`
+	Columns []string  `json:"columns,omitempty"`
+	Phase   string    `json:"phase"`
+	At      time.Time `json:"at"`
+}
+
+func (s *service) getStatus(w http.ResponseWriter, r *http.Request) {
+	sw, err := s.switches()
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
+	st := s.shadow.Stats()
+	v := shadowView{Rate: st.Rate, Sampled: st.Sampled, Skipped: st.Skipped, Dropped: st.Dropped,
+		Compared: st.Compared(), Matches: st.Matches, Absent: st.Absent, Differences: st.Differences(),
+		Mismatches: st.Mismatches, Missing: st.Missing, Extra: st.Extra, NotYetCopied: st.NotYetCopied,
+		Settled: st.Settled, Errors: st.Errors, Recent: []findingView{}}
+	for _, f := range st.Recent {
+		v.Recent = append(v.Recent, findingView{Key: f.Key.String(), Kind: string(f.Kind), Columns: f.Columns, Phase: string(f.Phase), At: f.At})
+	}
+	writeJSON(w, http.StatusOK, statusView{Switches: sw, Shadow: v})
 }
 
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {

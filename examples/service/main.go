@@ -4,13 +4,18 @@
 // move.Coordinator) changes. It moves users (id, name, email) to accounts (id, full_name,
 // email_lower) in one SQLite database. Run it with
 //
-//	go run ./examples/service [-db FILE] [-addr 127.0.0.1:8080] [-instance ID]
+//	go run ./examples/service [-db FILE] [-addr 127.0.0.1:8080] [-instance ID] [-shadow-rate 0.1]
 //
 // and try
 //
 //	curl -X PUT -d name=Ann -d email=Ann@Example.com localhost:8080/users/1
 //	curl localhost:8080/users/1
 //	curl localhost:8080/switches
+//	curl localhost:8080/status
+//
+// While the move writes both tables (dual-write to read-b), a sample of the reads (-shadow-rate)
+// is also compared with the other table through the move's mapping (client.Shadow), off the
+// request path; GET /status shows the counts and the latest keys that differed.
 package main
 
 import (
@@ -37,7 +42,10 @@ type options struct {
 	// PollEvery is how often the switches are read from the store besides its notifications
 	// (0: the client's and the store's defaults).
 	PollEvery time.Duration
-	Log       *slog.Logger
+	// ShadowRate is the fraction of reads compared with the other table while the move writes
+	// both (0: none).
+	ShadowRate float64
+	Log        *slog.Logger
 }
 
 func main() {
@@ -45,6 +53,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.StringVar(&o.DB, "db", filepath.Join(os.TempDir(), "tandem-service.db"), "SQLite database file")
 	flag.StringVar(&o.Instance, "instance", "", "instance id reported to the move's store (default host:pid:start)")
+	flag.Float64Var(&o.ShadowRate, "shadow-rate", 0.1, "fraction of reads also compared with the other table while the move writes both, from 0 (off) to 1")
 	flag.Parse()
 	o.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 

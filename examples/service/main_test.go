@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -37,30 +38,11 @@ func TestServiceFollowsMove(t *testing.T) {
 	defer srv.Close()
 	api := &apiClient{t: t, base: srv.URL}
 
-	// The coordinator's side, on its own connections to the same file.
-	db, err := openSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	m, err := loadMove(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlstore.New(db, m.B.Dialect, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	co := &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 5 * time.Second, By: "test"}
+	co, db := coordinator(t, path)
+	m := co.Move
 	advance := func(want tandem.Phase) {
 		t.Helper()
-		st, err := co.Advance(ctx, move.AdvanceOptions{})
-		if err != nil {
-			t.Fatalf("advance to %s: %v", want, err)
-		}
-		if st.Phase != want {
-			t.Fatalf("advanced to %s, want %s", st.Phase, want)
-		}
+		advanceTo(t, co, want)
 		// Advance returned after the service acknowledged: its switches are the new ones.
 		api.switches(want)
 	}
@@ -146,6 +128,87 @@ func TestServiceFollowsMove(t *testing.T) {
 	}
 	if !rep.OK() {
 		t.Errorf("after the rollback, B differs from mapping(A):\n%s", rep)
+	}
+}
+
+// coordinator returns the coordinator's side of the service's move, on its own connections to
+// the database file, as tandem move would run it from another process.
+func coordinator(t *testing.T, path string) (*move.Coordinator, *sql.DB) {
+	t.Helper()
+	db, err := openSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	m, err := loadMove(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlstore.New(db, m.B.Dialect, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 5 * time.Second, By: "test"}, db
+}
+
+// advanceTo moves to the next phase, which must be want.
+func advanceTo(t *testing.T, co *move.Coordinator, want tandem.Phase) {
+	t.Helper()
+	st, err := co.Advance(context.Background(), move.AdvanceOptions{})
+	if err != nil {
+		t.Fatalf("advance to %s: %v", want, err)
+	}
+	if st.Phase != want {
+		t.Fatalf("advanced to %s, want %s", st.Phase, want)
+	}
+}
+
+// TestServiceShadowReads runs the service with every read shadowed: once the move writes both
+// tables, reads are compared with B, and a row changed in B behind the service's back shows on
+// GET /status as a mismatch with its key and column, while the read itself still answers from A.
+func TestServiceShadowReads(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "service.db")
+	h, cleanup, err := run(ctx, options{DB: path, Instance: "service-test", PollEvery: 20 * time.Millisecond, ShadowRate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	api := &apiClient{t: t, base: srv.URL}
+	co, db := coordinator(t, path)
+
+	api.put(1, "Ann", "Ann@Example.com", "A")
+	api.put(2, "Bob", "bob@example.com", "A")
+	if got := api.status().Shadow; got.Sampled != 2 || got.Skipped != 2 || got.Compared != 0 {
+		t.Fatalf("in pending the reads must be sampled and skipped: %+v", got)
+	}
+	advanceTo(t, co, tandem.PhaseDualWrite)
+	advanceTo(t, co, tandem.PhaseBackfill)
+	if err := co.Backfill(ctx, nil); err != nil {
+		t.Fatalf("backfill: %v", err)
+	}
+	advanceTo(t, co, tandem.PhaseVerified)
+	api.get(1, user{ID: 1, Name: "Ann", Email: "Ann@Example.com", Source: "A"})
+	api.get(2, user{ID: 2, Name: "Bob", Email: "bob@example.com", Source: "A"})
+	api.getMissing(3)
+	got := api.waitStatus(func(v shadowView) bool { return v.Compared == 3 })
+	if got.Matches != 2 || got.Absent != 1 || got.Differences != 0 {
+		t.Fatalf("after three good reads: %+v", got)
+	}
+
+	if _, err := db.ExecContext(ctx, "UPDATE accounts SET full_name = 'Robert' WHERE id = 2"); err != nil {
+		t.Fatal(err)
+	}
+	api.get(2, user{ID: 2, Name: "Bob", Email: "bob@example.com", Source: "A"})
+	got = api.waitStatus(func(v shadowView) bool { return v.Compared == 4 })
+	if got.Mismatches != 1 || got.Differences != 1 || len(got.Recent) != 1 {
+		t.Fatalf("after a read of a row changed in B: %+v", got)
+	}
+	f := got.Recent[0]
+	if f.Key != "(2)" || f.Kind != string(move.Different) || !cmp.Equal(f.Columns, []string{"full_name"}) || f.Phase != string(tandem.PhaseVerified) {
+		t.Errorf("GET /status names %+v, want key (2), column full_name, in verified", f)
 	}
 }
 
@@ -269,6 +332,37 @@ func (c *apiClient) switches(want tandem.Phase) {
 		Version: got.Version, Epoch: got.Epoch, Instance: "service-test"}
 	if diff := cmp.Diff(wantView, got); diff != "" {
 		c.t.Fatalf("GET /switches (-want +got):\n%s", diff)
+	}
+}
+
+// status returns GET /status.
+func (c *apiClient) status() statusView {
+	c.t.Helper()
+	resp, body := c.do("GET", "/status", nil)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("GET /status: status %d; body %s", resp.StatusCode, body)
+	}
+	var v statusView
+	if err := json.Unmarshal(body, &v); err != nil {
+		c.t.Fatalf("GET /status: %v; body %s", err, body)
+	}
+	return v
+}
+
+// waitStatus polls GET /status until cond holds of its shadow counts (the comparisons run after
+// the reads have answered), and returns them.
+func (c *apiClient) waitStatus(cond func(shadowView) bool) shadowView {
+	c.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v := c.status().Shadow
+		if cond(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("GET /status: shadow counts did not settle: %+v", v)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
