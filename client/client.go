@@ -136,14 +136,18 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// update takes a state from a notification or a poll. States only move forward in version, so a
-// late notification never undoes a newer poll.
+// update takes a state from a notification or a poll. States only move forward, in epoch first
+// and then in version, so a late notification never undoes a newer poll, and a store that lost
+// its state (an empty Redis reads as epoch 0) never sends the switches back. A coordinator
+// restores such a store at the epoch of the last transition it recorded, possibly at a lower
+// version than this instance has seen (pauses bump the version alone): the next transition
+// raises the epoch, and is taken.
 func (c *Client) update(st tandem.MoveState) {
 	e, ok := c.moves[st.Move]
 	if !ok {
 		return
 	}
-	if cur := e.state.Load(); cur != nil && cur.Version >= st.Version {
+	if cur := e.state.Load(); cur != nil && (cur.Epoch > st.Epoch || cur.Epoch == st.Epoch && cur.Version >= st.Version) {
 		return
 	}
 	old := e.state.Load()

@@ -236,7 +236,8 @@ func asTime(v any) time.Time {
 }
 
 func parseTimeText(s string) time.Time {
-	for _, f := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+	// The last but one is time.Time.String(), as the SQLite driver stores a time in a text column.
+	for _, f := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02"} {
 		if t, err := time.Parse(f, s); err == nil {
 			return t.UTC()
 		}

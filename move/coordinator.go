@@ -70,13 +70,10 @@ func (c *Coordinator) log() *slog.Logger {
 
 func (c *Coordinator) name() string { return c.Move.Def.Name }
 
-// State returns the move's state from the store.
+// State returns the move's state from the store, first restoring it from the audit copy if
+// the store lost it (see Restore).
 func (c *Coordinator) State(ctx context.Context) (tandem.MoveState, error) {
-	st, err := c.Store.State(ctx, c.name())
-	if err != nil {
-		return st, fmt.Errorf("move %s: read state: %w", c.name(), err)
-	}
-	return st, nil
+	return c.Restore(ctx)
 }
 
 // Advance moves to the next phase once its gate is met:
@@ -379,6 +376,9 @@ func (c *Coordinator) Backfill(ctx context.Context, progress func(Progress)) err
 
 // Pause sets or clears the pause switch that a running backfill obeys between batches.
 func (c *Coordinator) Pause(ctx context.Context, paused bool) (tandem.MoveState, error) {
+	if st, err := c.State(ctx); err != nil {
+		return st, err
+	}
 	return c.Store.SetPaused(ctx, c.name(), paused)
 }
 

@@ -279,20 +279,11 @@ func (m *Move) maxKey(ctx context.Context) (*int64, error) {
 // recordTransition copies a transition into B's database, so that the audit log survives the
 // store (a Redis restart, say).
 func (m *Move) recordTransition(ctx context.Context, t tandem.Transition) error {
+	if err := m.ensureTransitions(ctx); err != nil {
+		return err
+	}
 	d, b := m.B.Dialect, m.B
-	ts, txt, short := "timestamp with time zone", "text", "varchar(64)"
-	switch flavorOf(d).name {
-	case "mysql":
-		ts, txt = "datetime(6)", "longtext"
-	case "sqlite":
-		ts = "text"
-	}
 	table := d.Qualify(b.Schema, TransitionsTable)
-	ddl := "CREATE TABLE IF NOT EXISTS " + table + " (move " + short + " NOT NULL, version bigint NOT NULL, from_phase " + short + " NOT NULL, to_phase " + short +
-		" NOT NULL, epoch bigint NOT NULL, by_user " + txt + ", reason " + txt + ", forced smallint NOT NULL, at " + ts + " NOT NULL, PRIMARY KEY (move, version))"
-	if _, err := b.DB.ExecContext(ctx, ddl); err != nil {
-		return fmt.Errorf("move %s: create %s: %w", m.Def.Name, TransitionsTable, err)
-	}
 	forced := 0
 	if t.Forced {
 		forced = 1
