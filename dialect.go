@@ -130,3 +130,12 @@ const (
 	DefaultLockWait    = 60 * time.Second
 	DefaultLockTimeout = 5 * time.Second
 )
+
+// Pipeliner is implemented by dialects whose driver sends a text of several statements,
+// separated by semicolons, in one round trip (PostgreSQL's simple query protocol), so that an
+// engine can send a change, its history rows and the COMMIT together. Literal renders one
+// value (string, integer, time.Time) as SQL text that reads back as the same value, whatever
+// the session's settings.
+type Pipeliner interface {
+	Literal(v any) (string, error)
+}

@@ -175,7 +175,11 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 		}
 	}
 	if start == 0 && s.transactional(n, stmts) {
-		return s.runRecorded(ctx, st, stmts, s.record(n, tandem.Applied), s.eventFor(n, tandem.EventApply))
+		rec, ev := s.record(n, tandem.Applied), s.eventFor(n, tandem.EventApply)
+		if st.Record == nil && s.pipelined(ctx, st, stmts, rec, ev) {
+			return nil
+		}
+		return s.runRecorded(ctx, st, stmts, rec, ev)
 	}
 	return s.applyEach(ctx, st, stmts, start)
 }

@@ -145,6 +145,32 @@ func (h history) insertWithEvent(ctx context.Context, q tandem.Querier, r *tande
 	return nil
 }
 
+// insertWithEventText renders what insertWithEvent runs as one statement with literal values,
+// for a dialect that sends several statements in one round trip (tandem.Pipeliner).
+func (h history) insertWithEventText(lit tandem.Pipeliner, r *tandem.Record, e *tandem.Event) (string, error) {
+	values := func(args []any) (string, error) {
+		parts := make([]string, len(args))
+		for i, a := range args {
+			l, err := lit.Literal(a)
+			if err != nil {
+				return "", fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
+			}
+			parts[i] = l
+		}
+		return strings.Join(parts, ", "), nil
+	}
+	rv, err := values(recordArgs(r))
+	if err != nil {
+		return "", err
+	}
+	ev, err := values(eventArgs(e))
+	if err != nil {
+		return "", err
+	}
+	return "WITH c AS (INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + rv +
+		")) INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + ev + ")", nil
+}
+
 // delete removes the record of one change.
 func (h history) delete(ctx context.Context, q tandem.Querier, k tandem.ObjectKey, change string) error {
 	stmt := fmt.Sprintf("DELETE FROM %s WHERE object_schema = %s AND object_type = %s AND object_name = %s AND change_name = %s",

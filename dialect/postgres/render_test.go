@@ -144,3 +144,32 @@ func TestLockID(t *testing.T) {
 		t.Errorf("different keys share a lock id")
 	}
 }
+
+func TestLiteral(t *testing.T) {
+	d := New()
+	at := time.Date(2026, 11, 21, 13, 5, 7, 123456000, time.FixedZone("x", 3600))
+	cases := []struct {
+		in   any
+		want string
+	}{
+		{"plain", `E'plain'`},
+		{`it's a \ back`, `E'it''s a \\ back'`},
+		{"", `E''`},
+		{42, "42"},
+		{int64(-7), "-7"},
+		{true, "true"},
+		{nil, "NULL"},
+		{at, `'2026-11-21 13:05:07.123456+01:00'::timestamptz`},
+	}
+	for _, c := range cases {
+		got, err := d.Literal(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("Literal(%#v) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []any{"nul\x00byte", 1.5} {
+		if _, err := d.Literal(bad); err == nil {
+			t.Errorf("Literal(%#v): want an error", bad)
+		}
+	}
+}
