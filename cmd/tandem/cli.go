@@ -60,6 +60,8 @@ type cli struct {
 	force, confirm    bool
 	reason            string
 	ackTimeout, grace time.Duration
+	metricsAddr       string        // backfill: serve Prometheus metrics here
+	progressEvery     time.Duration // backfill: least time between two progress log lines
 
 	redact []string // secrets that must never be printed
 	db     *sql.DB
@@ -90,6 +92,8 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 		fs.BoolVar(&c.confirm, "confirm", false, "advance: enter complete, which cannot be undone")
 		fs.DurationVar(&c.ackTimeout, "ack-timeout", 2*time.Minute, "how long to wait for every instance to acknowledge a phase")
 		fs.DurationVar(&c.grace, "grace", 5*time.Second, "wait after the last acknowledgement, for requests under the old switches (0: none)")
+		fs.StringVar(&c.metricsAddr, "metrics", "", "backfill: serve Prometheus metrics at http://ADDR/metrics while it runs (host:port)")
+		fs.DurationVar(&c.progressEvery, "progress-every", defaultProgressEvery, "backfill: the least time between two progress lines in a log or with --json (0: after every batch)")
 	case "graph":
 		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
 	}

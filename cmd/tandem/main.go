@@ -115,6 +115,9 @@ backfill, verify, repair, pause, resume or status ("tandem move" describes each)
   --confirm       advance into complete, which cannot be undone
   --ack-timeout D how long to wait for every instance to acknowledge a phase (default 2m)
   --grace D       wait after the acknowledgements, for requests under the old switches (default 5s; 0: none)
+  --metrics ADDR  backfill: serve Prometheus metrics at http://ADDR/metrics while it runs
+  --progress-every D  backfill: least time between two progress lines in a log or with --json (default 2s)
+backfill shows a progress bar when stderr is a terminal, log lines otherwise (JSON with --json).
 
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
 4 edited/deleted/partly applied changes, 5 another deploy holds the lock.

@@ -32,8 +32,10 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the end-to-end scripts in testdata/script. Each script gets a fresh
 // PostgreSQL database in $PGURL and a fresh MariaDB database in $MYURL when those servers
-// answer; the conditions [postgres] and [mysql] say whether they do. Under CI=true a script
-// that asks for a missing server fails instead of skipping.
+// answer, and the Redis server's host:port in $REDISADDR with a key prefix of its own in $REDISPREFIX
+// (its keys are deleted when it ends); the conditions [postgres], [mysql] and [redis] say
+// whether they do. $FREEADDR is a local address free when the script starts. Under CI=true a
+// script that asks for a missing server fails instead of skipping.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -41,11 +43,13 @@ func TestScripts(t *testing.T) {
 		Setup:               setupScript,
 		Condition:           scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":  cmdExits,
-			"expand": cmdExpand,
-			"json":   cmdJSON,
-			"lines":  cmdLines,
-			"sql":    cmdSQL,
+			"exits":   cmdExits,
+			"expand":  cmdExpand,
+			"httpget": cmdHTTPGet,
+			"json":    cmdJSON,
+			"lines":   cmdLines,
+			"redis":   cmdRedis,
+			"sql":     cmdSQL,
 		},
 	})
 }
@@ -56,12 +60,14 @@ var servers struct {
 	once     sync.Once
 	postgres error
 	mysql    error
+	redis    error
 }
 
 func probeServers() {
 	servers.once.Do(func() {
 		servers.postgres = ping("TANDEM_TEST_POSTGRES", testdb.DefaultPostgres)
 		servers.mysql = ping("TANDEM_TEST_MYSQL", testdb.DefaultMySQL)
+		servers.redis = pingRedis()
 	})
 }
 
@@ -104,10 +110,20 @@ func setupScript(env *testscript.Env) error {
 		env.Setenv("MYURL", u)
 		env.Setenv("MYDB", u[strings.LastIndex(u, "/")+1:])
 	}
+	if servers.redis == nil {
+		if err := setupRedis(env); err != nil {
+			return err
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	env.Setenv("FREEADDR", addr)
 	return nil
 }
 
-// scriptCondition adds [postgres] and [mysql]: true when the server answers. Under CI=true a
+// scriptCondition adds [postgres], [mysql] and [redis]: true when the server answers. Under CI=true a
 // missing server is an error, which fails the script that asked.
 func scriptCondition(cond string) (bool, error) {
 	var err error
@@ -118,6 +134,9 @@ func scriptCondition(cond string) (bool, error) {
 	case "mysql":
 		probeServers()
 		err = servers.mysql
+	case "redis":
+		probeServers()
+		err = servers.redis
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
+	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -61,11 +61,16 @@ type openedMove struct {
 	move  *move.Move
 	coord *move.Coordinator
 	dbs   []*sql.DB // opened for this command besides c.db; closed by close
+	// closers close what else the command opened (a Redis client).
+	closers []func() error
 }
 
 func (o *openedMove) close() {
 	for _, db := range o.dbs {
 		db.Close()
+	}
+	for _, f := range o.closers {
+		f()
 	}
 }
 
@@ -104,6 +109,9 @@ func (c *cli) checkMoveFlags(sub string) error {
 	}
 	if c.confirm && sub != "advance" {
 		return usageError{"--confirm only applies to tandem move advance"}
+	}
+	if c.metricsAddr != "" && sub != "backfill" {
+		return usageError{"--metrics only applies to tandem move backfill"}
 	}
 	if c.reason != "" && sub != "advance" && sub != "rollback" {
 		return usageError{"--reason only applies to tandem move advance and rollback"}
@@ -151,7 +159,15 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 		}
 		schema := t.Schema
 		if schema != "" {
-			schema = e.Env.PhysicalSchema(schema)
+			// A logical schema maps through the environment that holds the table; a table
+			// given by URL names its schema as it is.
+			switch env := p.Config.Environment(t.Env); {
+			case t.URL != "":
+			case t.Env != "" && env != nil:
+				schema = env.PhysicalSchema(schema)
+			default:
+				schema = e.Env.PhysicalSchema(schema)
+			}
 		} else if ds, ok := d.(interface {
 			DefaultSchema(context.Context, tandem.Querier) (string, error)
 		}); ok && d.Capabilities().Schemas {
@@ -172,7 +188,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 		return nil, err
 	}
 	mv.move = &move.Move{Def: def, A: a, B: b, Shared: keyA == keyB}
-	store, err := c.switchStore(def, b)
+	store, err := c.switchStore(def, b, mv)
 	if err != nil {
 		mv.close()
 		return nil, err
@@ -183,7 +199,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	}
 	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy()}
 	if c.verbose {
-		mv.coord.Log = slog.New(slog.NewTextHandler(c.stderr, nil))
+		mv.coord.Log = c.logger()
 	}
 	return mv, nil
 }
@@ -233,13 +249,15 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 	}
 	mv.dbs = append(mv.dbs, db)
 	if err := db.PingContext(context.Background()); err != nil {
-		return nil, nil, "", fmt.Errorf("connect to %s: %w; check that the server is running and the URL is right", u.Redacted, err)
+		return nil, nil, "", fmt.Errorf("connect to %s: %w; check that the server is running and the URL, user and password are right", u.Redacted, err)
 	}
 	return db, d, key, nil
 }
 
-// switchStore opens the move's store: tables in B's database, or Redis.
-func (c *cli) switchStore(def *move.Definition, b move.Side) (tandem.SwitchStore, error) {
+// switchStore opens the move's store: tables in B's database, or Redis. A redis:// URL may end
+// in ?prefix=P to put the move's keys under P: instead of tandem: (the application must use
+// the same prefix).
+func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
 	switch {
 	case def.Store == "" || def.Store == "sql":
 		s, err := sqlstore.New(b.DB, b.Dialect, sqlstore.Options{Schema: b.Schema})
@@ -252,16 +270,37 @@ func (c *cli) switchStore(def *move.Definition, b move.Side) (tandem.SwitchStore
 		if err != nil {
 			return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
 		}
-		opt, err := redis.ParseURL(raw)
+		u, err := url.Parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
+			return nil, fmt.Errorf("move %s: %s: store is not a URL: %w", def.Name, def.File, err)
 		}
-		if opt.Password != "" {
-			c.redact = append(c.redact, opt.Password)
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			c.redact = append(c.redact, pw, url.QueryEscape(pw))
 		}
-		return redisstore.New(redis.NewClient(opt), redisstore.Options{}), nil
+		q := u.Query()
+		prefix := q.Get("prefix")
+		q.Del("prefix")
+		u.RawQuery = q.Encode()
+		opt, err := redis.ParseURL(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("move %s: %s: store %s: %w", def.Name, def.File, u.Redacted(), err)
+		}
+		// go-redis logs every failed dial on its own; the error that matters is returned.
+		redis.SetLogger(redisLog{c})
+		client := redis.NewClient(opt)
+		mv.closers = append(mv.closers, client.Close)
+		return redisstore.New(client, redisstore.Options{Prefix: prefix}), nil
 	}
 	return nil, fmt.Errorf("move %s: %s: store %q: write sql (the default) or a redis:// URL", def.Name, def.File, def.Store)
+}
+
+// redisLog takes go-redis's own log lines: dropped, or logged as warnings with -v.
+type redisLog struct{ c *cli }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	if l.c.verbose {
+		l.c.logger().Warn(l.c.scrub(fmt.Sprintf(format, v...)), "from", "go-redis")
+	}
 }
 
 // moveBy names who runs the coordinator, for the audit log: user@host.
@@ -365,43 +404,6 @@ func moveRollback(ctx context.Context, c *cli, mv *openedMove) error {
 	return nil
 }
 
-// backfillReportEvery is how many batches pass between two progress lines.
-const backfillReportEvery = 10
-
-func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
-	var last int64 = -1
-	progress := func(p move.Progress) {
-		if c.json || (p.Batches-last < backfillReportEvery && !p.Done && p.Throttled == "") {
-			return
-		}
-		last = p.Batches
-		line := fmt.Sprintf("backfill %s: %d of about %d rows scanned, %d copied, %d batches", mv.move.Def.Name, p.Scanned, p.Total, p.Copied, p.Batches)
-		if p.Rate > 0 {
-			line += fmt.Sprintf(", %.0f rows/s", p.Rate)
-		}
-		if p.ETA > 0 {
-			line += ", about " + p.ETA.Round(time.Second).String() + " left"
-		}
-		if p.Throttled != "" {
-			line += ", waiting: " + p.Throttled
-		}
-		fmt.Fprintln(c.stderr, c.scrub(line))
-	}
-	if err := mv.coord.Backfill(ctx, progress); err != nil {
-		return moveErr(err)
-	}
-	cp, err := mv.move.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		c.writeJSON(c.stdout, jsonCheckpoint(cp))
-		return nil
-	}
-	c.printf("backfill %s done: %d rows scanned, %d copied in %d batches\n", mv.move.Def.Name, cp.RowsScanned, cp.RowsCopied, cp.Batches)
-	return nil
-}
-
 func moveVerify(ctx context.Context, c *cli, mv *openedMove) error {
 	rep, err := mv.move.Verify(ctx, move.VerifyOptions{})
 	if err != nil {
@@ -445,7 +447,14 @@ func moveRepair(ctx context.Context, c *cli, mv *openedMove) error {
 }
 
 func movePause(ctx context.Context, c *cli, mv *openedMove) error {
-	st, err := mv.coord.Pause(ctx, true)
+	st, err := mv.coord.State(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Phase != tandem.PhaseDualWrite && st.Phase != tandem.PhaseBackfill {
+		return fmt.Errorf("move %s is %s: pause holds the backfill between batches, so it applies in dual-write and backfill only", st.Move, st.Phase)
+	}
+	st, err = mv.coord.Pause(ctx, true)
 	if err != nil {
 		return err
 	}

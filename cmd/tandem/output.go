@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/plan"
 )
 
@@ -92,15 +92,9 @@ func printResult(c *cli, what string, res *deploy.Result) {
 	c.printf("%s: %s done (run %d).\n", what, countSteps(len(res.Steps)), res.RunID)
 }
 
-// isTerminal reports whether w is an interactive terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether w is an interactive terminal (a character device is not enough:
+// /dev/null is one).
+func isTerminal(w io.Writer) bool { return progress.IsTerminal(w) }
 
 // bar draws a one-line progress bar on a terminal.
 type bar struct {
