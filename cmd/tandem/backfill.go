@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -44,7 +43,9 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	err = mv.coord.Backfill(ctx, r.report)
 	r.finish()
 	if err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		if ctx.Err() != nil {
+			// Stopped by a signal: the batch in flight committed or rolled back, whatever
+			// error its driver gave for the cancelled statement.
 			return interrupted(ctx, mv)
 		}
 		return moveErr(err)
@@ -130,8 +131,12 @@ type backfillReporter struct {
 func (r *backfillReporter) report(p move.Progress) {
 	r.metrics.Observe(r.move, p)
 	if r.bar != nil {
+		detail := progress.Count(p.Copied) + " copied"
+		if p.BatchSize > 0 && !p.Done {
+			detail += ", batch " + progress.Count(int64(p.BatchSize))
+		}
 		r.bar.Update(progress.State{Label: "backfill " + r.move, Done: p.Scanned, Total: p.Total, Unit: "rows", Rate: p.Rate, ETA: p.ETA,
-			Waiting: p.Throttled, Detail: fmt.Sprintf("%s copied, batch %s", progress.Count(p.Copied), progress.Count(int64(p.BatchSize)))})
+			Waiting: p.Throttled, Detail: detail})
 		return
 	}
 	r.mu.Lock()

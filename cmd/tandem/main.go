@@ -27,10 +27,20 @@ const (
 var version = "dev"
 
 func main() {
+	os.Exit(runInterruptible(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runInterruptible runs a command line whose context ends on the first interrupt (Ctrl-C) or
+// SIGTERM, so that a command stops cleanly (a backfill after its batch in flight); a second
+// signal ends the process at once.
+func runInterruptible(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal takes its default action
+	}()
+	return run(ctx, args, stdout, stderr)
 }
 
 // command is one subcommand.

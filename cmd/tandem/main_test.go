@@ -26,7 +26,7 @@ import (
 // real exit codes, stdout and stderr.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"tandem": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+		"tandem": func() { os.Exit(runInterruptible(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 
