@@ -394,7 +394,9 @@ func TestShadowNeverBlocks(t *testing.T) {
 	}
 	took := time.Since(start)
 	st := sh.Stats()
-	if st.Sampled != n || st.Dropped == 0 || int64(queued)+st.Dropped != n {
+	// Dropped also counts keys queued here and dropped later, when the confirmation queue is
+	// full (B is empty: every key differs).
+	if st.Sampled != n || queued == 0 || st.Dropped < int64(n-queued) {
 		t.Errorf("%d reads: %d queued, stats %+v; want every read sampled and the overflow dropped", n, queued, st)
 	}
 	if took > time.Second {
