@@ -32,7 +32,7 @@ type shadowRig struct {
 	co       *move.Coordinator
 }
 
-func newShadowRig(t *testing.T, a, b side, shared bool, rows int) *shadowRig {
+func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
 	t.Helper()
 	ctx := context.Background()
 	urlA := a.url(t)
@@ -44,10 +44,10 @@ func newShadowRig(t *testing.T, a, b side, shared bool, rows int) *shadowRig {
 	if shared {
 		dbB = dbA
 	}
-	mustExec(t, dbA, "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL)")
-	mustExec(t, dbB, "CREATE TABLE accounts (id bigint PRIMARY KEY, full_name varchar(100) NOT NULL, email_lower varchar(200) NOT NULL)")
+	shadowExec(t, dbA, "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL)")
+	shadowExec(t, dbB, "CREATE TABLE accounts (id bigint PRIMARY KEY, full_name varchar(100) NOT NULL, email_lower varchar(200) NOT NULL)")
 	for i := 1; i <= rows; i++ {
-		mustExec(t, dbA, fmt.Sprintf("INSERT INTO users VALUES (%d, 'user %d', 'U%d@Example.com')", i, i, i))
+		shadowExec(t, dbA, fmt.Sprintf("INSERT INTO users VALUES (%d, 'user %d', 'U%d@Example.com')", i, i, i))
 	}
 	def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(scenarioDef))
 	if err != nil {
@@ -81,6 +81,13 @@ func (r *shadowRig) advance(t *testing.T, want tandem.Phase) {
 	}
 	if st.Phase != want {
 		t.Fatalf("advanced to %s, want %s", st.Phase, want)
+	}
+}
+
+func shadowExec(t testing.TB, db *sql.DB, stmt string) {
+	t.Helper()
+	if _, err := db.Exec(stmt); err != nil {
+		t.Fatalf("%s: %v", stmt, err)
 	}
 }
 
@@ -451,4 +458,31 @@ func BenchmarkShadowSample(b *testing.B) {
 			sh.Sample(key)
 		}
 	})
+}
+
+// BenchmarkShadowCompare measures one comparison (move.Comparer.CompareKey) of an equal row, the
+// work a Shadow goroutine does per sampled read, on each database.
+func BenchmarkShadowCompare(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		s    side
+	}{{"sqlite", sqliteSide}, {"postgres", pgSide}, {"mariadb", mysqlSide}} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			r := newShadowRig(b, tc.s, tc.s, true, 1000)
+			if _, err := r.dbA.Exec("INSERT INTO accounts (id, full_name, email_lower) SELECT id, name, lower(email) FROM users"); err != nil {
+				b.Fatal(err)
+			}
+			c, err := r.move.Comparer(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; b.Loop(); i++ {
+				res, err := c.CompareKey(ctx, move.Key{int64(i%1000 + 1)})
+				if err != nil || !res.Equal() || !res.InA {
+					b.Fatalf("key %d: %+v, %v", i%1000+1, res, err)
+				}
+			}
+		})
+	}
 }
