@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"strings"
@@ -31,6 +30,23 @@ type Backfiller struct {
 	// PoliteLockWait is how long a polite batch waits for a row lock before it backs off
 	// (default 2s).
 	PoliteLockWait time.Duration
+
+	// Workers is how many parts this process copies at once, each on its own connection
+	// (default 1).
+	Workers int
+	// Leases, when set, is where workers lease parts, so that backfills started in several
+	// processes or on several hosts share the work (the move's switch store). Without it, the
+	// workers of this process share parts among themselves only, and Run returns once no part
+	// is left for them; with it, Run waits for parts other processes hold until all are done.
+	Leases Leaser
+	// Holder names this process's workers in leases (default host:pid plus a random suffix).
+	Holder string
+	// LeaseTTL is how long a part's lease lasts without renewal (default 30s); a worker renews
+	// it before every batch.
+	LeaseTTL time.Duration
+	// Parts is how many parts to split the backfill into when it first starts (default one per
+	// 50,000 rows, at most 64). It has no effect once the backfill has started.
+	Parts int
 
 	mu       sync.Mutex
 	settings BatchSettings
@@ -89,141 +105,6 @@ const (
 	maxBatch = 100000
 )
 
-// Run copies batches from the checkpoint up to H until every row is copied (it returns nil and
-// the checkpoint says Done), ctx ends (it returns ctx's error after the batch in flight has
-// committed or rolled back), or a batch fails. A batch that conflicts with another unique key
-// of B fails with a *UniqueConflictError naming the A keys. Run again to resume.
-func (b *Backfiller) Run(ctx context.Context) error {
-	m := b.Move
-	log := b.Log
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	b.mu.Lock()
-	if b.settings == (BatchSettings{}) {
-		b.settings = b.Settings
-		if b.settings == (BatchSettings{}) {
-			b.settings = m.Def.Batch
-		}
-	}
-	b.mu.Unlock()
-	if err := m.ensureCheckpoint(ctx); err != nil {
-		return err
-	}
-	cp, err := m.readCheckpoint(ctx, m.B.DB, false)
-	if err != nil {
-		return err
-	}
-	if cp.Bound == nil {
-		return fmt.Errorf("move %s: %w", m.Def.Name, ErrNoBound)
-	}
-	if cp.Done {
-		return nil
-	}
-	r, err := m.forward(ctx)
-	if err != nil {
-		return err
-	}
-	h := cp.Bound.Key
-	if cp.Total < 0 {
-		// Saved with the first batch.
-		if cp.Total, err = r.countSrc(ctx, h); err != nil {
-			return err
-		}
-	}
-	if h == nil {
-		cp.Done = true
-		return m.saveCheckpoint(ctx, m.B.DB, cp)
-	}
-	conn, err := m.B.DB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("move %s: connect to %s's database: %w", m.Def.Name, m.B, err)
-	}
-	defer b.release(conn)
-	if err := b.setupConn(ctx, conn); err != nil {
-		return err
-	}
-
-	s, _ := b.currentSettings()
-	size := s.Size
-	start, scanned0 := time.Now(), cp.RowsScanned
-	var batchTime time.Duration // of the batch just committed, for the report that follows it
-	report := func(throttled string) {
-		if b.Progress == nil {
-			return
-		}
-		p := Progress{Copied: cp.RowsCopied, Scanned: cp.RowsScanned, Total: cp.Total, Batches: cp.Batches, BatchSize: size, BatchTime: batchTime, Throttled: throttled, LastKey: cp.LastKey, Done: cp.Done}
-		if el := time.Since(start).Seconds(); el > 0 {
-			p.Rate = float64(cp.RowsScanned-scanned0) / el
-		}
-		if p.Rate > 0 && cp.Total > cp.RowsScanned {
-			p.ETA = time.Duration(float64(cp.Total-cp.RowsScanned) / p.Rate * float64(time.Second))
-		}
-		b.Progress(p)
-	}
-	failures := 0
-	report("")
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if b.Throttle != nil {
-			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
-			if reason != "" {
-				log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		s, changed := b.currentSettings()
-		if changed {
-			size = s.Size
-		}
-		size = min(max(size, minBatch), maxBatch)
-		t0 := time.Now()
-		res, err := b.batch(ctx, conn, r, cp, h, size, failures > 0)
-		took := time.Since(t0)
-		if err != nil {
-			var uc *UniqueConflictError
-			if errors.As(err, &uc) || ctx.Err() != nil {
-				return err
-			}
-			failures++
-			if failures > 5 {
-				return err
-			}
-			// A lock wait that timed out (polite batches wait briefly), a deadlock, or a key
-			// the application inserted concurrently: back off with a smaller batch.
-			log.Warn("backfill batch retried", "move", m.Def.Name, "size", size, "err", err)
-			size = max(size/2, minBatch)
-			if err := sleep(ctx, time.Duration(failures)*100*time.Millisecond); err != nil {
-				return err
-			}
-			continue
-		}
-		failures = 0
-		cp = res.Checkpoint
-		log.Debug("backfill batch", "move", m.Def.Name, "size", size, "took", took, "copied", cp.RowsCopied, "last", cp.LastKey)
-		size = adapt(size, took, s.Target)
-		batchTime = took
-		report("")
-		batchTime = 0
-		if cp.Done {
-			log.Info("backfill done", "move", m.Def.Name, "copied", cp.RowsCopied, "scanned", cp.RowsScanned, "batches", cp.Batches)
-			return nil
-		}
-		if s.MaxRows > 0 {
-			// At MaxRows per second, a batch of n rows may not take less than n/MaxRows.
-			// Small batches keep the rate smooth: a tenth of a second's worth at most.
-			size = min(size, max(s.MaxRows/10, minBatch))
-			if err := sleep(ctx, time.Duration(float64(res.lastBatch)/float64(s.MaxRows)*float64(time.Second))-took); err != nil {
-				return err
-			}
-		}
-	}
-}
-
 // adapt moves the batch size towards the target batch time: doubling while a batch takes less
 // than half the target, scaling down in proportion (at least halving) when it takes longer.
 func adapt(size int, took, target time.Duration) int {
@@ -280,7 +161,7 @@ func (b *Backfiller) release(conn *sql.Conn) {
 // checkpointAfter is the checkpoint after a batch, plus the batch's own row count.
 type checkpointAfter struct {
 	Checkpoint
-	lastBatch int64
+	scanned, copied int64 // by this batch alone
 }
 
 // batch copies one slice of A after cp.LastKey and commits it with the new checkpoint.
@@ -293,7 +174,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	// Read the checkpoint again, locked, inside the batch's transaction: another run may have
 	// committed a batch since (a killed process whose last commit the server was still
 	// finishing, or another worker), and this batch must start where that one ended.
-	if cur, err := b.Move.readCheckpoint(ctx, tx, true); err != nil {
+	if cur, err := b.Move.readPart(ctx, tx, cp.Part, true); err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: read checkpoint: %w", b.Move.Def.Name, err)
 	} else if cur.Batches != cp.Batches {
 		cp = cur
@@ -334,7 +215,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	if err := tx.Commit(); err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: commit batch after %s: %w", b.Move.Def.Name, next.LastKey, err)
 	}
-	return checkpointAfter{Checkpoint: next, lastBatch: int64(n)}, nil
+	return checkpointAfter{Checkpoint: next, scanned: int64(n), copied: copied}, nil
 }
 
 // sliceEnd finds the last key of the next slice of the source after last: the size-th key up

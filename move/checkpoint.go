@@ -13,26 +13,36 @@ import (
 // crash neither loses nor repeats rows.
 const CheckpointTable = "tandem_move_checkpoint"
 
-// Checkpoint is a backfill's recorded progress.
+// Checkpoint is a backfill's recorded progress: of the whole backfill as Move.Checkpoint
+// returns it (the sum over its parts), or of one part.
 type Checkpoint struct {
 	Move string
+	// Part is 0 for the whole backfill, or the 1-based number of a part (a key range that one
+	// worker copies at a time).
+	Part int
 	// Bound is H, or nil while it is not fixed.
 	Bound *Bound
+	// Lo and Hi delimit a part: keys above Lo (from the first when nil) up to Hi.
+	Lo, Hi Key
 	// LastKey is the last key of A scanned by a committed batch; nil before the first batch.
+	// Summed over parts, it is the last key of the first part not done.
 	LastKey Key
 	// RowsCopied counts the rows the backfill inserted into B; RowsScanned the rows of A it read
 	// (rows already in B, written by the application, are scanned but not copied).
 	RowsCopied, RowsScanned, Batches int64
-	// Total estimates RowsScanned at the end: the number of A keys up to H when the backfill
-	// first started; -1 until then.
-	Total     int64
-	Done      bool
-	UpdatedAt time.Time
+	// Total estimates RowsScanned at the end: the number of A keys up to H (in the part) when
+	// the backfill first started; -1 until then.
+	Total int64
+	// Parts and PartsDone count the backfill's parts, once it has started.
+	Parts, PartsDone int
+	Done             bool
+	UpdatedAt        time.Time
 }
 
 func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema, CheckpointTable) }
 
-// ensureCheckpoint creates the checkpoint table if it is missing.
+// ensureCheckpoint creates the checkpoint table if it is missing. Row 0 of a move holds H and
+// the total; rows 1..n are the parts the range up to H is split into when the backfill starts.
 func (m *Move) ensureCheckpoint(ctx context.Context) error {
 	ts, txt, short := "timestamp with time zone", "text", "varchar(200)"
 	switch flavorOf(m.B.Dialect).name {
@@ -41,40 +51,121 @@ func (m *Move) ensureCheckpoint(ctx context.Context) error {
 	case "sqlite":
 		ts, short = "text", "text"
 	}
-	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL PRIMARY KEY, bound " + txt +
-		", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts + ")"
+	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
+		", lo_key " + txt + ", hi_key " + txt + ", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts +
+		", PRIMARY KEY (move, part))"
 	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, CheckpointTable, m.B, err)
 	}
 	return nil
 }
 
-// Checkpoint reads the backfill's progress. A move that never fixed its bound has a zero
-// checkpoint with Bound nil and Total -1.
+// Checkpoint reads the backfill's progress, summed over its parts. A move that never fixed its
+// bound has a zero checkpoint with Bound nil and Total -1.
 func (m *Move) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if err := m.ensureCheckpoint(ctx); err != nil {
 		return Checkpoint{}, err
 	}
-	return m.readCheckpoint(ctx, m.B.DB, false)
+	meta, err := m.readCheckpoint(ctx, m.B.DB, false)
+	if err != nil || meta.Total < 0 {
+		return meta, err
+	}
+	parts, err := m.readParts(ctx, m.B.DB)
+	if err != nil {
+		return meta, err
+	}
+	return sumParts(meta, parts), nil
 }
 
+// sumParts adds the parts' progress up into the whole backfill's.
+func sumParts(meta Checkpoint, parts []Checkpoint) Checkpoint {
+	cp := meta
+	cp.Parts = len(parts)
+	var lastOfFirstOpen Key
+	for _, p := range parts {
+		cp.RowsCopied += p.RowsCopied
+		cp.RowsScanned += p.RowsScanned
+		cp.Batches += p.Batches
+		if p.Done {
+			cp.PartsDone++
+		} else if lastOfFirstOpen == nil {
+			lastOfFirstOpen = p.LastKey
+			if lastOfFirstOpen == nil {
+				lastOfFirstOpen = p.Lo
+			}
+		}
+		if p.UpdatedAt.After(cp.UpdatedAt) {
+			cp.UpdatedAt = p.UpdatedAt
+		}
+	}
+	switch {
+	case len(parts) > 0 && cp.PartsDone == len(parts):
+		cp.Done = true
+		cp.LastKey = parts[len(parts)-1].LastKey
+	case len(parts) > 0:
+		cp.LastKey = lastOfFirstOpen
+	}
+	return cp
+}
+
+const checkpointColumns = "part, bound, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at"
+
+// readCheckpoint reads row 0: H, the total, and whether a backfill of nothing is done.
 func (m *Move) readCheckpoint(ctx context.Context, q querier, lock bool) (Checkpoint, error) {
+	return m.readPart(ctx, q, 0, lock)
+}
+
+// readPart reads one row of the checkpoint, locked for update when lock is set.
+func (m *Move) readPart(ctx context.Context, q querier, part int, lock bool) (Checkpoint, error) {
 	d := m.B.Dialect
-	stmt := "SELECT bound, last_key, rows_copied, rows_scanned, batches, total, done, updated_at FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(1)
+	stmt := "SELECT " + checkpointColumns + " FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(1) + " AND part = " + d.Placeholder(2)
 	if lock {
 		stmt += flavorOf(d).updateLock
 	}
-	cp := Checkpoint{Move: m.Def.Name, Total: -1}
-	var (
-		bound, last sql.NullString
-		done        int
-		at          any
-	)
-	err := q.QueryRowContext(ctx, stmt, m.Def.Name).Scan(&bound, &last, &cp.RowsCopied, &cp.RowsScanned, &cp.Batches, &cp.Total, &done, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return cp, nil
-	}
+	rows, err := q.QueryContext(ctx, stmt, m.Def.Name, part)
 	if err != nil {
+		return Checkpoint{Move: m.Def.Name, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Checkpoint{Move: m.Def.Name, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+		}
+		return Checkpoint{Move: m.Def.Name, Part: part, Total: -1}, nil
+	}
+	return m.scanCheckpoint(rows)
+}
+
+// readParts reads every part of the backfill, in order.
+func (m *Move) readParts(ctx context.Context, q querier) ([]Checkpoint, error) {
+	d := m.B.Dialect
+	rows, err := q.QueryContext(ctx, "SELECT "+checkpointColumns+" FROM "+m.checkpointTable()+" WHERE move = "+d.Placeholder(1)+" AND part > 0 ORDER BY part", m.Def.Name)
+	if err != nil {
+		return nil, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+	}
+	defer rows.Close()
+	var parts []Checkpoint
+	for rows.Next() {
+		cp, err := m.scanCheckpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, cp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+	}
+	return parts, nil
+}
+
+func (m *Move) scanCheckpoint(rows *sql.Rows) (Checkpoint, error) {
+	cp := Checkpoint{Move: m.Def.Name}
+	var (
+		bound, lo, hi, last sql.NullString
+		done                int
+		at                  any
+	)
+	if err := rows.Scan(&cp.Part, &bound, &lo, &hi, &last, &cp.RowsCopied, &cp.RowsScanned, &cp.Batches, &cp.Total, &done, &at); err != nil {
 		return cp, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
 	}
 	cp.Done = done != 0
@@ -89,9 +180,16 @@ func (m *Move) readCheckpoint(ctx context.Context, q querier, lock bool) (Checkp
 		}
 		cp.Bound = &Bound{Key: k}
 	}
-	if last.Valid {
-		if cp.LastKey, err = decodeKey(last.String); err != nil {
-			return cp, err
+	for _, f := range []struct {
+		s   sql.NullString
+		dst *Key
+	}{{lo, &cp.Lo}, {hi, &cp.Hi}, {last, &cp.LastKey}} {
+		if f.s.Valid {
+			k, err := decodeKey(f.s.String)
+			if err != nil {
+				return cp, err
+			}
+			*f.dst = k
 		}
 	}
 	return cp, nil
@@ -131,14 +229,14 @@ func (m *Move) FixBound(ctx context.Context) (Bound, error) {
 	now := time.Now().UTC()
 	// Insert the row if it is missing (a concurrent caller may win; its duplicate is ignored by
 	// the conditional update below), then set the bound only where none is set.
-	ins := "INSERT INTO " + m.checkpointTable() + " (move, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
-		d.Placeholder(1) + ", 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + ")"
+	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
+		d.Placeholder(1) + ", 0, 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + " AND part = 0)"
 	if _, err := m.B.DB.ExecContext(ctx, ins, m.Def.Name, now, m.Def.Name); err != nil {
 		if cp, rerr := m.readCheckpoint(ctx, m.B.DB, false); rerr != nil || cp.Move == "" {
 			return Bound{}, fmt.Errorf("move %s: create checkpoint: %w", m.Def.Name, err)
 		}
 	}
-	upd := "UPDATE " + m.checkpointTable() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND bound IS NULL"
+	upd := "UPDATE " + m.checkpointTable() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND part = 0 AND bound IS NULL"
 	if _, err := m.B.DB.ExecContext(ctx, upd, enc, now, m.Def.Name); err != nil {
 		return Bound{}, fmt.Errorf("move %s: fix bound: %w", m.Def.Name, err)
 	}
@@ -176,7 +274,7 @@ func (m *Move) Discard(ctx context.Context) error {
 	return nil
 }
 
-// saveCheckpoint writes a batch's progress inside its transaction.
+// saveCheckpoint writes one row's progress (a part's, after a batch, inside its transaction).
 func (m *Move) saveCheckpoint(ctx context.Context, q querier, cp Checkpoint) error {
 	d := m.B.Dialect
 	var last any
@@ -191,9 +289,9 @@ func (m *Move) saveCheckpoint(ctx context.Context, q querier, cp Checkpoint) err
 	if cp.Done {
 		done = 1
 	}
-	stmt := fmt.Sprintf("UPDATE %s SET last_key = %s, rows_copied = %s, rows_scanned = %s, batches = %s, total = %s, done = %s, updated_at = %s WHERE move = %s",
-		m.checkpointTable(), d.Placeholder(1), d.Placeholder(2), d.Placeholder(3), d.Placeholder(4), d.Placeholder(5), d.Placeholder(6), d.Placeholder(7), d.Placeholder(8))
-	res, err := q.ExecContext(ctx, stmt, last, cp.RowsCopied, cp.RowsScanned, cp.Batches, cp.Total, done, time.Now().UTC(), m.Def.Name)
+	stmt := fmt.Sprintf("UPDATE %s SET last_key = %s, rows_copied = %s, rows_scanned = %s, batches = %s, total = %s, done = %s, updated_at = %s WHERE move = %s AND part = %s",
+		m.checkpointTable(), d.Placeholder(1), d.Placeholder(2), d.Placeholder(3), d.Placeholder(4), d.Placeholder(5), d.Placeholder(6), d.Placeholder(7), d.Placeholder(8), d.Placeholder(9))
+	res, err := q.ExecContext(ctx, stmt, last, cp.RowsCopied, cp.RowsScanned, cp.Batches, cp.Total, done, time.Now().UTC(), m.Def.Name, cp.Part)
 	if err != nil {
 		return fmt.Errorf("move %s: save checkpoint: %w", m.Def.Name, err)
 	}

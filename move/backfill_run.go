@@ -1,0 +1,305 @@
+package move
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Run copies batches from the checkpoint up to H until every row is copied (it returns nil and
+// the checkpoint says Done), ctx ends (it returns ctx's error after the batches in flight have
+// committed or rolled back), or a batch fails. A batch that conflicts with another unique key
+// of B fails with a *UniqueConflictError naming the A keys. Run again to resume.
+//
+// The first run splits the range up to H into parts; Workers goroutines copy parts at once,
+// and with Leases set, so do the workers of other processes.
+func (b *Backfiller) Run(ctx context.Context) error {
+	m := b.Move
+	b.mu.Lock()
+	if b.settings == (BatchSettings{}) {
+		b.settings = b.Settings
+		if b.settings == (BatchSettings{}) {
+			b.settings = m.Def.Batch
+		}
+	}
+	b.mu.Unlock()
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return err
+	}
+	meta, err := m.readCheckpoint(ctx, m.B.DB, false)
+	if err != nil {
+		return err
+	}
+	if meta.Bound == nil {
+		return fmt.Errorf("move %s: %w", m.Def.Name, ErrNoBound)
+	}
+	if meta.Done {
+		return nil
+	}
+	h := meta.Bound.Key
+	if h == nil {
+		meta.Done = true // A was empty when H was fixed: nothing to copy
+		return m.saveCheckpoint(ctx, m.B.DB, meta)
+	}
+	r, err := m.forward(ctx)
+	if err != nil {
+		return err
+	}
+	if meta.Total < 0 {
+		if err := m.split(ctx, r, h, b.Parts); err != nil {
+			return err
+		}
+	}
+	cp, err := m.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	run := &backfillRun{b: b, r: r, log: b.Log, start: time.Now(), total: cp.Total, scanned0: cp.RowsScanned}
+	if run.log == nil {
+		run.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	run.copied.Store(cp.RowsCopied)
+	run.scanned.Store(cp.RowsScanned)
+	run.batches.Store(cp.Batches)
+	run.leases, run.shared = b.Leases, b.Leases != nil
+	if run.leases == nil {
+		run.leases = &localLeases{}
+	}
+	run.workers = max(b.Workers, 1)
+	holder := b.Holder
+	if holder == "" {
+		holder = defaultHolder()
+	}
+	run.report(Progress{BatchSize: b.firstSize(), LastKey: cp.LastKey, Done: cp.Done})
+	if cp.Done {
+		return nil
+	}
+
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for i := 0; i < run.workers; i++ {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			if err := run.work(wctx, id); err != nil {
+				cancel(err)
+			}
+		}(fmt.Sprintf("%s/%d", holder, i+1))
+	}
+	wg.Wait()
+	if err := context.Cause(wctx); err != nil {
+		return err
+	}
+	if cp, err = m.Checkpoint(ctx); err != nil {
+		return err
+	}
+	run.report(Progress{LastKey: cp.LastKey, Done: cp.Done})
+	if cp.Done {
+		run.log.Info("backfill done", "move", m.Def.Name, "copied", cp.RowsCopied, "scanned", cp.RowsScanned, "batches", cp.Batches, "parts", cp.Parts)
+	}
+	return nil
+}
+
+// defaultHolder names this process in leases: host, pid and a random suffix, so that a
+// restarted process on the same host and pid never renews its predecessor's lease.
+func defaultHolder() string {
+	host, _ := os.Hostname()
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(rnd[:]))
+}
+
+func (b *Backfiller) firstSize() int {
+	s, _ := b.currentSettings()
+	return s.Size
+}
+
+// backfillRun is one call of Run: what its workers share.
+type backfillRun struct {
+	b        *Backfiller
+	r        *route
+	log      *slog.Logger
+	leases   Leaser
+	shared   bool // leases are shared with other processes
+	workers  int
+	start    time.Time
+	total    int64
+	scanned0 int64
+
+	copied, scanned, batches atomic.Int64
+	reportMu                 sync.Mutex
+}
+
+// work takes parts that are not done, one at a time, and copies each, until none is left.
+func (run *backfillRun) work(ctx context.Context, holder string) error {
+	m := run.b.Move
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		parts, err := m.readParts(ctx, m.B.DB)
+		if err != nil {
+			return err
+		}
+		open, claimed := 0, -1
+		for i, p := range parts {
+			if p.Done {
+				continue
+			}
+			open++
+			ok, err := run.leases.Lease(ctx, m.partResource(p.Part), holder, run.ttl())
+			if err != nil {
+				return fmt.Errorf("move %s: lease part %d of the backfill: %w", m.Def.Name, p.Part, err)
+			}
+			if ok {
+				claimed = i
+				break
+			}
+		}
+		if open == 0 {
+			return nil
+		}
+		if claimed < 0 {
+			if !run.shared {
+				return nil // the other workers of this process hold what is left
+			}
+			// Other processes hold every open part: wait, and take over a part whose holder
+			// died once its lease runs out.
+			if err := sleep(ctx, min(run.ttl()/3, time.Second)); err != nil {
+				return err
+			}
+			continue
+		}
+		p := parts[claimed]
+		err = run.copyPart(ctx, p, holder)
+		if rerr := run.leases.Release(context.WithoutCancel(ctx), m.partResource(p.Part), holder); rerr != nil {
+			run.log.Warn("release a part's lease", "move", m.Def.Name, "part", p.Part, "err", rerr)
+		}
+		if err != nil && !errors.Is(err, errLeaseLost) {
+			return err
+		}
+	}
+}
+
+var errLeaseLost = errors.New("the part's lease was lost to another worker")
+
+func (run *backfillRun) ttl() time.Duration {
+	if run.b.LeaseTTL > 0 {
+		return run.b.LeaseTTL
+	}
+	return 30 * time.Second
+}
+
+// copyPart copies one part's batches until the part is done, renewing its lease before each.
+func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder string) error {
+	b, m := run.b, run.b.Move
+	conn, err := m.B.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("move %s: connect to %s's database: %w", m.Def.Name, m.B, err)
+	}
+	defer b.release(conn)
+	if err := b.setupConn(ctx, conn); err != nil {
+		return err
+	}
+	s, _ := b.currentSettings()
+	size := s.Size
+	report := func(throttled string) {
+		run.report(Progress{BatchSize: size, Throttled: throttled, LastKey: cp.LastKey})
+	}
+	failures := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if b.Throttle != nil {
+			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
+			if reason != "" {
+				run.log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		ok, err := run.leases.Lease(ctx, m.partResource(cp.Part), holder, run.ttl())
+		if err != nil {
+			return fmt.Errorf("move %s: renew the lease on part %d: %w", m.Def.Name, cp.Part, err)
+		}
+		if !ok {
+			run.log.Warn("backfill part taken over by another worker", "move", m.Def.Name, "part", cp.Part, "holder", holder)
+			return errLeaseLost
+		}
+		s, changed := b.currentSettings()
+		if changed {
+			size = s.Size
+		}
+		size = min(max(size, minBatch), maxBatch)
+		t0 := time.Now()
+		res, err := b.batch(ctx, conn, run.r, cp, cp.Hi, size, failures > 0)
+		took := time.Since(t0)
+		if err != nil {
+			var uc *UniqueConflictError
+			if errors.As(err, &uc) || ctx.Err() != nil {
+				return err
+			}
+			failures++
+			if failures > 5 {
+				return err
+			}
+			// A lock wait that timed out (polite batches wait briefly), a deadlock, or a key
+			// the application inserted concurrently: back off with a smaller batch.
+			run.log.Warn("backfill batch retried", "move", m.Def.Name, "part", cp.Part, "size", size, "err", err)
+			size = max(size/2, minBatch)
+			if err := sleep(ctx, time.Duration(failures)*100*time.Millisecond); err != nil {
+				return err
+			}
+			continue
+		}
+		failures = 0
+		cp = res.Checkpoint
+		run.copied.Add(res.copied)
+		run.scanned.Add(res.scanned)
+		run.batches.Add(1)
+		run.log.Debug("backfill batch", "move", m.Def.Name, "part", cp.Part, "size", size, "took", took, "copied", res.copied, "last", cp.LastKey)
+		run.report(Progress{BatchSize: size, BatchTime: took, LastKey: cp.LastKey})
+		size = adapt(size, took, s.Target)
+		if cp.Done {
+			return nil
+		}
+		if s.MaxRows > 0 {
+			// At MaxRows per second over all workers, a batch of n rows may not take less than
+			// n*workers/MaxRows. Small batches keep the rate smooth.
+			perWorker := max(s.MaxRows/run.workers, 1)
+			size = min(size, max(perWorker/10, minBatch))
+			if err := sleep(ctx, time.Duration(float64(res.scanned)/float64(perWorker)*float64(time.Second))-took); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// report sends a progress snapshot with the run's totals to the Progress callback, one at a
+// time.
+func (run *backfillRun) report(p Progress) {
+	if run.b.Progress == nil {
+		return
+	}
+	p.Copied, p.Scanned, p.Batches, p.Total = run.copied.Load(), run.scanned.Load(), run.batches.Load(), run.total
+	if el := time.Since(run.start).Seconds(); el > 0 {
+		p.Rate = float64(p.Scanned-run.scanned0) / el
+	}
+	if p.Rate > 0 && p.Total > p.Scanned {
+		p.ETA = time.Duration(float64(p.Total-p.Scanned) / p.Rate * float64(time.Second))
+	}
+	run.reportMu.Lock()
+	defer run.reportMu.Unlock()
+	run.b.Progress(p)
+}

@@ -1,0 +1,170 @@
+package move
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandem-db/tandem"
+)
+
+// A backfill's range, up to H, is split into parts when it first starts: key ranges of about
+// equal row counts, each with its own checkpoint row. One worker copies a part at a time;
+// several workers (goroutines, processes, hosts) share a backfill by taking parts, holding a
+// lease on each through the switch store while they copy it.
+
+// Part sizing: a part holds about rowsPerPart rows, and there are at most maxParts.
+const (
+	rowsPerPart = 50000
+	maxParts    = 64
+)
+
+// partsFor chooses how many parts a backfill of total rows gets: want when set, else one per
+// rowsPerPart rows, capped at maxParts and never more than the rows.
+func partsFor(total int64, want int) int {
+	n := want
+	if n <= 0 {
+		n = int((total + rowsPerPart - 1) / rowsPerPart)
+	}
+	n = min(n, maxParts)
+	if int64(n) > total {
+		n = int(total)
+	}
+	return max(n, 1)
+}
+
+// split counts the rows up to H and records the parts, once: a concurrent split by another
+// worker wins or loses as a whole, and every worker then reads the same parts. The split points
+// come from one walk of A's key index (each part's last key is found from the previous one).
+func (m *Move) split(ctx context.Context, r *route, h Key, want int) error {
+	total, err := r.countSrc(ctx, h)
+	if err != nil {
+		return err
+	}
+	n := partsFor(total, want)
+	his := make([]Key, 0, n)
+	var lo Key
+	for i := 1; i < n; i++ {
+		step := int((total*int64(i))/int64(n) - (total*int64(i-1))/int64(n))
+		end, full, err := r.sliceEnd(ctx, r.src.DB, lo, h, max(step, 1))
+		if err != nil {
+			return err
+		}
+		if !full {
+			break // rows were deleted since the count: fewer parts
+		}
+		his = append(his, end)
+		lo = end
+	}
+	his = append(his, h)
+
+	tx, err := m.B.DB.BeginTx(ctx, flavorOf(m.B.Dialect).tx)
+	if err != nil {
+		return fmt.Errorf("move %s: split the backfill: %w", m.Def.Name, err)
+	}
+	defer tx.Rollback()
+	meta, err := m.readCheckpoint(ctx, tx, true)
+	if err != nil {
+		return err
+	}
+	if meta.Total >= 0 {
+		return nil // another worker split it first
+	}
+	d := m.B.Dialect
+	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at) VALUES (" +
+		placeholders(d, 1, 11) + ")"
+	now := time.Now().UTC()
+	lo = nil
+	for i, hi := range his {
+		loText, err := keyText(lo)
+		if err != nil {
+			return err
+		}
+		hiText, err := keyText(hi)
+		if err != nil {
+			return err
+		}
+		partTotal := (total*int64(i+1))/int64(len(his)) - (total*int64(i))/int64(len(his))
+		if _, err := tx.ExecContext(ctx, ins, m.Def.Name, i+1, loText, hiText, loText, 0, 0, 0, partTotal, 0, now); err != nil {
+			return fmt.Errorf("move %s: record part %d of the backfill: %w", m.Def.Name, i+1, err)
+		}
+		lo = hi
+	}
+	meta.Total = total
+	if err := m.saveCheckpoint(ctx, tx, meta); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("move %s: split the backfill: %w", m.Def.Name, err)
+	}
+	return nil
+}
+
+// keyText encodes k for a nullable key column: nil stays NULL.
+func keyText(k Key) (any, error) {
+	if k == nil {
+		return nil, nil
+	}
+	s, err := encodeKey(k)
+	return s, err
+}
+
+// placeholders renders n bind parameters of d from first on, comma-separated.
+func placeholders(d tandem.Dialect, first, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = d.Placeholder(first + i)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Leaser hands out time-limited leases on named resources; tandem.SwitchStore is one, so that
+// workers on several hosts share a backfill through the move's store.
+type Leaser interface {
+	// Lease takes or renews the lease on resource for holder, reporting false while another
+	// holder's lease runs.
+	Lease(ctx context.Context, resource, holder string, ttl time.Duration) (bool, error)
+	// Release gives the lease up if holder holds it.
+	Release(ctx context.Context, resource, holder string) error
+}
+
+// localLeases is the Leaser of workers in one process when no store is given.
+type localLeases struct {
+	mu      sync.Mutex
+	holders map[string]localLease
+}
+
+type localLease struct {
+	holder string
+	until  time.Time
+}
+
+func (l *localLeases) Lease(_ context.Context, resource, holder string, ttl time.Duration) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.holders == nil {
+		l.holders = map[string]localLease{}
+	}
+	cur, ok := l.holders[resource]
+	if ok && cur.holder != holder && time.Now().Before(cur.until) {
+		return false, nil
+	}
+	l.holders[resource] = localLease{holder: holder, until: time.Now().Add(ttl)}
+	return true, nil
+}
+
+func (l *localLeases) Release(_ context.Context, resource, holder string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.holders[resource].holder == holder {
+		delete(l.holders, resource)
+	}
+	return nil
+}
+
+// partResource names a part's lease in the store.
+func (m *Move) partResource(part int) string {
+	return fmt.Sprintf("move/%s/backfill/part/%d", m.Def.Name, part)
+}
