@@ -27,6 +27,21 @@ type Coordinator struct {
 	// By says who runs the coordinator, for the audit log.
 	By  string
 	Log *slog.Logger
+	// Backfill tunes Backfill: how many parts this process copies at once, and whether parts
+	// are leased through the store so that backfills started on several hosts share the work.
+	BackfillOptions BackfillOptions
+}
+
+// BackfillOptions control how Coordinator.Backfill divides the work.
+type BackfillOptions struct {
+	// Workers is how many parts this process copies at once (default 1).
+	Workers int
+	// Share leases parts through the switch store: backfills started in several processes
+	// divide the parts between them, and each waits for the others' parts before it returns.
+	// A process that dies holds its part until its lease runs out (LeaseTTL).
+	Share bool
+	// LeaseTTL is how long a part's lease lasts without renewal (default 30s).
+	LeaseTTL time.Duration
 }
 
 // AdvanceOptions control Advance.
@@ -370,7 +385,11 @@ func (c *Coordinator) Backfill(ctx context.Context, progress func(Progress)) err
 		st, err := c.Store.State(ctx, c.name())
 		return st.Paused, err
 	})
-	b := &Backfiller{Move: c.Move, Throttle: NewThrottle(c.Move, paused), Log: c.Log, Progress: progress}
+	b := &Backfiller{Move: c.Move, Throttle: NewThrottle(c.Move, paused), Log: c.Log, Progress: progress,
+		Workers: c.BackfillOptions.Workers, LeaseTTL: c.BackfillOptions.LeaseTTL}
+	if c.BackfillOptions.Share {
+		b.Leases = c.Store
+	}
 	return b.Run(ctx)
 }
 
