@@ -11,11 +11,15 @@ import (
 	"github.com/tandem-db/tandem/internal/testdb"
 )
 
-var benchRows = flag.Int("rows", 200000, "rows of A in BenchmarkBackfill")
+var (
+	benchRows    = flag.Int("rows", 200000, "rows of A in BenchmarkBackfill")
+	benchWorkers = flag.Int("workers", 2, "workers of the parallel backfill in BenchmarkBackfill")
+)
 
 // BenchmarkBackfill copies -rows rows of (id bigint, name text, payload jsonb, created_at
-// timestamptz) on PostgreSQL (A and B in one database) with the backfill, and with a single
-// INSERT INTO b SELECT ... FROM a, and reports the rows per second of both.
+// timestamptz) on PostgreSQL (A and B in one database) with the backfill (one worker, then
+// -workers workers), and with a single INSERT INTO b SELECT ... FROM a, in each iteration, and
+// reports the rows per second of each.
 func BenchmarkBackfill(b *testing.B) {
 	ctx := context.Background()
 	db := testdb.Open(b, testdb.Postgres(b))
@@ -37,7 +41,7 @@ func BenchmarkBackfill(b *testing.B) {
 	}
 	pg := postgres.New()
 	m := &Move{Def: def, A: Side{DB: db, Dialect: pg, Schema: "public", Table: "a"}, B: Side{DB: db, Dialect: pg, Schema: "public", Table: "b"}, Shared: true}
-	var backfill, single time.Duration
+	var backfill, parallel, single time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -56,6 +60,19 @@ func BenchmarkBackfill(b *testing.B) {
 			b.Fatal(err)
 		}
 		backfill += time.Since(t0)
+		b.StopTimer()
+		if err := m.Discard(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.FixBound(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 = time.Now()
+		if err := (&Backfiller{Move: m, Workers: *benchWorkers}).Run(ctx); err != nil {
+			b.Fatal(err)
+		}
+		parallel += time.Since(t0)
 		t0 = time.Now()
 		if _, err := db.ExecContext(ctx, "INSERT INTO b_single (id, name, payload, created_at) SELECT id, name, payload, created_at FROM a"); err != nil {
 			b.Fatal(err)
@@ -69,7 +86,9 @@ func BenchmarkBackfill(b *testing.B) {
 	}
 	rows := float64(*benchRows) * float64(b.N)
 	b.ReportMetric(rows/backfill.Seconds(), "backfill-rows/s")
+	b.ReportMetric(rows/parallel.Seconds(), "parallel-rows/s")
 	b.ReportMetric(rows/single.Seconds(), "single-insert-rows/s")
 	b.ReportMetric(100*single.Seconds()/backfill.Seconds(), "%-of-single")
+	b.ReportMetric(100*single.Seconds()/parallel.Seconds(), "parallel-%-of-single")
 	b.ReportMetric(float64(cp.Batches), "batches")
 }
