@@ -256,13 +256,14 @@ func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, err
 }
 
 // copySameDB copies one slice when A and B share a database, with one INSERT ... SELECT that
-// reads the slice of A under a share lock (FOR SHARE, LOCK IN SHARE MODE) and inserts the
-// mapped rows that B lacks. Under the lock, NOT EXISTS is enough: no application write can
-// change or delete a copied row of the slice before the batch commits, and a key the
-// application inserts meanwhile is seen either in both tables or in neither. A race this
-// reasoning misses fails the batch on the primary key; the batch is then retried with
-// onConflict set (ON CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the default because
-// it doubles the cost of each row.
+// reads the slice of A under a lock (flavor.batchLock: FOR KEY SHARE, LOCK IN SHARE MODE) and
+// inserts the mapped rows that B lacks. Under the lock no application write can delete a
+// copied row of the slice before the batch commits, so a deleted row is never copied back. An
+// update of a copied row either waits for the batch's row in B and overwrites it (its write to
+// B is a full-row upsert) or, when it commits first, makes the batch's insert fail on the
+// primary key; a key the application inserts meanwhile does the same. The batch is then
+// retried with onConflict set (ON CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the
+// default because it doubles the cost of each row.
 func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int, onConflict bool) (int, Key, int64, error) {
 	end, full, err := r.sliceEnd(ctx, tx, last, h, size)
 	if err != nil {
@@ -291,7 +292,7 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	match = append(match, keyRange(d, "tandem_b", r.dstKey, last, end, &p, &args))
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
 		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")" +
-		r.srcFl.shareLock
+		r.srcFl.batchLock
 	if onConflict && r.dstFl.onConflictPK {
 		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
 	}

@@ -15,6 +15,12 @@ type flavor struct {
 	// shareLock and updateLock are appended to a SELECT to lock the rows it reads; empty where
 	// a write transaction already excludes every other writer (SQLite).
 	shareLock, updateLock string
+	// batchLock is appended to the SELECT of a backfill batch. On PostgreSQL it is FOR KEY
+	// SHARE: it blocks the application's deletes (and key changes) of the slice until the batch
+	// commits, which is what stops a deleted row from being copied back, but not its updates of
+	// other columns, which are safe because the application's write to B is a full-row upsert
+	// (see copyKeyIn). Elsewhere it is the share lock.
+	batchLock string
 	// onConflictPK: INSERT ... ON CONFLICT (pk) DO NOTHING skips a conflict on the primary key
 	// only, every other unique violation still raising an error (PostgreSQL).
 	onConflictPK bool
@@ -26,9 +32,9 @@ type flavor struct {
 func flavorOf(d tandem.Dialect) flavor {
 	switch d.Name() {
 	case "postgres":
-		return flavor{name: "postgres", shareLock: " FOR SHARE", updateLock: " FOR UPDATE", onConflictPK: true}
+		return flavor{name: "postgres", shareLock: " FOR SHARE", updateLock: " FOR UPDATE", batchLock: " FOR KEY SHARE", onConflictPK: true}
 	case "mysql":
-		return flavor{name: "mysql", shareLock: " LOCK IN SHARE MODE", updateLock: " FOR UPDATE", tx: &sql.TxOptions{Isolation: sql.LevelReadCommitted}}
+		return flavor{name: "mysql", shareLock: " LOCK IN SHARE MODE", updateLock: " FOR UPDATE", batchLock: " LOCK IN SHARE MODE", tx: &sql.TxOptions{Isolation: sql.LevelReadCommitted}}
 	}
 	return flavor{name: d.Name()}
 }

@@ -135,6 +135,11 @@ func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) 
 		var kargs []any
 		w := keyCmp(d, "", r.dstKey, "=", k, &n, &kargs)
 		_, err = tx.ExecContext(ctx, "UPDATE "+r.dst.qualified()+" SET "+strings.Join(sets, ", ")+" WHERE "+w, append(uargs, kargs...)...)
+	case r.dstFl.onConflictPK:
+		// A full-row upsert on the primary key alone: a row that a backfill batch inserted
+		// and has not committed yet is invisible above, and is waited for and overwritten here
+		// (the batch locks A's rows against deletes only). Any other unique violation fails.
+		err = r.upsertRow(ctx, tx, src[0].vals)
 	default:
 		// A plain INSERT: a row inserted meanwhile by someone else fails it, and the key is
 		// retried as an update, rather than being skipped.
@@ -146,6 +151,28 @@ func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) 
 		return false, err
 	}
 	return wrote, nil
+}
+
+// upsertRow inserts one mapped row, or updates every other column of the row with its key
+// (INSERT ... ON CONFLICT (primary key) DO UPDATE, PostgreSQL).
+func (r *route) upsertRow(ctx context.Context, tx *sql.Tx, vals []any) error {
+	d := r.dst.Dialect
+	var sets []string
+	for i, c := range r.cols {
+		if !isKeyPos(r.keyPos, i) {
+			sets = append(sets, d.QuoteIdent(c.Name)+" = EXCLUDED."+d.QuoteIdent(c.Name))
+		}
+	}
+	action := "DO NOTHING"
+	if len(sets) > 0 {
+		action = "DO UPDATE SET " + strings.Join(sets, ", ")
+	}
+	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + placeholders(d, 1, len(vals)) +
+		") ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") " + action
+	if _, err := tx.ExecContext(ctx, stmt, vals...); err != nil {
+		return fmt.Errorf("move: write a row into %s: %w", r.dst, err)
+	}
+	return nil
 }
 
 func isKeyPos(pos []int, i int) bool {
