@@ -17,6 +17,7 @@ import (
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
@@ -508,11 +509,16 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 	case cp.Bound == nil:
 		c.printf("  backfill:  not started (the bound is fixed on entering backfill)\n")
 	case cp.Done:
-		c.printf("  backfill:  done, %d rows copied, %d scanned\n", cp.RowsCopied, cp.RowsScanned)
+		c.printf("  backfill:  done, %d rows copied, %d scanned in %d batches\n", cp.RowsCopied, cp.RowsScanned, cp.Batches)
 	case cp.Total < 0:
 		c.printf("  backfill:  bound %s fixed, not run yet (tandem move backfill %s)\n", cp.Bound, st.Move)
 	default:
-		c.printf("  backfill:  %d of about %d rows scanned, %d copied\n", cp.RowsScanned, cp.Total, cp.RowsCopied)
+		c.printf("  backfill:  %d of about %d rows scanned (%s), %d copied in %d batches\n", cp.RowsScanned, cp.Total, progress.Percent(cp.RowsScanned, cp.Total), cp.RowsCopied, cp.Batches)
+		if !cp.UpdatedAt.IsZero() {
+			// A running backfill commits a batch every fraction of a second; an old checkpoint
+			// means it stopped, or waits (its log and metrics say why).
+			c.printf("  last batch: %s ago (tandem move backfill %s resumes a stopped backfill)\n", time.Since(cp.UpdatedAt).Round(time.Second), st.Move)
+		}
 	}
 	return nil
 }
@@ -542,6 +548,9 @@ func jsonCheckpoint(cp move.Checkpoint) map[string]any {
 	}
 	if cp.LastKey != nil {
 		doc["last_key"] = cp.LastKey.String()
+	}
+	if !cp.UpdatedAt.IsZero() {
+		doc["updated_at"] = cp.UpdatedAt.UTC().Format(time.RFC3339Nano)
 	}
 	return doc
 }
