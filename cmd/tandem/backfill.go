@@ -18,7 +18,8 @@ import (
 const defaultProgressEvery = 2 * time.Second
 
 // moveBackfill runs the backfill and shows its progress on stderr: a bar on a terminal, log
-// lines elsewhere (one JSON object a line with --json), and Prometheus metrics at --metrics.
+// lines elsewhere or with -v (one JSON object a line with --json), and Prometheus metrics at
+// --metrics.
 // The result goes to stdout.
 func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	name := mv.move.Def.Name
@@ -28,7 +29,8 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	}
 	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &move.Metrics{}, now: time.Now}
 	r.metrics.SetPhase(name, st.Phase)
-	if c.json || !progress.IsTerminal(c.stderr) {
+	if c.json || c.verbose || !progress.IsTerminal(c.stderr) {
+		// -v logs each batch on stderr too, which a bar redrawn in place would garble.
 		r.log = c.logger()
 	} else {
 		r.bar = progress.NewBar(c.stderr)
