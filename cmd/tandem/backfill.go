@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -27,7 +28,7 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	if err != nil {
 		return err
 	}
-	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &move.Metrics{}, now: time.Now}
+	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &move.Metrics{}, now: time.Now, out: c.stderr}
 	r.metrics.SetPhase(name, st.Phase)
 	if c.json || c.verbose || !progress.IsTerminal(c.stderr) {
 		// -v logs each batch on stderr too, which a bar redrawn in place would garble.
@@ -36,7 +37,7 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 		r.bar = progress.NewBar(c.stderr)
 	}
 	if c.metricsAddr != "" {
-		stop, err := serveMetrics(c, r, c.metricsAddr)
+		stop, err := serveMetrics(r, c.metricsAddr)
 		if err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func interrupted(ctx context.Context, mv *openedMove) error {
 }
 
 // serveMetrics serves r's metrics at http://addr/metrics until stop is called.
-func serveMetrics(c *cli, r *backfillReporter, addr string) (stop func(), err error) {
+func serveMetrics(r *backfillReporter, addr string) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics %s: %w; give a free host:port, such as 127.0.0.1:9187 or :0 for any free port", addr, err)
@@ -91,12 +92,8 @@ func serveMetrics(c *cli, r *backfillReporter, addr string) (stop func(), err er
 		defer close(done)
 		_ = srv.Serve(ln) // returns when stopped
 	}()
-	url := "http://" + ln.Addr().String() + "/metrics"
-	if r.log != nil {
-		r.log.Info("serving metrics", "move", r.move, "url", url)
-	} else {
-		fmt.Fprintf(c.stderr, "backfill %s: metrics at %s\n", r.move, url)
-	}
+	// Said with the first report, once the backfill has passed its checks.
+	r.metricsURL = "http://" + ln.Addr().String() + "/metrics"
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -123,6 +120,10 @@ type backfillReporter struct {
 	every   time.Duration
 	metrics *move.Metrics
 	now     func() time.Time
+	// metricsURL, when set, is said once, on the first report, on out or in log.
+	metricsURL string
+	out        io.Writer
+	announce   sync.Once
 
 	mu      sync.Mutex
 	logged  bool
@@ -132,12 +133,21 @@ type backfillReporter struct {
 
 func (r *backfillReporter) report(p move.Progress) {
 	r.metrics.Observe(r.move, p)
+	r.announce.Do(func() {
+		switch {
+		case r.metricsURL == "":
+		case r.log != nil:
+			r.log.Info("serving metrics", "move", r.move, "url", r.metricsURL)
+		default:
+			fmt.Fprintf(r.out, "backfill %s: metrics at %s\n", r.move, r.metricsURL)
+		}
+	})
 	if r.bar != nil {
 		detail := progress.Count(p.Copied) + " copied"
 		if p.BatchSize > 0 && !p.Done {
 			detail += ", batch " + progress.Count(int64(p.BatchSize))
 		}
-		r.bar.Update(progress.State{Label: "backfill " + r.move, Done: p.Scanned, Total: p.Total, Unit: "rows", Rate: p.Rate, ETA: p.ETA,
+		r.bar.Update(progress.State{Label: r.move, Done: p.Scanned, Total: p.Total, Unit: "rows", Rate: p.Rate, ETA: p.ETA,
 			Waiting: p.Throttled, Detail: detail})
 		return
 	}

@@ -161,12 +161,12 @@ func TestBackfillOnTerminal(t *testing.T) {
 	if strings.Contains(screen, "level=") || strings.Contains(screen, "{") {
 		t.Errorf("log lines on the terminal: %q", screen)
 	}
-	if !strings.HasPrefix(screen, "\rbackfill users_to_accounts  [") || !strings.HasSuffix(screen, "\033[K\r\n") {
+	if !strings.HasPrefix(screen, "\rusers_to_accounts  [") || !strings.HasSuffix(screen, "\033[K\r\n") {
 		t.Errorf("the terminal shows %q; want a bar redrawn in place, then a line break", screen)
 	}
 	// The last drawing is the finished state.
 	last := screen[strings.LastIndex(strings.TrimSuffix(screen, "\033[K\r\n"), "\r")+1:]
-	if !regexp.MustCompile(`^backfill users_to_accounts  \[#{10,30}\]  100\.0%  25/25 rows  [\d,]+ rows/s  25 copied\x1b\[K\r\n$`).MatchString(last) {
+	if !regexp.MustCompile(`^users_to_accounts  \[#{10,30}\]  100\.0%  25/25 rows  [\d,]+ rows/s  25 copied\x1b\[K\r\n$`).MatchString(last) {
 		t.Errorf("the final drawing is %q; want a full bar, 100%%, 25/25 rows, the rate and 25 copied", last)
 	}
 	if n := utf8.RuneCountInString(strings.TrimSuffix(last, "\033[K\r\n")); n > 99 {

@@ -35,16 +35,17 @@ type State struct {
 	Detail string
 }
 
-// Bar widths, in columns, between which the bar shrinks to fit the terminal.
+// Bar widths, in cells, between which the bar follows the terminal's width.
 const (
 	maxBarWidth = 30
 	minBarWidth = 10
 )
 
-// Line renders s in at most width columns (counted in runes), without a line break. Parts are
-// dropped when space is short, least useful first: the detail, the time left, the rate, the
-// counts; the bar shrinks before it goes, and the reason for waiting is cut short with "…"
-// rather than dropped.
+// Line renders s in at most width columns (counted in runes), without a line break. The bar
+// takes a fifth of the width (10 to 30 cells). Parts are dropped when space is short, least
+// useful first: the detail, the bar (the percentage says the same), the rate, the time left,
+// the counts, the percentage; the reason for waiting is cut short with "…" rather than
+// dropped.
 func Line(s State, width int) string {
 	if width <= 0 {
 		width = 80
@@ -100,17 +101,17 @@ func Line(s State, width int) string {
 		}
 		return strings.Join(texts, "  ")
 	}
-	// With a bar, the line fits when the bar gets at least its minimum width; without one, when
-	// the text fits.
+	// The bar's width depends on the terminal's alone, so that it does not jump as the numbers
+	// beside it grow and shrink.
+	barWidth := min(max(width/5, minBarWidth), maxBarWidth)
 	layout := func() (string, bool) {
-		if bar >= 0 {
-			rest := width - utf8.RuneCountInString(render(0)) - 2 - 2 // the gap before it, its brackets
-			return render(min(rest, maxBarWidth)), rest >= minBarWidth
-		}
 		l := render(0)
+		if bar >= 0 {
+			l = render(barWidth)
+		}
 		return l, utf8.RuneCountInString(l) <= width
 	}
-	for _, i := range []int{detail, eta, rate, bar, cnt, pct} {
+	for _, i := range []int{detail, bar, rate, eta, cnt, pct} {
 		if l, ok := layout(); ok {
 			return l
 		}

@@ -18,21 +18,22 @@ func TestLine(t *testing.T) {
 		width int
 		want  string
 	}{
-		{"everything", running, 120, "users_to_accounts  [#############................]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s  batch 2,000"},
-		{"the detail goes first, the bar shrinks", running, 100, "users_to_accounts  [#########.............]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s"},
-		{"then the time left", running, 80, "users_to_accounts  [####.......]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s"},
-		{"then the rate", running, 70, "users_to_accounts  [#######.........]  45.2%  1,130,000/2,500,000 rows"},
-		{"then the bar", running, 60, "users_to_accounts  45.2%  1,130,000/2,500,000 rows"},
+		{"everything: the bar takes a fifth", running, 120, "users_to_accounts  [##########..............]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s  batch 2,000"},
+		{"the detail goes first", running, 100, "users_to_accounts  [#########...........]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s"},
+		{"then the bar", running, 80, "users_to_accounts  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s"},
+		{"then the rate", running, 60, "users_to_accounts  45.2%  1,130,000/2,500,000 rows  ETA 31s"},
+		{"then the time left", running, 50, "users_to_accounts  45.2%  1,130,000/2,500,000 rows"},
 		{"then the counts", running, 40, "users_to_accounts  45.2%"},
+		{"a wide terminal: the bar at its widest", running, 200, "users_to_accounts  [#############.................]  45.2%  1,130,000/2,500,000 rows  45,210 rows/s  ETA 31s  batch 2,000"},
 		{"the label alone", running, 20, "users_to_accounts"},
 		{"a label too long is cut", running, 10, "users_to_…"},
 		{"waiting replaces rate and time left", waiting, 120, "users_to_accounts  45.2%  1,130,000/2,500,000 rows  waiting: replica lag 12.4s is above max_replica_lag 10s"},
 		{"the reason stays longest", waiting, 80, "users_to_accounts  waiting: replica lag 12.4s is above max_replica_lag 10s"},
 		{"the reason is cut short", waiting, 40, "users_to_accounts  waiting: replica lag…"},
 		{"unknown total: no bar, no percent", State{Label: "m", Done: 12, Unit: "rows", Rate: 3}, 80, "m  12 rows  3 rows/s"},
-		{"nothing yet", State{Label: "m", Total: 40, Unit: "rows"}, 60, "m  [..............................]  0.0%  0/40 rows"},
-		{"finished", State{Label: "m", Done: 40, Total: 40, Unit: "rows"}, 60, "m  [##############################]  100.0%  40/40 rows"},
-		{"more than expected", State{Label: "m", Done: 45, Total: 40}, 60, "m  [##############################]  100.0%  45/40"},
+		{"nothing yet", State{Label: "m", Total: 40, Unit: "rows"}, 60, "m  [............]  0.0%  0/40 rows"},
+		{"finished", State{Label: "m", Done: 40, Total: 40, Unit: "rows"}, 60, "m  [############]  100.0%  40/40 rows"},
+		{"more than expected", State{Label: "m", Done: 45, Total: 40}, 60, "m  [############]  100.0%  45/40"},
 		{"zero width means 80", State{Label: "m", Done: 1}, 0, "m  1"},
 	}
 	for _, tc := range tests {
