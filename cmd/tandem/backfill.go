@@ -20,8 +20,7 @@ const defaultProgressEvery = 2 * time.Second
 
 // moveBackfill runs the backfill and shows its progress on stderr: a bar on a terminal, log
 // lines elsewhere or with -v (one JSON object a line with --json), and Prometheus metrics at
-// --metrics.
-// The result goes to stdout.
+// --metrics. The result goes to stdout.
 func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	name := mv.move.Def.Name
 	st, err := mv.coord.State(ctx)
@@ -74,8 +73,12 @@ func interrupted(ctx context.Context, mv *openedMove) error {
 	if err != nil {
 		return fmt.Errorf("backfill %s interrupted; run tandem move backfill %s to resume from its checkpoint", name, name)
 	}
-	return fmt.Errorf("backfill %s interrupted after %d of about %d rows scanned (%d copied, %d batches), all saved; run tandem move backfill %s to resume",
-		name, cp.RowsScanned, cp.Total, cp.RowsCopied, cp.Batches, name)
+	of := ""
+	if cp.Total >= 0 {
+		of = fmt.Sprintf(" of about %d", cp.Total)
+	}
+	return fmt.Errorf("backfill %s interrupted after %d%s rows scanned (%d copied, %d batches), all saved; run tandem move backfill %s to resume",
+		name, cp.RowsScanned, of, cp.RowsCopied, cp.Batches, name)
 }
 
 // serveMetrics serves r's metrics at http://addr/metrics until stop is called.
