@@ -232,6 +232,11 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 	if err != nil {
 		return nil, nil, "", err
 	}
+	if pu, perr := url.Parse(expanded); perr == nil && pu.User != nil {
+		if pw, ok := pu.User.Password(); ok && pw != "" {
+			c.redact = append(c.redact, pw, url.QueryEscape(pw)) // never printed, whatever error quotes it
+		}
+	}
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
 		return nil, nil, "", err
