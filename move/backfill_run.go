@@ -85,6 +85,15 @@ func (b *Backfiller) Run(ctx context.Context) error {
 
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	run.holder = holder
+	run.applyTuned(wctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		run.watch(wctx)
+	}()
+	defer func() { <-watchDone }()
+	defer cancel(nil)
 	var wg sync.WaitGroup
 	for i := 0; i < run.workers; i++ {
 		wg.Add(1)
@@ -137,6 +146,68 @@ type backfillRun struct {
 
 	copied, scanned, batches atomic.Int64
 	reportMu                 sync.Mutex
+	holder                   string
+	last                     Progress // the last report, for the live row
+	reports                  int64
+	savedAt                  time.Time
+	tuned                    BatchSettings
+}
+
+// watch applies settings changed with Move.Tune and saves the live report for status, every
+// second until ctx ends.
+func (run *backfillRun) watch(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var saved int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		run.applyTuned(ctx)
+		run.reportMu.Lock()
+		p, n := run.last, run.reports
+		run.reportMu.Unlock()
+		if n == saved && time.Since(run.savedAt) < liveStale/2 {
+			continue // nothing new; refreshed now and then so that status sees it runs
+		}
+		saved, run.savedAt = n, time.Now()
+		l := Live{Holder: run.holder, Rate: p.Rate, ETA: p.ETA, BatchSize: p.BatchSize, Throttled: p.Throttled, Workers: run.workers, At: time.Now().UTC()}
+		if err := run.b.Move.saveLive(ctx, l); err != nil && ctx.Err() == nil {
+			run.log.Warn("save the backfill's report for status", "move", run.b.Move.Def.Name, "err", err)
+		}
+	}
+}
+
+// applyTuned passes settings an operator set with Move.Tune to the workers when they changed.
+func (run *backfillRun) applyTuned(ctx context.Context) {
+	t, ok, err := run.b.Move.Tuned(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			run.log.Warn("read tuned batch settings", "move", run.b.Move.Def.Name, "err", err)
+		}
+		return
+	}
+	if !ok || t == run.tuned {
+		return
+	}
+	run.tuned = t
+	b := run.b
+	b.mu.Lock()
+	s := b.settings
+	b.mu.Unlock()
+	if t.Size > 0 {
+		s.Size = t.Size
+	}
+	if t.Target > 0 {
+		s.Target = t.Target
+	}
+	if t.MaxRows > 0 {
+		s.MaxRows = t.MaxRows
+	}
+	b.SetSettings(s)
+	run.log.Info("backfill settings tuned", "move", b.Move.Def.Name, "size", s.Size, "target", s.Target, "max_rows", s.MaxRows)
 }
 
 // work takes parts that are not done, one at a time, and copies each, until none is left.
@@ -289,9 +360,6 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 // report sends a progress snapshot with the run's totals to the Progress callback, one at a
 // time.
 func (run *backfillRun) report(p Progress) {
-	if run.b.Progress == nil {
-		return
-	}
 	p.Copied, p.Scanned, p.Batches, p.Total = run.copied.Load(), run.scanned.Load(), run.batches.Load(), run.total
 	if el := time.Since(run.start).Seconds(); el > 0 {
 		p.Rate = float64(p.Scanned-run.scanned0) / el
@@ -301,5 +369,9 @@ func (run *backfillRun) report(p Progress) {
 	}
 	run.reportMu.Lock()
 	defer run.reportMu.Unlock()
-	run.b.Progress(p)
+	run.last = p
+	run.reports++
+	if run.b.Progress != nil {
+		run.b.Progress(p)
+	}
 }

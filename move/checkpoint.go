@@ -41,8 +41,10 @@ type Checkpoint struct {
 
 func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema, CheckpointTable) }
 
-// ensureCheckpoint creates the checkpoint table if it is missing. Row 0 of a move holds H and
-// the total; rows 1..n are the parts the range up to H is split into when the backfill starts.
+// ensureCheckpoint creates the checkpoint table if it is missing. Row 0 of a move holds H, the
+// total, the batch settings an operator set while it runs (settings) and the running backfill's
+// last report (live); rows 1..n are the parts the range up to H is split into when the backfill
+// starts.
 func (m *Move) ensureCheckpoint(ctx context.Context) error {
 	ts, txt, short := "timestamp with time zone", "text", "varchar(200)"
 	switch flavorOf(m.B.Dialect).name {
@@ -53,7 +55,7 @@ func (m *Move) ensureCheckpoint(ctx context.Context) error {
 	}
 	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
 		", lo_key " + txt + ", hi_key " + txt + ", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts +
-		", PRIMARY KEY (move, part))"
+		", settings " + txt + ", live " + txt + ", PRIMARY KEY (move, part))"
 	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, CheckpointTable, m.B, err)
 	}
