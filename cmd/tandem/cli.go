@@ -62,6 +62,12 @@ type cli struct {
 	ackTimeout, grace time.Duration
 	metricsAddr       string        // backfill: serve Prometheus metrics here
 	progressEvery     time.Duration // backfill: least time between two progress log lines
+	workers           int           // backfill: parts copied at once
+	share             bool          // backfill: lease parts through the store
+	leaseTTL          time.Duration // backfill: a part's lease without renewal
+	batchSize         int           // tune
+	batchTarget       time.Duration // tune
+	maxRows           int           // tune
 
 	redact []string // secrets that must never be printed
 	db     *sql.DB
@@ -94,6 +100,12 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 		fs.DurationVar(&c.grace, "grace", 5*time.Second, "wait after the last acknowledgement, for requests under the old switches (0: none)")
 		fs.StringVar(&c.metricsAddr, "metrics", "", "backfill: serve Prometheus metrics at http://ADDR/metrics while it runs (host:port)")
 		fs.DurationVar(&c.progressEvery, "progress-every", defaultProgressEvery, "backfill: the least time between two progress lines in a log or with --json (0: after every batch)")
+		fs.IntVar(&c.workers, "workers", 1, "backfill: how many parts of the backfill this process copies at once")
+		fs.BoolVar(&c.share, "share", false, "backfill: lease parts through the switch store, so that backfills started on several hosts share the work")
+		fs.DurationVar(&c.leaseTTL, "lease-ttl", 30*time.Second, "backfill --share: how long a part stays leased to a process that stopped renewing it")
+		fs.IntVar(&c.batchSize, "batch-size", 0, "tune: the batch size in rows (it adapts to the target from there)")
+		fs.DurationVar(&c.batchTarget, "target", 0, "tune: the batch time the size adapts to")
+		fs.IntVar(&c.maxRows, "max-rows", 0, "tune: the most rows copied per second, over all workers")
 	case "graph":
 		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
 	}

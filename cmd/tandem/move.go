@@ -41,6 +41,7 @@ func init() {
 		{"backfill", "copy A's rows up to the bound into B (backfill phase; resumable)", moveBackfill},
 		{"verify", "compare B with mapping(A) and list the rows that differ", moveVerify},
 		{"repair", "re-copy from A the rows verify lists", moveRepair},
+		{"tune", "change a running backfill's --batch-size, --target or --max-rows", moveTune},
 		{"pause", "pause a running backfill between batches", movePause},
 		{"resume", "let a paused backfill go on", moveResume},
 		{"status", "show the phase, switches, acknowledgements and backfill checkpoint", moveStatus},
@@ -113,6 +114,18 @@ func (c *cli) checkMoveFlags(sub string) error {
 	}
 	if c.metricsAddr != "" && sub != "backfill" {
 		return usageError{"--metrics only applies to tandem move backfill"}
+	}
+	if (c.workers != 1 || c.share) && sub != "backfill" {
+		return usageError{"--workers and --share only apply to tandem move backfill"}
+	}
+	if c.workers < 1 || c.workers > 64 {
+		return usageError{fmt.Sprintf("--workers %d: write 1 to 64", c.workers)}
+	}
+	if (c.batchSize != 0 || c.batchTarget != 0 || c.maxRows != 0) && sub != "tune" {
+		return usageError{"--batch-size, --target and --max-rows only apply to tandem move tune (set batch: in the move's definition for every run)"}
+	}
+	if sub == "tune" && c.batchSize == 0 && c.batchTarget == 0 && c.maxRows == 0 {
+		return usageError{"say what to change: tandem move tune NAME --batch-size N, --target 250ms or --max-rows N"}
 	}
 	if c.reason != "" && sub != "advance" && sub != "rollback" {
 		return usageError{"--reason only applies to tandem move advance and rollback"}
@@ -198,7 +211,8 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if grace == 0 {
 		grace = -1 // the coordinator reads 0 as its default; on the command line 0 means none
 	}
-	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy()}
+	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
+		BackfillOptions: move.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
 	if c.verbose {
 		mv.coord.Log = c.logger()
 	}
@@ -490,11 +504,20 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 	if err != nil {
 		return err
 	}
+	live, hasLive, err := mv.move.Live(ctx)
+	if err != nil {
+		return err
+	}
+	running := hasLive && !cp.Done && live.Running(time.Now())
 	if c.json {
 		doc := jsonMoveState(st)
 		doc["from"], doc["to"], doc["shared"] = mv.move.A.String(), mv.move.B.String(), mv.move.Shared
 		doc["acknowledged"], doc["lagging"] = jsonHeartbeats(acked, st.Move), jsonHeartbeats(lagging, st.Move)
 		doc["checkpoint"] = jsonCheckpoint(cp)
+		if hasLive {
+			doc["backfill"] = map[string]any{"running": running, "holder": live.Holder, "workers": live.Workers, "rate": live.Rate,
+				"eta_s": live.ETA.Seconds(), "batch_size": live.BatchSize, "throttled": live.Throttled, "reported_at": live.At.Format(time.RFC3339Nano)}
+		}
 		c.writeJSON(c.stdout, doc)
 		return nil
 	}
@@ -519,12 +542,53 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		c.printf("  backfill:  bound %s fixed, not run yet (tandem move backfill %s)\n", cp.Bound, st.Move)
 	default:
 		c.printf("  backfill:  %d of about %d rows scanned (%s), %d copied in %d batches\n", cp.RowsScanned, cp.Total, progress.Percent(cp.RowsScanned, cp.Total), cp.RowsCopied, cp.Batches)
-		if !cp.UpdatedAt.IsZero() {
-			// A running backfill commits a batch every fraction of a second; an old checkpoint
-			// means it stopped, or waits (its log and metrics say why).
-			c.printf("  last batch: %s ago (tandem move backfill %s resumes a stopped backfill)\n", time.Since(cp.UpdatedAt).Round(time.Second), st.Move)
+		if cp.Parts > 1 {
+			c.printf("  parts:     %d of %d done\n", cp.PartsDone, cp.Parts)
+		}
+		switch {
+		case running && live.Throttled != "":
+			c.printf("  running:   %s (%d workers), waiting: %s\n", live.Holder, live.Workers, live.Throttled)
+		case running:
+			c.printf("  running:   %s (%d workers), %.0f rows/s, about %s left, batches of %d\n", live.Holder, live.Workers, live.Rate, live.ETA.Round(time.Second), live.BatchSize)
+		case !cp.UpdatedAt.IsZero():
+			c.printf("  last batch: %s ago, none running now (tandem move backfill %s resumes it)\n", time.Since(cp.UpdatedAt).Round(time.Second), st.Move)
 		}
 	}
+	if t, ok, err := mv.move.Tuned(ctx); err == nil && ok {
+		c.printf("  tuned:     %s\n", describeTuned(t))
+	}
+	return nil
+}
+
+// describeTuned renders settings set with tandem move tune.
+func describeTuned(t move.BatchSettings) string {
+	var parts []string
+	if t.Size > 0 {
+		parts = append(parts, fmt.Sprintf("batch size %d", t.Size))
+	}
+	if t.Target > 0 {
+		parts = append(parts, "target "+t.Target.String())
+	}
+	if t.MaxRows > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d rows/s", t.MaxRows))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// moveTune changes the batch settings of the move's backfill, running or not yet resumed.
+func moveTune(ctx context.Context, c *cli, mv *openedMove) error {
+	if err := mv.move.Tune(ctx, move.BatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
+		return moveErr(err)
+	}
+	t, _, err := mv.move.Tuned(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.writeJSON(c.stdout, map[string]any{"move": mv.move.Def.Name, "batch_size": t.Size, "target_ms": t.Target.Milliseconds(), "max_rows": t.MaxRows})
+		return nil
+	}
+	c.printf("move %s: backfill tuned: %s (a running backfill picks it up within a second)\n", mv.move.Def.Name, describeTuned(t))
 	return nil
 }
 
