@@ -62,7 +62,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	run := &backfillRun{b: b, r: r, log: b.Log, start: time.Now(), total: cp.Total, scanned0: cp.RowsScanned}
+	run := &backfillRun{b: b, r: r, log: b.Log, start: time.Now(), total: cp.Total, scanned0: cp.RowsScanned, nudge: make(chan struct{}, 1)}
 	if run.log == nil {
 		run.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -150,6 +150,7 @@ type backfillRun struct {
 	last                     Progress // the last report, for the live row
 	reports                  int64
 	savedAt                  time.Time
+	nudge                    chan struct{} // the live row is due now: the first report, or the throttle changed
 	tuned                    BatchSettings
 }
 
@@ -163,9 +164,10 @@ func (run *backfillRun) watch(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-run.nudge:
 		case <-t.C:
+			run.applyTuned(ctx)
 		}
-		run.applyTuned(ctx)
 		run.reportMu.Lock()
 		p, n := run.last, run.reports
 		run.reportMu.Unlock()
@@ -369,6 +371,12 @@ func (run *backfillRun) report(p Progress) {
 	}
 	run.reportMu.Lock()
 	defer run.reportMu.Unlock()
+	if run.reports == 0 || p.Throttled != run.last.Throttled {
+		select {
+		case run.nudge <- struct{}{}:
+		default:
+		}
+	}
 	run.last = p
 	run.reports++
 	if run.b.Progress != nil {
