@@ -209,28 +209,33 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 			ok = false
 		}
 	}
-	if !c.m.Shared || !ok || len(cols) == 0 {
+	if !c.m.Shared || len(cols) == 0 {
 		return ok, nil
 	}
+	// One statement checks every entry that evaluates; when it fails, each entry alone says
+	// which ones do not fit, so that every problem is reported, not the first.
+	if err := c.insertsNothing(ctx, src, dst, cols, exprs); err == nil {
+		return ok, nil
+	}
+	for i, cm := range mapped {
+		if err := c.insertsNothing(ctx, src, dst, cols[i:i+1], exprs[i:i+1]); err != nil {
+			c.add(TypeProblem, cm.Line, "%s %s: the value of %s cannot be stored in %s's column %s: %v", what, cm.Column, cm.Expr, dstName, cm.Column, err)
+			ok = false
+		}
+	}
+	return ok, nil
+}
+
+// insertsNothing lets the database check that the expressions' values fit dst's columns with an
+// INSERT ... SELECT that selects no row, in a transaction that is rolled back.
+func (c *checker) insertsNothing(ctx context.Context, src, dst Side, cols, exprs []string) error {
 	tx, err := dst.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("move %s: check the mapping: %w", c.m.Def.Name, err)
+		return fmt.Errorf("move %s: check the mapping: %w", c.m.Def.Name, err)
 	}
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, "INSERT INTO "+dst.qualified()+" ("+strings.Join(cols, ", ")+") SELECT "+strings.Join(exprs, ", ")+" FROM "+src.qualified()+" WHERE 1=0")
-	if err == nil {
-		return true, nil
-	}
-	at := mapped[0]
-	for _, cm := range mapped {
-		for _, q := range []string{`"`, "'", "`"} {
-			if strings.Contains(err.Error(), q+unquoteIdent(cm.Column)+q) {
-				at = cm
-			}
-		}
-	}
-	c.add(TypeProblem, at.Line, "%s %s: the value of %s cannot be stored in %s's column %s: %v", what, at.Column, at.Expr, dstName, at.Column, err)
-	return false, nil
+	return err
 }
 
 // keyUnique finds duplicated and NULL keys in A.

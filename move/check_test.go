@@ -90,6 +90,24 @@ func TestCheck(t *testing.T) {
 			contains: []string{`column "age" is of type integer but expression is of type text`},
 		},
 		{
+			// Every problem is reported: an entry that does not evaluate does not hide a type
+			// problem in another, and two type problems are both named.
+			name: "several problems in one mapping",
+			yaml: strings.Replace(strings.Replace(fixtureYAML, "  remark: note", "  remark: note\n  age: note\n  score: first_name", 1), "lower(email)", "lower(emial)", 1),
+			setup: func(t *testing.T, m *Move) {
+				mustExec(t, m.B.DB, "ALTER TABLE accounts ADD COLUMN age integer")
+				mustExec(t, m.B.DB, "ALTER TABLE accounts ADD COLUMN score integer")
+			},
+			only: func(tg target) bool { return tg.name == "postgres" },
+			want: func(m *Move) []string {
+				return []string{
+					file + ":7: mapping email: lower(emial) does not evaluate on A " + m.A.String() + ": ...",
+					file + ":9: mapping age: the value of note cannot be stored in B's column age: ...",
+					file + ":10: mapping score: the value of first_name cannot be stored in B's column score: ...",
+				}
+			},
+		},
+		{
 			name:  "type error across databases",
 			yaml:  strings.Replace(fixtureYAML, "  remark: note", "  remark: note\n  age: note", 1),
 			setup: func(t *testing.T, m *Move) { mustExec(t, m.B.DB, "ALTER TABLE accounts ADD COLUMN age integer") },

@@ -213,7 +213,9 @@ func ParseDefinition(file string, data []byte) (*Definition, error) {
 			p.throttle(v, &d.Throttle)
 		case "store":
 			d.Store = p.scalar(v)
-			if d.Store != "sql" && !strings.HasPrefix(d.Store, "redis://") && !strings.HasPrefix(d.Store, "rediss://") {
+			// ${VAR} is expanded where the store is opened, so that a password stays out of
+			// the file: such a value is checked then.
+			if d.Store != "sql" && !strings.HasPrefix(d.Store, "redis://") && !strings.HasPrefix(d.Store, "rediss://") && !strings.HasPrefix(d.Store, "${") {
 				p.errf(v, "store is %q; write sql or a redis:// URL", d.Store)
 			}
 		default:

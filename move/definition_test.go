@@ -79,6 +79,7 @@ func TestDefinitionErrors(t *testing.T) {
 		{"bad polite", base + "throttle: {polite: maybe}\n", []string{f + `:6: polite is "maybe"; write true or false`}},
 		{"bad lag", base + "throttle: {max_replica_lag: 5}\n", []string{f + `:6: max_replica_lag is "5"; write a duration such as 250ms or 5s`}},
 		{"bad store", base + "store: etcd\n", []string{f + `:6: store is "etcd"; write sql or a redis:// URL`}},
+		{"bad store variable", base + "store: x${REDIS_URL}\n", []string{f + `:6: store is "x${REDIS_URL}"; write sql or a redis:// URL`}},
 		{"written twice", base + "store: sql\nstore: sql\n", []string{f + ":7: store is written twice"}},
 		{"mapping not a map", "from: {table: a}\nto: {table: b}\nkey: [id]\nmapping: [id]\n", []string{f + ":4: a mapping is a list of column: expression entries"}},
 		{"not yaml", "from: {table: a\n", []string{f + ":1: not valid YAML: did not find expected ',' or '}'"}},

@@ -278,19 +278,19 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 // in ?prefix=P to put the move's keys under P: instead of tandem: (the application must use
 // the same prefix).
 func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
+	store, err := project.ExpandEnv(def.Store, os.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
+	}
 	switch {
-	case def.Store == "" || def.Store == "sql":
+	case store == "" || store == "sql":
 		s, err := sqlstore.New(b.DB, b.Dialect, sqlstore.Options{Schema: b.Schema})
 		if err != nil {
 			return nil, fmt.Errorf("move %s: open the switch store in %s's database: %w", def.Name, b, err)
 		}
 		return s, nil
-	case strings.HasPrefix(def.Store, "redis://") || strings.HasPrefix(def.Store, "rediss://"):
-		raw, err := project.ExpandEnv(def.Store, os.LookupEnv)
-		if err != nil {
-			return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
-		}
-		u, err := url.Parse(raw)
+	case strings.HasPrefix(store, "redis://") || strings.HasPrefix(store, "rediss://"):
+		u, err := url.Parse(store)
 		if err != nil {
 			return nil, fmt.Errorf("move %s: %s: store is not a URL: %w", def.Name, def.File, err)
 		}
