@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/move"
 )
 
@@ -14,7 +17,18 @@ import (
 type Mirror struct {
 	Client *Client
 	Move   *move.Move
+	// HoldFor bounds how long Write waits while the coordinator hands the authoritative
+	// table over (see move.BarrierTable): default 30s, after which Write fails with
+	// ErrWritesHeld.
+	HoldFor time.Duration
+
+	clearEpoch atomic.Int64 // 1 + the epoch in which no barrier was found; 0: none yet
 }
+
+// ErrWritesHeld is returned by Write when the coordinator's write barrier stayed up longer than
+// HoldFor: a handover is slow, or its coordinator stopped (running its command again finishes
+// or lifts it).
+var ErrWritesHeld = errors.New("client: writes are held while the coordinator hands the authoritative table over")
 
 // ErrSwitchesChanged is returned by Write when the move's switches kept changing during every
 // attempt of a write: a phase change storm, which should not happen.
@@ -36,12 +50,21 @@ var ErrSwitchesChanged = errors.New("client: the move's switches changed during 
 // it waited for locks: the coordinator's grace period only has to cover the instant between
 // that check and the commit.
 //
+// While the coordinator hands the authoritative table over between A and B (a rollback from
+// write-b; the step to write-b across databases), Write waits before it starts, until the other
+// table has caught up, and then writes under the new switches (see move.BarrierTable). It asks
+// once per phase whether it must wait: one query of B's database.
+//
 // writeA and writeB do the application's own SQL on the transaction they are given (writeB may
 // be nil before the move reaches write-b); they may run more than once. Write returns their
 // error, or the mirror's, after rolling back.
 func (m *Mirror) Write(ctx context.Context, key move.Key, writeA, writeB func(tx *sql.Tx) error) error {
 	for attempt := 0; attempt < 10; attempt++ {
-		err := m.writeOnce(ctx, key, writeA, writeB)
+		st, err := m.waitBarrier(ctx)
+		if err != nil {
+			return err
+		}
+		err = m.writeOnce(ctx, st, key, writeA, writeB)
 		if !errors.Is(err, errEpochMoved) {
 			return err
 		}
@@ -51,12 +74,10 @@ func (m *Mirror) Write(ctx context.Context, key move.Key, writeA, writeB func(tx
 
 var errEpochMoved = errors.New("the move's epoch moved during the write")
 
-func (m *Mirror) writeOnce(ctx context.Context, key move.Key, writeA, writeB func(tx *sql.Tx) error) error {
+// writeOnce writes under the switches of st, the state waitBarrier cleared; if the epoch moves
+// on before the commit, the write is rolled back and run again.
+func (m *Mirror) writeOnce(ctx context.Context, st tandem.MoveState, key move.Key, writeA, writeB func(tx *sql.Tx) error) error {
 	name := m.Move.Def.Name
-	st, err := m.Client.State(name)
-	if err != nil {
-		return err
-	}
 	sw := st.Switches
 	unchanged := func() error {
 		if now, _ := m.Client.State(name); now.Epoch != st.Epoch {
@@ -98,6 +119,43 @@ func (m *Mirror) writeOnce(ctx context.Context, key move.Key, writeA, writeB fun
 		})
 	}
 	return fmt.Errorf("client: move %s has switches %s, which write nothing", name, sw)
+}
+
+// waitBarrier returns once no handover holds the move's writes. The barrier is only set just
+// before a phase change, so once it is found lifted in an epoch it is not asked again in that
+// epoch: a write costs one extra query per phase, not one per write.
+func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
+	name := m.Move.Def.Name
+	limit := m.HoldFor
+	if limit <= 0 {
+		limit = 30 * time.Second
+	}
+	start := time.Now()
+	for {
+		st, err := m.Client.State(name)
+		if err != nil {
+			return st, err
+		}
+		if m.clearEpoch.Load() == st.Epoch+1 {
+			return st, nil
+		}
+		why, err := m.Move.Barrier(ctx)
+		if err != nil {
+			return st, fmt.Errorf("client: move %s: check whether writes must wait: %w", name, err)
+		}
+		if why == "" {
+			m.clearEpoch.Store(st.Epoch + 1)
+			return st, nil
+		}
+		if waited := time.Since(start); waited > limit {
+			return st, fmt.Errorf("%w: %s; waited %v (if no coordinator is running, run tandem move advance or rollback %s again: it finishes or lifts the handover)", ErrWritesHeld, why, waited.Round(time.Millisecond), name)
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("client: move %s: waiting for the handover to end: %w", name, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // ReadB reports whether reads of the move's data go to B now.

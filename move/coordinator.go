@@ -99,11 +99,16 @@ func (c *Coordinator) State(ctx context.Context) (tandem.MoveState, error) {
 //   - backfill -> verified: the backfill reached H and a verification finds no difference.
 //   - verified -> read-b: nothing more (the verification gate was the last).
 //   - read-b -> write-b: B's key sequence is moved past A's, and the reverse window opens.
+//     Across databases the application's writes wait (BarrierTable) from the switch until
+//     every instance acknowledged it and A's outbox is copied to B.
 //   - write-b -> complete: Confirm.
 func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveState, error) {
 	st, err := c.State(ctx)
 	if err != nil {
 		return st, err
+	}
+	if done, err := c.finishHandover(ctx, st); err != nil || done == tandem.PhaseWriteB {
+		return st, err // an interrupted step to write-b, now finished
 	}
 	next, ok := st.Phase.Next()
 	if !ok {
@@ -177,6 +182,11 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 			return st, fmt.Errorf("move %s: complete cannot be undone (A stops being written for good); pass --confirm to enter it", c.name())
 		}
 	}
+	if next == tandem.PhaseWriteB && !c.Move.Shared {
+		// Across databases, A's outbox may still hold writes when an instance starts to write
+		// B alone: B must have them first, or the reconciler would later undo B's newer rows.
+		return c.handover(ctx, st, next, reason, o.Force, func() error { return c.Move.DrainOutbox(ctx) })
+	}
 	st, err = c.transition(ctx, st, next, reason, o.Force)
 	if err != nil {
 		return st, err
@@ -195,11 +205,18 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 //     B's rows and the backfill's checkpoint are discarded.
 //   - read-b -> verified: reads go back to A, which is complete: instant and lossless.
 //   - write-b -> read-b: the rows written to B alone during the reverse window are copied back
-//     to A through the reverse mapping, before and again after the instances acknowledge.
+//     to A through the reverse mapping, before the switch, and again after the instances
+//     acknowledge it; the application's writes wait (BarrierTable) from the switch until then.
+//
+// A rollback or a step to write-b that stopped after its switch (an instance did not
+// acknowledge) keeps the writes waiting; running the same command again finishes it.
 func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveState, error) {
 	st, err := c.State(ctx)
 	if err != nil {
 		return st, err
+	}
+	if done, err := c.finishHandover(ctx, st); err != nil || done == tandem.PhaseReadB {
+		return st, err // an interrupted rollback from write-b, now finished
 	}
 	// A rollback that stopped while waiting for instances (a StragglersError) left its phase
 	// set but its work undone: running it again finishes that work.
@@ -241,18 +258,14 @@ func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveS
 			return st, err
 		}
 		c.log().Info("copied the reverse window back to A", "move", c.name(), "keys", n)
-		st, err = c.transition(ctx, st, to, reason, false)
-		if err != nil {
-			return st, err
-		}
-		// Writes made to B alone until every instance acknowledged. Across databases, a key
-		// already written again through A since (it waits in A's outbox) is newer there: the
-		// reconciler copies it to B, and copying B's row back would undo that write.
-		if n, err = c.copyBack(ctx, !c.Move.Shared); err != nil {
-			return st, err
-		}
-		c.log().Info("copied the last writes of the reverse window back to A", "move", c.name(), "keys", n)
-		return st, nil
+		// The writes made to B alone until every instance acknowledged are copied under the
+		// write barrier: no instance writes A before they are all there, so B holds the
+		// latest row of every logged key.
+		return c.handover(ctx, st, to, reason, false, func() error {
+			n, err := c.copyBack(ctx, false)
+			c.log().Info("copied the last writes of the reverse window back to A", "move", c.name(), "keys", n)
+			return err
+		})
 	case tandem.PhaseDualWrite, tandem.PhaseBackfill, tandem.PhaseVerified:
 		st, err = c.transition(ctx, st, to, reason, false)
 		if err != nil {

@@ -134,10 +134,14 @@ func (m *Move) OutboxKeys(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
-// EnsureLogs creates the reverse log (in B's database) and, for a move across databases, the
-// outbox (in A's), so that applications can write them from the first dual write on.
+// EnsureLogs creates the reverse log and the write barrier (in B's database) and, for a move
+// across databases, the outbox (in A's), so that applications can use them from the first dual
+// write on.
 func (m *Move) EnsureLogs(ctx context.Context) error {
 	if err := m.ensureLog(ctx, m.B, ReverseLogTable); err != nil {
+		return err
+	}
+	if err := m.ensureBarrier(ctx); err != nil {
 		return err
 	}
 	if !m.Shared {

@@ -10,9 +10,11 @@ import (
 
 // Repair re-copies exactly the given keys from A into B through the mapping: a key whose A row
 // is gone is deleted from B; any other is written as a full row (updated in place when B has
-// it, inserted otherwise, so that nothing referencing B's row is cascaded away). Each key is
-// its own transaction; when A and B share a database the A row is read under a share lock in
-// it. It returns how many keys it wrote. Repairing a key that does not differ is harmless.
+// it, inserted otherwise, so that nothing referencing B's row is cascaded away). Keys are
+// copied up to 200 per transaction, B's rows locked before A's are read (under a share lock
+// in the same transaction when A and B share a database); a batch that fails is copied again
+// key by key. It returns how many keys it wrote. Repairing a key that does not differ is
+// harmless.
 func (m *Move) Repair(ctx context.Context, keys []Key) (int, error) {
 	r, err := m.forward(ctx)
 	if err != nil {
@@ -39,13 +41,38 @@ func (m *Move) CopyBack(ctx context.Context, keys []Key) error {
 	return nil
 }
 
-// copyKeys makes the destination rows of keys equal to the source's mapped rows.
+// copyKeys makes the destination rows of keys equal to the source's mapped rows, many keys per
+// transaction (copyBatch); the keys of a batch that fails are copied one by one.
 func (r *route) copyKeys(ctx context.Context, keys []Key) (int, error) {
-	written := 0
 	for _, k := range keys {
 		if len(k) != len(r.srcKey) {
-			return written, fmt.Errorf("key %s has %d values; the key has %d columns", k, len(k), len(r.srcKey))
+			return 0, fmt.Errorf("key %s has %d values; the key has %d columns", k, len(k), len(r.srcKey))
 		}
+	}
+	written := 0
+	for start := 0; start < len(keys); start += copyBatchKeys {
+		part := keys[start:min(len(keys), start+copyBatchKeys)]
+		n, err := r.copyBatch(ctx, part)
+		if err == nil {
+			written += n
+			continue
+		}
+		if ctx.Err() != nil {
+			return written, err
+		}
+		n, err = r.copyOneByOne(ctx, part)
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// copyOneByOne copies each key in its own transaction, retrying each up to three times.
+func (r *route) copyOneByOne(ctx context.Context, keys []Key) (int, error) {
+	written := 0
+	for _, k := range keys {
 		var err error
 		for attempt := 0; attempt < 3; attempt++ {
 			var w bool
@@ -118,23 +145,7 @@ func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) 
 	case len(src) == 0:
 		_, err = tx.ExecContext(ctx, "DELETE FROM "+r.dst.qualified()+" WHERE "+where, args...)
 	case exists:
-		var sets []string
-		var uargs []any
-		for i, c := range r.cols {
-			if isKeyPos(r.keyPos, i) {
-				continue
-			}
-			uargs = append(uargs, src[0].vals[i])
-			sets = append(sets, d.QuoteIdent(c.Name)+" = "+d.Placeholder(len(uargs)))
-		}
-		if len(sets) == 0 {
-			wrote = false
-			break
-		}
-		n := len(uargs)
-		var kargs []any
-		w := keyCmp(d, "", r.dstKey, "=", k, &n, &kargs)
-		_, err = tx.ExecContext(ctx, "UPDATE "+r.dst.qualified()+" SET "+strings.Join(sets, ", ")+" WHERE "+w, append(uargs, kargs...)...)
+		wrote, err = r.updateRow(ctx, tx, k, src[0].vals)
 	case r.dstFl.onConflictPK:
 		// A full-row upsert on the primary key alone: a row that a backfill batch inserted
 		// and has not committed yet is invisible above, and is waited for and overwritten here
