@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -195,7 +196,18 @@ func (f *fault) run() {
 	if st, _ := late.State(f.m.Def.Name); st.Switches != tandem.SwitchesA || st.Version != 0 {
 		f.t.Fatalf("an instance started on the restarted Redis reads %s at version %d; the test expects the empty store's 1100 at version 0", st.Switches, st.Version)
 	}
-	time.Sleep(400 * time.Millisecond) // writes to B alone, on the switches the instances kept
+	// Its writes wait for the restore: one that went to A alone now would be lost. (The key is
+	// outside the writers' keys: if it were written, the next check would say so.)
+	lateMirror := &client.Mirror{Client: late, Move: f.m, HoldFor: 200 * time.Millisecond}
+	outside := int64(len(f.o.keys))
+	err := lateMirror.Write(f.ctx, move.Key{outside}, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(f.ctx, "INSERT INTO "+f.m.A.Dialect.Qualify(f.m.A.Schema, f.m.A.Table)+" (id, name, email) VALUES ("+f.m.A.Dialect.Placeholder(1)+", 'late', 'late@x.io')", outside)
+		return err
+	}, nil)
+	if !errors.Is(err, client.ErrWritesHeld) {
+		f.fatalf("a write of the instance started on the empty store: %v; want it held (client.ErrWritesHeld)", err)
+	}
+	time.Sleep(200 * time.Millisecond) // writes to B alone, on the switches the instances kept
 	for _, w := range f.writers {
 		if got := w.mirror.Client.Switches(f.m.Def.Name); got != tandem.SwitchesB {
 			f.t.Fatalf("after Redis restarted empty, instance %s switched to %s; it must keep 0011", w.mirror.Client.Instance(), got)

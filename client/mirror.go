@@ -27,7 +27,8 @@ type Mirror struct {
 
 // ErrWritesHeld is returned by Write when the coordinator's write barrier stayed up longer than
 // HoldFor: a handover is slow, or its coordinator stopped (running its command again finishes
-// or lifts it).
+// or lifts it); or when the switch store lost the move's state and no coordinator restored it
+// within HoldFor.
 var ErrWritesHeld = errors.New("client: writes are held while the coordinator hands the authoritative table over")
 
 // ErrSwitchesChanged is returned by Write when the move's switches kept changing during every
@@ -140,6 +141,12 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 			return st, nil
 		}
 		why, err := m.Move.Barrier(ctx)
+		if why != "" {
+			why += fmt.Sprintf(" (if no coordinator is running, run tandem move advance or rollback %s again: it finishes or lifts the handover)", name)
+		}
+		if err == nil && why == "" && st.Epoch == 0 {
+			why, err = m.storeLost(ctx)
+		}
 		if err != nil {
 			return st, fmt.Errorf("client: move %s: check whether writes must wait: %w", name, err)
 		}
@@ -148,7 +155,7 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 			return st, nil
 		}
 		if waited := time.Since(start); waited > limit {
-			return st, fmt.Errorf("%w: %s; waited %v (if no coordinator is running, run tandem move advance or rollback %s again: it finishes or lifts the handover)", ErrWritesHeld, why, waited.Round(time.Millisecond), name)
+			return st, fmt.Errorf("%w, for %v now: %s", ErrWritesHeld, waited.Round(time.Millisecond), why)
 		}
 		select {
 		case <-ctx.Done():
@@ -156,6 +163,18 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// storeLost explains why an instance that reads the move at epoch 0 must not write: the audit
+// copy in B's database records transitions, so the switch store lost the move's state (a Redis
+// restarted empty) and the switches it gives (1100) may stop writing the authoritative table.
+// The instance takes the right state once a coordinator restores the store.
+func (m *Mirror) storeLost(ctx context.Context) (string, error) {
+	e, err := m.Move.RecordedEpoch(ctx)
+	if err != nil || e == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("the switch store reads move %s as pending at epoch 0, but its audit copy in B's database is at epoch %d: the store lost the move's state (run tandem move status %s to restore it)", m.Move.Def.Name, e, m.Move.Def.Name), nil
 }
 
 // ReadB reports whether reads of the move's data go to B now.

@@ -222,7 +222,15 @@ func TestRestoreAfterTheStoreLostTheMove(t *testing.T) {
 			if got := late.Switches("users_restored").String(); got != "1100" {
 				t.Fatalf("an instance started on the empty store reads %s; the test expects the empty store's 1100", got)
 			}
-			time.Sleep(200 * time.Millisecond)
+			// Its writes wait for the restore instead of going to A alone.
+			lateMirror := &client.Mirror{Client: late, Move: f.m, HoldFor: 200 * time.Millisecond}
+			err = lateMirror.Write(ctx, move.Key{int64(9)}, func(tx *sql.Tx) error {
+				_, err := tx.Exec("INSERT INTO users VALUES (9, 'lost')")
+				return err
+			}, nil)
+			if !errors.Is(err, client.ErrWritesHeld) || !strings.Contains(err.Error(), "lost the move's state") {
+				t.Fatalf("a write of an instance that reads the empty store: %v; want ErrWritesHeld saying the store lost the move", err)
+			}
 			if got := f.app.Switches("users_restored").String(); got != "0011" {
 				t.Fatalf("the instance that knew write-b went back to %s when the store lost the move", got)
 			}
@@ -260,6 +268,12 @@ func TestRestoreAfterTheStoreLostTheMove(t *testing.T) {
 				t.Errorf("restored audit log (-before the loss +restored):\n%s", diff)
 			}
 			waitSwitches(t, late, "users_restored", "0011")
+			if err := lateMirror.Write(ctx, move.Key{int64(9)}, nil, func(tx *sql.Tx) error {
+				_, err := tx.Exec("INSERT INTO accounts VALUES (9, 'after the restore')")
+				return err
+			}); err != nil {
+				t.Fatalf("a write of the late instance after the restore: %v", err)
+			}
 			if err := f.co.WaitAcks(ctx, states[0]); err != nil {
 				t.Fatalf("after the restore: %v", err)
 			}
