@@ -96,6 +96,14 @@ type Capabilities struct {
 	// DataModifyingCTE: a WITH clause may hold an INSERT (PostgreSQL), so that two history rows
 	// are written in one round trip.
 	DataModifyingCTE bool
+	// ConflictTarget: INSERT ... ON CONFLICT (columns) DO NOTHING | DO UPDATE acts on a conflict
+	// on those columns alone, any other unique violation still failing the statement
+	// (PostgreSQL, SQLite). Without it (MySQL), the only upsert acts on every unique key, which
+	// tandem never uses to copy rows.
+	ConflictTarget bool
+	// RepeatableReadGaps: transactions default to REPEATABLE READ with gap locks (InnoDB), so
+	// short copying transactions ask for READ COMMITTED instead.
+	RepeatableReadGaps bool
 }
 
 // Column describes one column of a table.
@@ -138,4 +146,119 @@ const (
 // the session's settings.
 type Pipeliner interface {
 	Literal(v any) (string, error)
+}
+
+// LockMode is how a SELECT locks the rows it reads.
+type LockMode int
+
+const (
+	// LockShare blocks every write of the rows by others until the transaction ends (FOR
+	// SHARE, LOCK IN SHARE MODE).
+	LockShare LockMode = iota + 1
+	// LockKeyShare blocks deletes and key changes only (PostgreSQL's FOR KEY SHARE), so that
+	// updates of other columns need not wait; the share lock where nothing weaker exists.
+	LockKeyShare
+	// LockUpdate locks the rows as an update would (FOR UPDATE).
+	LockUpdate
+)
+
+// RowLocker is implemented by dialects whose SELECT can lock the rows it reads. Without it, a
+// write transaction already excludes every other writer (SQLite).
+type RowLocker interface {
+	// LockClause renders the clause appended to a SELECT to lock its rows in mode, with a
+	// leading space.
+	LockClause(mode LockMode) string
+}
+
+// ColumnKind names a kind of column that tandem's own tables (checkpoints, logs, the SQL
+// switch store) use.
+type ColumnKind int
+
+const (
+	// TextColumn holds text of any length.
+	TextColumn ColumnKind = iota + 1
+	// KeyColumn holds text of up to 255 characters that can be part of a primary key and
+	// compares case-sensitively.
+	KeyColumn
+	// TimeColumn holds an instant (with its time zone, or as UTC text).
+	TimeColumn
+	// SerialKeyColumn is a whole column definition: an auto-incrementing 64-bit primary key.
+	SerialKeyColumn
+)
+
+// ColumnTyper is implemented by dialects that can hold tandem's own tables.
+type ColumnTyper interface {
+	// ColumnType renders the type of a column of kind k (for SerialKeyColumn, the type and
+	// its PRIMARY KEY clause).
+	ColumnType(k ColumnKind) string
+}
+
+// Index is an index of a table: its name and its columns in order.
+type Index struct {
+	Name    string
+	Columns []string
+}
+
+// IndexReader is implemented by dialects that can list a table's unique indexes.
+type IndexReader interface {
+	// UniqueIndexes lists the unique indexes of schema.table other than its primary key, on
+	// plain columns only (not expressions, not partial), in name order.
+	UniqueIndexes(ctx context.Context, q Querier, schema, table string) ([]Index, error)
+}
+
+// RowHasher is implemented by dialects that can sum 64-bit hashes of rows in a query, so that
+// two tables are compared without reading their rows out.
+type RowHasher interface {
+	// RowHashSum renders an aggregate expression over the rows of a query: the sum of a 64-bit
+	// hash of the values of exprs (of the given columns' types), as text. NULL and the empty
+	// string, and values that only concatenate alike, hash apart.
+	RowHashSum(exprs []string, cols []Column) string
+}
+
+// LoadProbe is implemented by dialects that can say how loaded a database is, for throttling.
+type LoadProbe interface {
+	// ReplicaLagQuery returns a query giving the largest replication lag in seconds (a float),
+	// or "" where the primary cannot tell.
+	ReplicaLagQuery() string
+	// ActiveSessionsQuery returns a query counting the other sessions of the current database
+	// that are running a statement, or "" where there are none to count.
+	ActiveSessionsQuery() string
+}
+
+// ScanIndexes runs stmt, which returns (index name, column name) rows ordered by index and
+// column position, and groups them into indexes. An index with a part whose column name is
+// empty (an expression) is left out. Dialects share it to implement IndexReader.
+func ScanIndexes(ctx context.Context, q Querier, stmt string, args ...any) ([]Index, error) {
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		out  []Index
+		skip = map[string]bool{}
+	)
+	for rows.Next() {
+		var name, col string
+		if err := rows.Scan(&name, &col); err != nil {
+			return nil, err
+		}
+		if col == "" {
+			skip[name] = true
+		}
+		if len(out) == 0 || out[len(out)-1].Name != name {
+			out = append(out, Index{Name: name})
+		}
+		out[len(out)-1].Columns = append(out[len(out)-1].Columns, col)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for _, ix := range out {
+		if !skip[ix.Name] {
+			kept = append(kept, ix)
+		}
+	}
+	return kept, nil
 }

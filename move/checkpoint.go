@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // CheckpointTable is the table in B's database (and schema) that holds each backfill's
@@ -46,13 +48,7 @@ func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema,
 // last report (live); rows 1..n are the parts the range up to H is split into when the backfill
 // starts.
 func (m *Move) ensureCheckpoint(ctx context.Context) error {
-	ts, txt, short := "timestamp with time zone", "text", "varchar(200)"
-	switch flavorOf(m.B.Dialect).name {
-	case "mysql":
-		ts, txt = "datetime(6)", "longtext"
-	case "sqlite":
-		ts, short = "text", "text"
-	}
+	ts, txt, short := columnType(m.B.Dialect, tandem.TimeColumn), columnType(m.B.Dialect, tandem.TextColumn), columnType(m.B.Dialect, tandem.KeyColumn)
 	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
 		", lo_key " + txt + ", hi_key " + txt + ", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts +
 		", settings " + txt + ", live " + txt + ", PRIMARY KEY (move, part))"

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Throttler decides when the backfill may run its next batch.
@@ -104,12 +106,14 @@ func PauseCheck(paused func(ctx context.Context) (bool, error)) Check {
 // MariaDB primary does not know its replicas' lag, and SQLite has no replicas: there the check
 // never pauses; use a custom check (e.g. against a heartbeat table) instead.
 func ReplicaLag(s Side, max time.Duration) Check {
-	if flavorOf(s.Dialect).name != "postgres" {
+	lp, ok := s.Dialect.(tandem.LoadProbe)
+	if !ok || lp.ReplicaLagQuery() == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
+	query := lp.ReplicaLagQuery()
 	return func(ctx context.Context) (string, error) {
 		var secs float64
-		err := s.DB.QueryRowContext(ctx, "SELECT COALESCE(EXTRACT(EPOCH FROM MAX(replay_lag)), 0)::float8 FROM pg_stat_replication").Scan(&secs)
+		err := s.DB.QueryRowContext(ctx, query).Scan(&secs)
 		if err != nil {
 			return "", fmt.Errorf("move: replica lag of %s's database: %w", s, err)
 		}
@@ -124,15 +128,11 @@ func ReplicaLag(s Side, max time.Duration) Check {
 // (PostgreSQL: pg_stat_activity; MySQL: the process list of its database), not counting the
 // session that asks. SQLite has no sessions to count: it never pauses.
 func ActiveSessions(s Side, max int) Check {
-	var stmt string
-	switch flavorOf(s.Dialect).name {
-	case "postgres":
-		stmt = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND pid <> pg_backend_pid()"
-	case "mysql":
-		stmt = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') AND DB = DATABASE() AND ID <> CONNECTION_ID()"
-	default:
+	lp, ok := s.Dialect.(tandem.LoadProbe)
+	if !ok || lp.ActiveSessionsQuery() == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
+	stmt := lp.ActiveSessionsQuery()
 	return func(ctx context.Context) (string, error) {
 		var n int
 		if err := s.DB.QueryRowContext(ctx, stmt).Scan(&n); err != nil {

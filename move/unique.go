@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tandem-db/tandem"
 )
 
 // uniqueIndex is a unique index or constraint of a table other than its primary key, on plain
@@ -14,70 +16,22 @@ type uniqueIndex struct {
 	cols []string
 }
 
-// uniqueIndexes lists side's unique indexes other than the primary key.
+// uniqueIndexes lists side's unique indexes other than the primary key, as its dialect reads
+// them (tandem.IndexReader); none where the dialect cannot.
 func uniqueIndexes(ctx context.Context, s Side) ([]uniqueIndex, error) {
-	var (
-		stmt string
-		args []any
-	)
-	switch flavorOf(s.Dialect).name {
-	case "postgres":
-		stmt = `SELECT ic.relname, a.attname
-FROM pg_index x
-JOIN pg_class ic ON ic.oid = x.indexrelid
-JOIN pg_class t ON t.oid = x.indrelid
-JOIN pg_namespace ns ON ns.oid = t.relnamespace
-JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, pos) ON true
-JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-WHERE x.indisunique AND NOT x.indisprimary AND x.indexprs IS NULL AND x.indpred IS NULL
-  AND lower(t.relname) = lower($2) AND ns.nspname = coalesce(nullif($1, ''), current_schema())
-ORDER BY ic.relname, k.pos`
-		args = []any{s.Schema, s.Table}
-	case "mysql":
-		stmt = `SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND LOWER(TABLE_NAME) = LOWER(?)
-  AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' AND COLUMN_NAME IS NOT NULL
-ORDER BY INDEX_NAME, SEQ_IN_INDEX`
-		args = []any{s.Schema, s.Table}
-	case "sqlite":
-		stmt = `SELECT il.name, coalesce(ii.name, '') FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii
-WHERE il."unique" = 1 AND il.origin <> 'pk' AND il.partial = 0 ORDER BY il.name, ii.seqno`
-		args = []any{s.Table}
-	default:
+	ir, ok := s.Dialect.(tandem.IndexReader)
+	if !ok {
 		return nil, nil
 	}
-	rows, err := s.DB.QueryContext(ctx, stmt, args...)
+	list, err := ir.UniqueIndexes(ctx, s.DB, s.Schema, s.Table)
 	if err != nil {
 		return nil, fmt.Errorf("move: unique keys of %s: %w", s, err)
 	}
-	defer rows.Close()
-	var (
-		out  []uniqueIndex
-		skip = map[string]bool{}
-	)
-	for rows.Next() {
-		var name, col string
-		if err := rows.Scan(&name, &col); err != nil {
-			return nil, fmt.Errorf("move: unique keys of %s: %w", s, err)
-		}
-		if col == "" {
-			skip[name] = true
-		}
-		if len(out) == 0 || out[len(out)-1].name != name {
-			out = append(out, uniqueIndex{name: name})
-		}
-		out[len(out)-1].cols = append(out[len(out)-1].cols, col)
+	out := make([]uniqueIndex, len(list))
+	for i, ix := range list {
+		out[i] = uniqueIndex{name: ix.Name, cols: ix.Columns}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move: unique keys of %s: %w", s, err)
-	}
-	kept := out[:0]
-	for _, u := range out {
-		if !skip[u.name] {
-			kept = append(kept, u)
-		}
-	}
-	return kept, nil
+	return out, nil
 }
 
 // positions finds the index's columns among the mapped columns; false when one is not mapped

@@ -243,10 +243,11 @@ func (r *route) chunks(ctx context.Context, hi Key, size int) ([]chunk, error) {
 	}
 }
 
-// sqlHash reports whether chunk hashes are computed in the database: PostgreSQL and MySQL,
-// when A and B share it (across databases the text forms of values differ).
+// sqlHash reports whether chunk hashes are computed in the database: where its dialect can
+// (tandem.RowHasher) and A and B share it (across databases the text forms of values differ).
 func (r *route) sqlHash() bool {
-	return r.shared && (r.srcFl.name == "postgres" || r.srcFl.name == "mysql")
+	_, ok := r.src.Dialect.(tandem.RowHasher)
+	return r.shared && ok
 }
 
 // digests computes a chunk's digest on both sides.
@@ -282,24 +283,11 @@ func (r *route) srcRowTexts() []string {
 
 func (r *route) dstRowTexts() []string { return names(r.dst.Dialect, "", r.cols) }
 
-// sqlDigest sums a 64-bit hash of each row's text in the database: the first 16 hex digits of
-// the md5 of the row, as a signed bigint summed as numeric (PostgreSQL) or as an unsigned
-// integer summed as DECIMAL (MySQL). Each value is length-prefixed and NULL marked, so that
-// ("a|b", "c") and ("a", "b|c"), or NULL and ”, hash apart.
+// sqlDigest counts a chunk's rows and sums a 64-bit hash of each in the database, as the
+// dialect renders it (tandem.RowHasher: e.g. the first 16 hex digits of each row's md5).
 func (r *route) sqlDigest(ctx context.Context, s Side, key []tandem.Column, c chunk, exprs []string) (digest, error) {
 	d := s.Dialect
-	var sum string
-	switch flavorOf(d).name {
-	case "postgres":
-		sum = "coalesce(sum(('x' || substr(md5(ROW(" + strings.Join(exprs, ", ") + ")::text), 1, 16))::bit(64)::bigint::numeric), 0)::text"
-	default:
-		parts := make([]string, len(exprs))
-		for i, e := range exprs {
-			t := d.CastText(e, r.cols[i])
-			parts[i] = "IFNULL(CONCAT(CHAR_LENGTH(" + t + "), ':', " + t + "), 'N')"
-		}
-		sum = "CAST(COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', " + strings.Join(parts, ", ") + ")), 1, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR)"
-	}
+	sum := d.(tandem.RowHasher).RowHashSum(exprs, r.cols)
 	var args []any
 	n := 0
 	stmt := "SELECT COUNT(*), " + sum + " FROM " + s.qualified() + " WHERE " + keyRange(d, "", key, c.lo, c.hi, &n, &args)

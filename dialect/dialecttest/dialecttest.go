@@ -72,6 +72,7 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 	t.Run("Columns", s.testColumns)
 	t.Run("Cast", s.testCast)
 	t.Run("Inspect", s.testInspect)
+	t.Run("Moving", s.testMoving)
 }
 
 func ctxT(t *testing.T) context.Context {

@@ -31,7 +31,7 @@ func (Dialect) Name() string { return "mysql" }
 // Capabilities: DDL commits implicitly, databases act as schemas, and lock_wait_timeout bounds
 // lock waits.
 func (Dialect) Capabilities() tandem.Capabilities {
-	return tandem.Capabilities{TransactionalDDL: false, Schemas: true, LockTimeout: true, SchemaIsDatabase: true}
+	return tandem.Capabilities{TransactionalDDL: false, Schemas: true, LockTimeout: true, SchemaIsDatabase: true, RepeatableReadGaps: true}
 }
 
 // QuoteIdent quotes name with backticks, doubling any inside it.

@@ -27,7 +27,7 @@ func TestRender(t *testing.T) {
 		{"SessionSetup", d.SessionSetup(5 * time.Second), []string{"SET SESSION lock_wait_timeout = 5", "SET SESSION innodb_lock_wait_timeout = 5"}},
 		{"SessionSetup rounds up", d.SessionSetup(200 * time.Millisecond), []string{"SET SESSION lock_wait_timeout = 1", "SET SESSION innodb_lock_wait_timeout = 1"}},
 		{"SessionSetup zero", d.SessionSetup(0), []string(nil)},
-		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: false, Schemas: true, LockTimeout: true, SchemaIsDatabase: true}},
+		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: false, Schemas: true, LockTimeout: true, SchemaIsDatabase: true, RepeatableReadGaps: true}},
 		{"NonTransactional", d.NonTransactional("CREATE INDEX i ON t (a)"), false},
 		{"lockName", lockName("shop", "deploy"), "tandem/shop/deploy"},
 		{"lockName long", len(lockName("shop", string(make([]byte, 100)))) <= 64, true},

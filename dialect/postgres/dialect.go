@@ -28,7 +28,7 @@ func (Dialect) Name() string { return "postgres" }
 
 // Capabilities: DDL is transactional, there are schemas, and lock_timeout bounds lock waits.
 func (Dialect) Capabilities() tandem.Capabilities {
-	return tandem.Capabilities{TransactionalDDL: true, Schemas: true, LockTimeout: true, DataModifyingCTE: true}
+	return tandem.Capabilities{TransactionalDDL: true, Schemas: true, LockTimeout: true, DataModifyingCTE: true, ConflictTarget: true}
 }
 
 // QuoteIdent quotes name with double quotes, doubling any inside it. The name keeps its case.

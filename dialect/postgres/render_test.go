@@ -28,7 +28,7 @@ func TestRender(t *testing.T) {
 		{"SessionSetup", d.SessionSetup(5 * time.Second), []string{"SET lock_timeout = '5000ms'"}},
 		{"SessionSetup tiny", d.SessionSetup(time.Microsecond), []string{"SET lock_timeout = '1ms'"}},
 		{"SessionSetup zero", d.SessionSetup(0), []string(nil)},
-		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: true, Schemas: true, LockTimeout: true, DataModifyingCTE: true}},
+		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: true, Schemas: true, LockTimeout: true, DataModifyingCTE: true, ConflictTarget: true}},
 		{"Cast int", d.Cast("$1", tandem.Column{Type: "integer"}), "CAST($1 AS integer)"},
 		{"Cast varchar", d.Cast("$1", tandem.Column{Type: "character varying(3)"}), "CAST($1 AS text)"},
 		{"Cast char", d.Cast("$1", tandem.Column{Type: "character(3)"}), "CAST($1 AS text)"},

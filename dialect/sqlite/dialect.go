@@ -33,7 +33,7 @@ func (Dialect) Name() string { return "sqlite" }
 
 // Capabilities: DDL is transactional; there are no schemas and no per-statement lock timeout.
 func (Dialect) Capabilities() tandem.Capabilities {
-	return tandem.Capabilities{TransactionalDDL: true, Schemas: false, LockTimeout: false}
+	return tandem.Capabilities{TransactionalDDL: true, Schemas: false, LockTimeout: false, ConflictTarget: true}
 }
 
 // QuoteIdent quotes name with double quotes, doubling any inside it.

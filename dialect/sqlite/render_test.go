@@ -23,7 +23,7 @@ func TestRender(t *testing.T) {
 		{"CreateSchema", d.CreateSchema("s"), ""},
 		{"UseSchema", d.UseSchema("s"), []string(nil)},
 		{"SessionSetup", d.SessionSetup(5 * time.Second), []string(nil)},
-		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: true, Schemas: false, LockTimeout: false}},
+		{"Capabilities", d.Capabilities(), tandem.Capabilities{TransactionalDDL: true, Schemas: false, LockTimeout: false, ConflictTarget: true}},
 		{"lockPath deploy", lockPath("/d/app.db", "deploy"), "/d/app.db.tandem-lock"},
 		{"lockPath other", lockPath("/d/app.db", "move-1"), "/d/app.db.move-1.tandem-lock"},
 		{"lockPath unsafe", lockPath("/d/app.db", "../x"), "/d/app.db.d6b96a97d147daaa.tandem-lock"},

@@ -1,0 +1,30 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/tandem-db/tandem"
+)
+
+// What online table moves need beyond tandem.Dialect. SQLite locks the whole database for a
+// writer, so it needs no row locks, and it has neither replicas nor other sessions to watch.
+var (
+	_ tandem.ColumnTyper = Dialect{}
+	_ tandem.IndexReader = Dialect{}
+)
+
+// ColumnType names text (times as text too) and an AUTOINCREMENT key.
+func (Dialect) ColumnType(k tandem.ColumnKind) string {
+	if k == tandem.SerialKeyColumn {
+		return "integer PRIMARY KEY AUTOINCREMENT"
+	}
+	return "text"
+}
+
+// UniqueIndexes reads pragma_index_list and pragma_index_info (an expression part has no
+// name and leaves its index out). SQLite has one schema per file; schema is ignored.
+func (Dialect) UniqueIndexes(ctx context.Context, q tandem.Querier, _ string, table string) ([]tandem.Index, error) {
+	const stmt = `SELECT il.name, coalesce(ii.name, '') FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii
+WHERE il."unique" = 1 AND il.origin <> 'pk' AND il.partial = 0 ORDER BY il.name, ii.seqno`
+	return tandem.ScanIndexes(ctx, q, stmt, table)
+}
