@@ -83,9 +83,12 @@ type fault struct {
 	restarts int
 	runs     int
 	landed   int
-	delay    time.Duration // the last delay before a kill's random moment
-	start    time.Time
-	stages   []string
+	// backfillEpoch is the epoch of the backfill phase, which the store must hold again after
+	// Redis restarted during the backfill.
+	backfillEpoch int64
+	delay         time.Duration // the last delay before a kill's random moment
+	start         time.Time
+	stages        []string
 }
 
 func newFault(t *testing.T, c faultCase, kills int) *fault {
@@ -102,8 +105,8 @@ func newFault(t *testing.T, c faultCase, kills int) *fault {
 	}
 	mustExec(t, f.m.A.DB, "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL)")
 	mustExec(t, f.m.B.DB, "CREATE TABLE accounts (id bigint PRIMARY KEY, full_name varchar(100) NOT NULL, email_lower varchar(200) NOT NULL)")
-	// Enough rows that the killed backfill (at most 2000 rows a second, killed within 350ms)
-	// cannot finish before the last kill.
+	// Enough rows that the killed backfill (at most 2000 rows a second, killed 0 to 330ms after
+	// it is ready to copy) cannot finish before the last kill.
 	rows := max(20000, 1000*kills)
 	f.insertRows(rows)
 	f.o = newOracle(rows+rows/10, rows, faultWriters)
@@ -403,11 +406,7 @@ func (f *fault) backfillUnderKills() {
 	if f.landed < f.kills/2 {
 		f.fatalf("only %d of %d kills came after the backfill process had committed a batch: they land before it starts", f.landed, f.kills)
 	}
-	// A backfill process restored the store after the restart (or the next call does).
-	st, err := f.store.State(f.ctx, f.m.Def.Name)
-	if err != nil || st.Phase != tandem.PhaseBackfill || st.Epoch != before.Epoch {
-		f.fatalf("after Redis restarted during the backfill, the store holds %+v (%v); the backfill processes should have restored backfill at epoch %d", st, err, before.Epoch)
-	}
+	f.backfillEpoch = before.Epoch
 }
 
 // keyBelow reports whether key a (one integer) is below b.
@@ -438,6 +437,11 @@ func (f *fault) resumeBackfill() {
 	}
 	if cp, err := f.m.Checkpoint(f.ctx); err != nil || !cp.Done {
 		f.fatalf("after the resumed backfill exited 0, the checkpoint is %+v (%v)", cp, err)
+	}
+	// The backfill processes restored the store after Redis restarted under them.
+	st, err := f.store.State(f.ctx, f.m.Def.Name)
+	if err != nil || st.Phase != tandem.PhaseBackfill || st.Epoch != f.backfillEpoch {
+		f.fatalf("after Redis restarted during the backfill, the store holds %+v (%v), %d restores logged; the backfill processes should have restored backfill at epoch %d", st, err, f.restores(), f.backfillEpoch)
 	}
 }
 

@@ -26,4 +26,13 @@
 //     engines render values differently, so there the rows are streamed and hashed in Go from
 //     normalized values. Chunks that differ are re-checked until stable, then compared row by
 //     row.
+//   - When the authoritative table changes hands while instances switch one by one (the
+//     rollback from write-b; the step to write-b across databases), a write barrier
+//     (tandem_move_barrier, in B's database) holds the application's writes in client.Mirror
+//     from the switch until every instance acknowledged it and the other table caught up (the
+//     rows written to B alone copied back; A's outbox copied to B).
+//   - Every transition is copied to tandem_move_transitions in B's database. A switch store
+//     that lost a move's state (a Redis restarted without persistence) is restored from that
+//     copy by the coordinator before anything else (Coordinator.Restore), and instances that
+//     read the empty store hold their writes until then.
 package move
