@@ -262,3 +262,12 @@ func ScanIndexes(ctx context.Context, q Querier, stmt string, args ...any) ([]In
 	}
 	return kept, nil
 }
+
+// SequenceAligner is implemented by dialects whose tables generate keys (sequences, identity,
+// AUTO_INCREMENT), so that a table about to receive new rows never hands out a key at or
+// below one already used elsewhere.
+type SequenceAligner interface {
+	// AlignSequence moves the generator behind schema.table's column past past, never
+	// backwards. A column without a generator is left alone, without an error.
+	AlignSequence(ctx context.Context, q Querier, schema, table, column string, past int64) error
+}

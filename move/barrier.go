@@ -23,14 +23,9 @@ const BarrierTable = "tandem_move_barrier"
 func (m *Move) barrierTable() string { return m.B.Dialect.Qualify(m.B.Schema, BarrierTable) }
 
 func (m *Move) ensureBarrier(ctx context.Context) error {
-	ts, txt := "timestamp with time zone", "text"
-	switch flavorOf(m.B.Dialect).name {
-	case "mysql":
-		ts, txt = "datetime(6)", "longtext"
-	case "sqlite":
-		ts = "text"
-	}
-	stmt := "CREATE TABLE IF NOT EXISTS " + m.barrierTable() + " (move varchar(200) NOT NULL PRIMARY KEY, target varchar(64) NOT NULL, reason " + txt + " NOT NULL, since " + ts + " NOT NULL)"
+	d := m.B.Dialect
+	ts, txt, short := columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
+	stmt := "CREATE TABLE IF NOT EXISTS " + m.barrierTable() + " (move " + short + " NOT NULL PRIMARY KEY, target " + short + " NOT NULL, reason " + txt + " NOT NULL, since " + ts + " NOT NULL)"
 	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, BarrierTable, m.B, err)
 	}

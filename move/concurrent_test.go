@@ -22,7 +22,7 @@ func newDualWrite(m *Move) *dualWrite {
 	p := d.Placeholder(1)
 	sel := "SELECT id, CONCAT(first_name, ' ', last_name), lower(email), note FROM users WHERE id = " + p
 	var up string
-	switch flavorOf(d).name {
+	switch d.Name() {
 	case "mysql":
 		up = "INSERT INTO accounts (id, full_name, email, remark) " + sel +
 			" ON DUPLICATE KEY UPDATE full_name = VALUES(full_name), email = VALUES(email), remark = VALUES(remark)"

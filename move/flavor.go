@@ -9,7 +9,6 @@ import (
 // flavor gathers what the move engine asks of a database beyond tandem.Dialect, read once from
 // the dialect's optional interfaces (tandem.RowLocker) and capabilities.
 type flavor struct {
-	name string
 	// shareLock and updateLock are appended to a SELECT to lock the rows it reads; empty where
 	// a write transaction already excludes every other writer (SQLite).
 	shareLock, updateLock string
@@ -30,7 +29,7 @@ type flavor struct {
 
 func flavorOf(d tandem.Dialect) flavor {
 	caps := d.Capabilities()
-	f := flavor{name: d.Name(), onConflictPK: caps.ConflictTarget}
+	f := flavor{onConflictPK: caps.ConflictTarget}
 	if rl, ok := d.(tandem.RowLocker); ok {
 		f.shareLock, f.updateLock, f.batchLock = rl.LockClause(tandem.LockShare), rl.LockClause(tandem.LockUpdate), rl.LockClause(tandem.LockKeyShare)
 	}

@@ -155,14 +155,9 @@ func (m *Move) ensureReverseLog(ctx context.Context) error {
 }
 
 func (m *Move) ensureLog(ctx context.Context, s Side, table string) error {
-	id, ts, txt := "bigserial PRIMARY KEY", "timestamp with time zone", "text"
-	switch flavorOf(s.Dialect).name {
-	case "mysql":
-		id, ts, txt = "bigint NOT NULL AUTO_INCREMENT PRIMARY KEY", "datetime(6)", "varchar(255)"
-	case "sqlite":
-		id, ts = "integer PRIMARY KEY AUTOINCREMENT", "text"
-	}
-	stmt := "CREATE TABLE IF NOT EXISTS " + s.Dialect.Qualify(s.Schema, table) + " (id " + id + ", move " + txt + " NOT NULL, key_text " + txt + " NOT NULL, at " + ts + " NOT NULL)"
+	d := s.Dialect
+	id, ts, txt, short := columnType(d, tandem.SerialKeyColumn), columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
+	stmt := "CREATE TABLE IF NOT EXISTS " + s.Dialect.Qualify(s.Schema, table) + " (id " + id + ", move " + short + " NOT NULL, key_text " + txt + " NOT NULL, at " + ts + " NOT NULL)"
 	if _, err := s.DB.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, table, s, err)
 	}
@@ -238,22 +233,11 @@ func (m *Move) AlignSequence(ctx context.Context) error {
 	if err != nil || top == nil {
 		return err
 	}
-	d, b, col := m.B.Dialect, m.B, m.Def.Key[0]
-	switch flavorOf(d).name {
-	case "postgres":
-		var seq sql.NullString
-		if err := b.DB.QueryRowContext(ctx, "SELECT pg_get_serial_sequence($1, $2)", b.qualified(), col).Scan(&seq); err != nil || !seq.Valid {
-			return nil // no sequence behind the key (or not a plain column): nothing to align
-		}
-		_, err = b.DB.ExecContext(ctx, "SELECT setval($1::regclass, GREATEST($2::bigint, (SELECT last_value FROM "+seq.String+")))", seq.String, *top)
-	case "mysql":
-		_, err = b.DB.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %d", b.qualified(), *top+1))
-	case "sqlite":
-		_, err = b.DB.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", *top, b.Table)
-		if err != nil {
-			err = nil // no AUTOINCREMENT table: SQLite takes max(rowid)+1, which B has
-		}
+	sa, ok := m.B.Dialect.(tandem.SequenceAligner)
+	if !ok {
+		return nil // the dialect generates no keys
 	}
+	err = sa.AlignSequence(ctx, m.B.DB, m.B.Schema, m.B.Table, m.Def.Key[0], *top)
 	if err != nil {
 		return fmt.Errorf("move %s: move %s's key sequence past %d: %w", m.Def.Name, m.B, *top, err)
 	}

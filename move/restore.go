@@ -20,13 +20,7 @@ var ErrStoreLost = errors.New("the switch store lost the move's state")
 // ensureTransitions creates the audit copy's table in B's database if it is missing.
 func (m *Move) ensureTransitions(ctx context.Context) error {
 	d, b := m.B.Dialect, m.B
-	ts, txt, short := "timestamp with time zone", "text", "varchar(64)"
-	switch flavorOf(d).name {
-	case "mysql":
-		ts, txt = "datetime(6)", "longtext"
-	case "sqlite":
-		ts = "text"
-	}
+	ts, txt, short := columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
 	ddl := "CREATE TABLE IF NOT EXISTS " + d.Qualify(b.Schema, TransitionsTable) + " (move " + short + " NOT NULL, version bigint NOT NULL, from_phase " + short + " NOT NULL, to_phase " + short +
 		" NOT NULL, epoch bigint NOT NULL, by_user " + txt + ", reason " + txt + ", forced smallint NOT NULL, at " + ts + " NOT NULL, PRIMARY KEY (move, version))"
 	if _, err := b.DB.ExecContext(ctx, ddl); err != nil {

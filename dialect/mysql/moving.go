@@ -2,6 +2,9 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -66,4 +69,21 @@ func (Dialect) ReplicaLagQuery() string { return "" }
 // ActiveSessionsQuery counts the other sessions of the current database running a statement.
 func (Dialect) ActiveSessionsQuery() string {
 	return "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') AND DB = DATABASE() AND ID <> CONNECTION_ID()"
+}
+
+var _ tandem.SequenceAligner = Dialect{}
+
+// AlignSequence raises the table's AUTO_INCREMENT to past+1 when it is lower (ALTER TABLE
+// could also lower it down to the largest key in use, reusing the keys of deleted rows).
+func (d Dialect) AlignSequence(ctx context.Context, q tandem.Querier, schema, table, _ string, past int64) error {
+	var next sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ?", schema, table).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !next.Valid) {
+		return nil // no AUTO_INCREMENT column
+	}
+	if err != nil || next.Int64 > past {
+		return err
+	}
+	_, err = q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %d", d.Qualify(schema, table), past+1))
+	return err
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -69,4 +70,17 @@ func (Dialect) ReplicaLagQuery() string {
 // ActiveSessionsQuery counts the other active sessions of the current database.
 func (Dialect) ActiveSessionsQuery() string {
 	return "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND pid <> pg_backend_pid()"
+}
+
+var _ tandem.SequenceAligner = Dialect{}
+
+// AlignSequence sets the sequence behind the column (serial or identity) to past, unless it is
+// already further.
+func (d Dialect) AlignSequence(ctx context.Context, q tandem.Querier, schema, table, column string, past int64) error {
+	var seq sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT pg_get_serial_sequence($1, $2)", d.Qualify(schema, table), column).Scan(&seq); err != nil || !seq.Valid {
+		return nil // no sequence behind the column (or not a plain column): nothing to align
+	}
+	_, err := q.ExecContext(ctx, "SELECT setval($1::regclass, GREATEST($2::bigint, (SELECT last_value FROM "+seq.String+")))", seq.String, past)
+	return err
 }

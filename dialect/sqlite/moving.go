@@ -28,3 +28,13 @@ func (Dialect) UniqueIndexes(ctx context.Context, q tandem.Querier, _ string, ta
 WHERE il."unique" = 1 AND il.origin <> 'pk' AND il.partial = 0 ORDER BY il.name, ii.seqno`
 	return tandem.ScanIndexes(ctx, q, stmt, table)
 }
+
+var _ tandem.SequenceAligner = Dialect{}
+
+// AlignSequence raises the table's AUTOINCREMENT counter in sqlite_sequence. A table without
+// AUTOINCREMENT takes max(rowid)+1, which is past every key it holds: nothing to do.
+func (Dialect) AlignSequence(ctx context.Context, q tandem.Querier, _, table, _ string, past int64) error {
+	// An error means there is no sqlite_sequence: no AUTOINCREMENT table in the database.
+	_, _ = q.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", past, table)
+	return nil
+}
