@@ -215,6 +215,7 @@ func (run *backfillRun) applyTuned(ctx context.Context) {
 // work takes parts that are not done, one at a time, and copies each, until none is left.
 func (run *backfillRun) work(ctx context.Context, holder string) error {
 	m := run.b.Move
+	size := 0 // the batch size adapted so far, carried from part to part
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -253,7 +254,7 @@ func (run *backfillRun) work(ctx context.Context, holder string) error {
 			continue
 		}
 		p := parts[claimed]
-		err = run.copyPart(ctx, p, holder)
+		size, err = run.copyPart(ctx, p, holder, size)
 		if rerr := run.leases.Release(context.WithoutCancel(ctx), m.partResource(p.Part), holder); rerr != nil {
 			run.log.Warn("release a part's lease", "move", m.Def.Name, "part", p.Part, "err", rerr)
 		}
@@ -273,25 +274,29 @@ func (run *backfillRun) ttl() time.Duration {
 }
 
 // copyPart copies one part's batches until the part is done, renewing its lease before each.
-func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder string) error {
+// It starts with batches of size rows (the settings' size when 0) and returns the size it
+// adapted to, for the worker's next part.
+func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder string, size int) (int, error) {
 	b, m := run.b, run.b.Move
 	conn, err := m.B.DB.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("move %s: connect to %s's database: %w", m.Def.Name, m.B, err)
+		return size, fmt.Errorf("move %s: connect to %s's database: %w", m.Def.Name, m.B, err)
 	}
 	defer b.release(conn)
 	if err := b.setupConn(ctx, conn); err != nil {
-		return err
+		return size, err
 	}
 	s, _ := b.currentSettings()
-	size := s.Size
+	if size <= 0 {
+		size = s.Size
+	}
 	report := func(throttled string) {
 		run.report(Progress{BatchSize: size, Throttled: throttled, LastKey: cp.LastKey})
 	}
 	failures := 0
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return size, err
 		}
 		if b.Throttle != nil {
 			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
@@ -299,16 +304,16 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 				run.log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
 			}
 			if err != nil {
-				return err
+				return size, err
 			}
 		}
 		ok, err := run.leases.Lease(ctx, m.partResource(cp.Part), holder, run.ttl())
 		if err != nil {
-			return fmt.Errorf("move %s: renew the lease on part %d: %w", m.Def.Name, cp.Part, err)
+			return size, fmt.Errorf("move %s: renew the lease on part %d: %w", m.Def.Name, cp.Part, err)
 		}
 		if !ok {
 			run.log.Warn("backfill part taken over by another worker", "move", m.Def.Name, "part", cp.Part, "holder", holder)
-			return errLeaseLost
+			return size, errLeaseLost
 		}
 		s, changed := b.currentSettings()
 		if changed {
@@ -321,18 +326,18 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 		if err != nil {
 			var uc *UniqueConflictError
 			if errors.As(err, &uc) || ctx.Err() != nil {
-				return err
+				return size, err
 			}
 			failures++
 			if failures > 5 {
-				return err
+				return size, err
 			}
 			// A lock wait that timed out (polite batches wait briefly), a deadlock, or a key
 			// the application inserted concurrently: back off with a smaller batch.
 			run.log.Warn("backfill batch retried", "move", m.Def.Name, "part", cp.Part, "size", size, "err", err)
 			size = max(size/2, minBatch)
 			if err := sleep(ctx, time.Duration(failures)*100*time.Millisecond); err != nil {
-				return err
+				return size, err
 			}
 			continue
 		}
@@ -345,7 +350,7 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 		run.report(Progress{BatchSize: size, BatchTime: took, LastKey: cp.LastKey})
 		size = adapt(size, took, s.Target)
 		if cp.Done {
-			return nil
+			return size, nil
 		}
 		if s.MaxRows > 0 {
 			// At MaxRows per second over all workers, a batch of n rows may not take less than
@@ -353,7 +358,7 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 			perWorker := max(s.MaxRows/run.workers, 1)
 			size = min(size, max(perWorker/10, minBatch))
 			if err := sleep(ctx, time.Duration(float64(res.scanned)/float64(perWorker)*float64(time.Second))-took); err != nil {
-				return err
+				return size, err
 			}
 		}
 	}

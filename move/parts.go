@@ -15,9 +15,11 @@ import (
 // several workers (goroutines, processes, hosts) share a backfill by taking parts, holding a
 // lease on each through the switch store while they copy it.
 
-// Part sizing: a part holds about rowsPerPart rows, and there are at most maxParts.
+// Part sizing: a part holds about rowsPerPart rows (a few batches at the default target
+// batch time, so that a part's lease is renewed several times), and there are at most
+// maxParts.
 const (
-	rowsPerPart = 50000
+	rowsPerPart = 200000
 	maxParts    = 64
 )
 

@@ -21,7 +21,7 @@ func TestPartsFor(t *testing.T) {
 		want  int
 		parts int
 	}{
-		{0, 0, 1}, {1, 0, 1}, {49999, 0, 1}, {50001, 0, 2}, {2000000, 0, 40}, {100000000, 0, maxParts},
+		{0, 0, 1}, {1, 0, 1}, {199999, 0, 1}, {200001, 0, 2}, {2000000, 0, 10}, {100000000, 0, maxParts},
 		{10, 4, 4}, {3, 8, 3}, {1000, 200, maxParts},
 	} {
 		if got := partsFor(c.total, c.want); got != c.parts {
