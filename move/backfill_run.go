@@ -352,6 +352,13 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 		if cp.Done {
 			return size, nil
 		}
+		if nice := m.Def.Throttle.Nice; nice > 0 {
+			// Rest in proportion to the batch's time, so that the database serves its other
+			// users in between.
+			if err := sleep(ctx, time.Duration(float64(took)*nice)); err != nil {
+				return size, err
+			}
+		}
 		if s.MaxRows > 0 {
 			// At MaxRows per second over all workers, a batch of n rows may not take less than
 			// n*workers/MaxRows. Small batches keep the rate smooth.

@@ -17,7 +17,7 @@ var (
 	benchTarget  = flag.Duration("target", 0, "target batch time of BenchmarkBackfill (0: the default)")
 )
 
-// BenchmarkBackfill copies -rows rows of (id bigint, name text, payload jsonb, created_at
+// BenchmarkBackfill copies, unthrottled (polite: false), -rows rows of (id bigint, name text, payload jsonb, created_at
 // timestamptz) on PostgreSQL (A and B in one database) with the backfill (one worker, then
 // -workers workers), and with a single INSERT INTO b SELECT ... FROM a, in each iteration, and
 // reports the rows per second of each.
@@ -36,7 +36,7 @@ func BenchmarkBackfill(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"))
+	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 //	reverse:                                   # optional: each A column from B's columns
 //	  id: id
 //	batch: {size: 1000, target: 250ms, max_rows: 0}
-//	throttle: {max_replica_lag: 10s, max_active_sessions: 50, check: "SELECT ...", polite: true}
+//	throttle: {max_replica_lag: 10s, max_active_sessions: 50, check: "SELECT ...", polite: true, nice: 1}
 //	store: sql                                 # or redis://host:6379/0
 type Definition struct {
 	Name string
@@ -99,12 +99,17 @@ type ThrottleSettings struct {
 	// Polite (default true) makes each batch wait only briefly for row locks held by the
 	// application, and back off and retry with a smaller batch instead.
 	Polite bool
+	// Nice is how long the backfill rests after each batch, as a multiple of the batch's
+	// time: 1 (the default when polite) leaves the database alone half of the time, 0 (the
+	// default when not polite) never rests.
+	Nice float64
 }
 
 // Defaults applied to a definition when the file does not set them.
 const (
 	DefaultBatchSize   = 1000
 	DefaultBatchTarget = 250 * time.Millisecond
+	DefaultNice        = 1.0
 )
 
 // DefinitionError is a problem in a move's file, with where it is.
@@ -176,7 +181,7 @@ func ParseDefinition(file string, data []byte) (*Definition, error) {
 		Name:     name,
 		File:     file,
 		Batch:    BatchSettings{Size: DefaultBatchSize, Target: DefaultBatchTarget},
-		Throttle: ThrottleSettings{Polite: true},
+		Throttle: ThrottleSettings{Polite: true, Nice: DefaultNice},
 		Store:    "sql",
 	}
 	var doc yaml.Node
@@ -413,6 +418,12 @@ func (p *parser) batch(v *yaml.Node, b *BatchSettings) {
 }
 
 func (p *parser) throttle(v *yaml.Node, t *ThrottleSettings) {
+	niceSet := false
+	defer func() {
+		if !t.Polite && !niceSet {
+			t.Nice = 0 // an impolite backfill does not rest unless told to
+		}
+	}()
 	p.fields(v, "throttle", func(key string, k, vv *yaml.Node) {
 		switch key {
 		case "max_replica_lag":
@@ -427,8 +438,14 @@ func (p *parser) throttle(v *yaml.Node, t *ThrottleSettings) {
 				p.errf(vv, "polite is %q; write true or false", vv.Value)
 			}
 			t.Polite = b
+		case "nice":
+			f, err := strconv.ParseFloat(p.scalar(vv), 64)
+			if err != nil || f < 0 || f > 100 {
+				p.errf(vv, "nice is %q; write a number from 0 (never rest) to 100 (rest 100 times as long as each batch took)", vv.Value)
+			}
+			t.Nice, niceSet = f, true
 		default:
-			p.errf(k, "unknown key %q in throttle; write max_replica_lag, max_active_sessions, check and polite", key)
+			p.errf(k, "unknown key %q in throttle; write max_replica_lag, max_active_sessions, check, polite and nice", key)
 		}
 	})
 }

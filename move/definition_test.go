@@ -26,7 +26,7 @@ func TestLoadDefinitions(t *testing.T) {
 			KeyLine:  3,
 			Mapping:  []ColumnMap{{"shop", "shop_id", 6}, {"number", "order_no", 7}, {"total", "amount_cents / 100.0", 8}},
 			Batch:    BatchSettings{Size: 1000, Target: 250 * time.Millisecond},
-			Throttle: ThrottleSettings{Polite: true},
+			Throttle: ThrottleSettings{Polite: true, Nice: DefaultNice},
 			Store:    "sql",
 		},
 		{

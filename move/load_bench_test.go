@@ -21,6 +21,7 @@ import (
 var (
 	loadTime    = flag.Duration("loadtime", 15*time.Second, "how long BenchmarkBackfillUnderLoad runs pgbench, with and without the backfill")
 	loadClients = flag.Int("loadclients", 4, "pgbench clients in BenchmarkBackfillUnderLoad")
+	loadNice    = flag.Float64("nice", DefaultNice, "the backfill's rest after each batch, as a multiple of its time, in BenchmarkBackfillUnderLoad")
 )
 
 // BenchmarkBackfillUnderLoad runs pgbench's TPC-B-like load on PostgreSQL for -loadtime alone,
@@ -51,7 +52,8 @@ func BenchmarkBackfillUnderLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"))
+	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"+
+		fmt.Sprintf("throttle: {nice: %g}\n", *loadNice)))
 	if err != nil {
 		b.Fatal(err)
 	}
