@@ -87,12 +87,19 @@ func NewThrottle(m *Move, extra ...Check) *Poller {
 	return p
 }
 
-// PauseCheck turns a pause switch (such as the SwitchStore's Paused flag) into a Check.
+// PauseCheck turns a pause switch (such as the SwitchStore's Paused flag) into a Check. While
+// the switch cannot be read, the backfill waits.
 func PauseCheck(paused func(ctx context.Context) (bool, error)) Check {
 	return func(ctx context.Context) (string, error) {
 		on, err := paused(ctx)
 		if err != nil {
-			return "", fmt.Errorf("move: read the pause switch: %w", err)
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			// A store that does not answer might hold a pause the backfill cannot see: wait
+			// for it (the reason shows in progress, logs and metrics) rather than copy on or
+			// give up.
+			return fmt.Sprintf("the pause switch cannot be read (%v); waiting for the switch store", err), nil
 		}
 		if on {
 			return "paused by the pause switch", nil

@@ -2,6 +2,7 @@ package move
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,5 +176,49 @@ func TestAdapt(t *testing.T) {
 		if got := adapt(c.size, c.took, c.tgt); got != c.want {
 			t.Errorf("adapt(%d, %s, %s) = %d; want %d", c.size, c.took, c.tgt, got, c.want)
 		}
+	}
+}
+
+// While the pause switch cannot be read (the store is down), the backfill waits and says why;
+// it copies on once the store answers again.
+func TestBackfillWaitsWhileThePauseSwitchIsUnreadable(t *testing.T) {
+	ctx := testCtx(t)
+	m := newMove(t, targets[0])
+	insertUsers(t, m.A, 1, 50)
+	if _, err := m.FixBound(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Int32
+	down.Store(3) // the first three reads fail
+	read := func(context.Context) (bool, error) {
+		if down.Add(-1) >= 0 {
+			return false, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+		}
+		return false, nil
+	}
+	var mu sync.Mutex
+	var reasons []string
+	bf := &Backfiller{Move: m, Throttle: &Poller{Interval: 5 * time.Millisecond, Checks: []Check{PauseCheck(read)}},
+		Progress: func(p Progress) {
+			mu.Lock()
+			defer mu.Unlock()
+			if p.Throttled != "" {
+				reasons = append(reasons, p.Throttled)
+			}
+		}}
+	if err := bf.Run(ctx); err != nil {
+		t.Fatalf("the backfill gave up while the store was down: %v", err)
+	}
+	if len(reasons) != 1 || !strings.Contains(reasons[0], "the pause switch cannot be read (dial tcp 127.0.0.1:6379: connect: connection refused); waiting for the switch store") {
+		t.Fatalf("reasons %q; want one that says the switch cannot be read", reasons)
+	}
+	if cp, err := m.Checkpoint(ctx); err != nil || !cp.Done || cp.RowsCopied != 50 {
+		t.Fatalf("checkpoint %+v, %v", cp, err)
+	}
+	// A cancelled context still ends the wait.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := PauseCheck(func(ctx context.Context) (bool, error) { return false, ctx.Err() })(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
 	}
 }
