@@ -118,10 +118,12 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 		return st, fmt.Errorf("move %s: --force needs a reason (--reason), which is recorded in the audit log", c.name())
 	}
 	reason := o.Reason
+	var forced []string // every gate passed by force, for the audit log
 	gate := func(format string, args ...any) error {
 		if o.Force {
 			c.log().Warn("gate forced", "move", c.name(), "to", next, "gate", fmt.Sprintf(format, args...), "reason", o.Reason)
-			reason = "forced past: " + fmt.Sprintf(format, args...) + "; " + o.Reason
+			forced = append(forced, fmt.Sprintf(format, args...))
+			reason = "forced past: " + strings.Join(forced, "; and: ") + "; " + o.Reason
 			return nil
 		}
 		return fmt.Errorf("move %s: cannot enter %s: %s: %w", c.name(), next, fmt.Sprintf(format, args...), ErrGate)
