@@ -101,7 +101,7 @@ func (b *Backfiller) currentSettings() (BatchSettings, bool) {
 
 // Batch size limits of the adaptation.
 const (
-	minBatch = 10
+	minBatch = 1
 	maxBatch = 100000
 )
 
