@@ -12,5 +12,13 @@
 //
 // Writes follow the switches through Mirror (see mirror.go): while B is written, a write to A is
 // mirrored to B inside the same transaction; while B is authoritative, the key of every write is
-// logged so that a rollback can copy it back to A.
+// logged so that a rollback can copy it back to A. While the authoritative table changes hands
+// (a rollback from write-b; the step to write-b across databases), Mirror holds writes for a
+// moment until the other table has caught up (move.BarrierTable), and fails with ErrWritesHeld
+// if that takes longer than HoldFor. An instance that finds the store empty while the move's
+// audit copy records transitions (the store lost its state) holds its writes until a
+// coordinator has restored it.
+//
+// Shadow (see shadow.go) compares A and B through the mapping on a sampled fraction of reads,
+// in the background, and counts matches, mismatches and missing rows.
 package client

@@ -514,6 +514,9 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		doc["from"], doc["to"], doc["shared"] = mv.move.A.String(), mv.move.B.String(), mv.move.Shared
 		doc["acknowledged"], doc["lagging"] = jsonHeartbeats(acked, st.Move), jsonHeartbeats(lagging, st.Move)
 		doc["checkpoint"] = jsonCheckpoint(cp)
+		if barrier, err := mv.move.Barrier(ctx); err == nil && barrier != "" {
+			doc["writes_held"] = barrier
+		}
 		if hasLive {
 			doc["backfill"] = map[string]any{"running": running, "holder": live.Holder, "workers": live.Workers, "rate": live.Rate,
 				"eta_s": live.ETA.Seconds(), "batch_size": live.BatchSize, "throttled": live.Throttled, "reported_at": live.At.Format(time.RFC3339Nano)}
@@ -528,6 +531,9 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		c.printf("  paused:    yes (tandem move resume %s)\n", st.Move)
 	} else {
 		c.printf("  paused:    no\n")
+	}
+	if barrier, err := mv.move.Barrier(ctx); err == nil && barrier != "" {
+		c.printf("  writes:    held: %s (the command that started it finishes it when run again)\n", barrier)
 	}
 	c.printf("  instances: %d acknowledged, %d lagging\n", len(acked), len(lagging))
 	for _, h := range lagging {
