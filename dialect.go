@@ -271,3 +271,14 @@ type SequenceAligner interface {
 	// backwards. A column without a generator is left alone, without an error.
 	AlignSequence(ctx context.Context, q Querier, schema, table, column string, past int64) error
 }
+
+// Fingerprinter is implemented by dialects that can describe a few named objects of a schema
+// cheaply, without inspecting all of it: the deploy engine fingerprints what a statement that
+// commits on its own names, before running it, so that a rerun after a crash can tell whether
+// it ran.
+type Fingerprinter interface {
+	// Fingerprint returns a text that changes whenever a table, view, routine, trigger or
+	// schema named in names (case-insensitively) is created, dropped or altered (its
+	// columns, indexes, constraints, definition). Names that match nothing are allowed.
+	Fingerprint(ctx context.Context, q Querier, schema string, names []string) (string, error)
+}

@@ -164,7 +164,7 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 		if pending != "" && start < len(stmts) {
 			// The last run died during statement start+1, or after its implicit commit but
 			// before its progress row: the schema says whether it ran.
-			now, err := s.fingerprint(ctx, n)
+			now, err := s.fingerprint(ctx, n, stmts[start].text, pending)
 			if err != nil {
 				return err
 			}
@@ -230,7 +230,7 @@ func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement
 			}
 			// Before a statement that commits on its own, record that it is starting, with the
 			// schema's fingerprint, so that a rerun after a crash can tell whether it ran.
-			before, err := s.fingerprint(ctx, n)
+			before, err := s.fingerprint(ctx, n, stmts[i].text, "")
 			if err != nil {
 				return err
 			}
@@ -413,11 +413,23 @@ func (s *session) unstart(ctx context.Context, st plan.Step, stmts []statement, 
 	}
 }
 
-// fingerprint hashes the schema a change runs in, as the dialect inspects it. Statements that
-// commit on their own change it (a table, a column, an index), which is how a rerun tells whether
-// an interrupted one ran.
-func (s *session) fingerprint(ctx context.Context, n *plan.Node) (string, error) {
-	snap, err := s.e.Dialect.Inspect(ctx, s.conn, []string{s.physical(n.Object.Key.Schema)})
+// fingerprint describes what a statement that commits on its own can change, before it runs:
+// a rerun after a crash compares it with the schema then to tell whether the statement ran.
+// Where the dialect can (tandem.Fingerprinter), only the objects the statement names are
+// described ("s:" prefix), which costs the same whatever the size of the schema; otherwise the
+// whole schema is inspected. A recorded fingerprint is always checked the way it was made.
+func (s *session) fingerprint(ctx context.Context, n *plan.Node, stmt string, like string) (string, error) {
+	schema := s.physical(n.Object.Key.Schema)
+	if fp, ok := s.e.Dialect.(tandem.Fingerprinter); ok && (like == "" || strings.HasPrefix(like, scopedFingerprint)) {
+		if names := s.namesIn(stmt); len(names) > 0 && len(names) <= maxFingerprintNames {
+			sum, err := fp.Fingerprint(ctx, s.conn, schema, names)
+			if err != nil {
+				return "", fmt.Errorf("describe what %s changes: %w", n.Change.ID(), err)
+			}
+			return scopedFingerprint + sum, nil
+		}
+	}
+	snap, err := s.e.Dialect.Inspect(ctx, s.conn, []string{schema})
 	if err != nil {
 		return "", fmt.Errorf("inspect schema before %s: %w", n.Change.ID(), err)
 	}
@@ -426,4 +438,26 @@ func (s *session) fingerprint(ctx context.Context, n *plan.Node) (string, error)
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", o.Schema, o.Type, o.Name, o.Definition)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// scopedFingerprint marks a fingerprint of the objects a statement names.
+const scopedFingerprint = "s:"
+
+// maxFingerprintNames bounds the names a scoped fingerprint looks up; a statement that names
+// more is fingerprinted by inspecting the whole schema.
+const maxFingerprintNames = 100
+
+// namesIn lists every part of every name in stmt, lower-cased, once each.
+func (s *session) namesIn(stmt string) []string {
+	seen := map[string]bool{}
+	var names []string
+	sqllex.Identifiers(stmt, sqllex.FlavorOf(s.e.Dialect.Name()), func(id sqllex.Ident) {
+		for _, p := range id.Parts {
+			if l := strings.ToLower(p); l != "" && !seen[l] {
+				seen[l] = true
+				names = append(names, l)
+			}
+		}
+	})
+	return names
 }
