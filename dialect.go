@@ -282,3 +282,13 @@ type Fingerprinter interface {
 	// columns, indexes, constraints, definition). Names that match nothing are allowed.
 	Fingerprint(ctx context.Context, q Querier, schema string, names []string) (string, error)
 }
+
+// BulkLoader is implemented by dialects that load many rows faster than INSERT does
+// (PostgreSQL's COPY).
+type BulkLoader interface {
+	// LoadRows inserts rows (the values of cols, in order) into schema.table on conn, inside
+	// the transaction open on it. Any conflict fails it; a failure leaves that transaction to
+	// be rolled back. It returns ErrNotSupported when conn's driver cannot (the caller then
+	// inserts).
+	LoadRows(ctx context.Context, conn *sql.Conn, schema, table string, cols []string, rows [][]any) error
+}

@@ -8,6 +8,10 @@ import (
 // ErrNotFound is wrapped by a Dialect when an object it was asked about does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNotSupported is returned by an optional ability that the connection at hand cannot provide
+// (a driver other than the one the ability needs); the caller falls back to the generic way.
+var ErrNotSupported = errors.New("not supported by this connection")
+
 // LockError is returned by Dialect.Lock when another deploy holds the lock for longer than the
 // wait allowed.
 type LockError struct {

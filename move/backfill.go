@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Backfiller copies the rows of A with a key up to the bound H into B, in key-ordered batches
@@ -190,7 +192,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	if r.shared {
 		n, end, copied, err = r.copySameDB(ctx, tx, cp.LastKey, h, size, onConflict)
 	} else {
-		n, end, copied, err = r.copyAcross(ctx, tx, cp.LastKey, h, size)
+		n, end, copied, err = r.copyAcross(ctx, conn, tx, cp.LastKey, h, size, onConflict)
 	}
 	if err != nil {
 		tx.Rollback()
@@ -309,8 +311,10 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 
 // copyAcross copies one slice between two databases: the mapped slice is read from A, the keys
 // B already has in its range are read (and locked) in B's transaction, and the others are
-// inserted with multi-row INSERTs.
-func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size int) (int, Key, int64, error) {
+// loaded with COPY where B's dialect can (tandem.BulkLoader), else with multi-row INSERTs. A
+// batch retried after a failure (retry set) inserts, skipping primary key conflicts; so do all
+// later batches of the route once COPY has failed.
+func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx *sql.Tx, last, h Key, size int, retry bool) (int, Key, int64, error) {
 	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil, "")
 	if err != nil || len(rows) == 0 {
 		return 0, nil, 0, err
@@ -326,10 +330,32 @@ func (r *route) copyAcross(ctx context.Context, tx *sql.Tx, last, h Key, size in
 			todo = append(todo, row.vals)
 		}
 	}
+	if bl, ok := r.dst.Dialect.(tandem.BulkLoader); ok && !retry && !r.noCopy.Load() && len(todo) >= minCopyRows {
+		err := bl.LoadRows(ctx, conn, r.dst.Schema, r.dst.Table, columnNames(r.cols), todo)
+		if err == nil {
+			return n, end, int64(len(todo)), nil
+		}
+		// A value COPY cannot encode, or a key the application wrote meanwhile: this batch is
+		// retried with INSERTs, and the route inserts from now on.
+		r.noCopy.Store(true)
+		return n, end, 0, fmt.Errorf("move: copy %d rows into %s: %w", len(todo), r.dst, err)
+	}
 	if err := r.insertRows(ctx, tx, todo); err != nil {
 		return n, end, 0, err
 	}
 	return n, end, int64(len(todo)), nil
+}
+
+// minCopyRows is the least number of rows worth a COPY rather than an INSERT.
+const minCopyRows = 64
+
+// columnNames lists the columns' names, unquoted.
+func columnNames(cols []tandem.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
 }
 
 // mappedRow is one source row through the mapping: its key and the values of r.cols.

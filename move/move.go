@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -69,6 +70,7 @@ type route struct {
 	dstKey       []tandem.Column // the destination's key columns (its primary key)
 	keyPos       []int           // position of each destination key column in cols
 	file         string
+	noCopy       *atomic.Bool // COPY failed once: insert instead (shared by copies of the route)
 }
 
 // forward resolves the mapping A -> B.
@@ -118,7 +120,7 @@ func (m *Move) resolve(ctx context.Context, src, dst Side, maps []ColumnMap, src
 	if err != nil {
 		return nil, fmt.Errorf("move %s: table %s: %w", m.Def.Name, dst, err)
 	}
-	r := &route{src: src, dst: dst, srcFl: flavorOf(src.Dialect), dstFl: flavorOf(dst.Dialect), shared: m.Shared, file: m.Def.File}
+	r := &route{src: src, dst: dst, srcFl: flavorOf(src.Dialect), dstFl: flavorOf(dst.Dialect), shared: m.Shared, file: m.Def.File, noCopy: new(atomic.Bool)}
 	for _, cm := range maps {
 		c, ok := findColumn(dstCols, cm.Column)
 		if !ok {

@@ -2,7 +2,7 @@
 // locks, which statements cannot run in a transaction, and reading the catalog to drop and
 // inspect objects.
 //
-// It imports no driver. Error codes are read through the SQLState() method that pgx's
+// It imports pgx for COPY only (LoadRows, on a pgx connection). Error codes are read through the SQLState() method that pgx's
 // *pgconn.PgError (and lib/pq's *pq.Error) provide.
 package postgres
 
