@@ -105,3 +105,64 @@ func fresh(b *testing.B, m *Move) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkBackfillAcross copies -rows rows from one PostgreSQL database to another, loading
+// batches with COPY and, for comparison, with multi-row INSERTs, unthrottled.
+func BenchmarkBackfillAcross(b *testing.B) {
+	ctx := context.Background()
+	adb, bdb := testdb.Open(b, testdb.Postgres(b)), testdb.Open(b, testdb.Postgres(b))
+	for _, s := range []string{
+		"CREATE TABLE a (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)",
+		fmt.Sprintf(`INSERT INTO a SELECT g, 'name ' || g, jsonb_build_object('n', g, 'tags', jsonb_build_array('x', g %% 17), 'note', repeat('p', 40)),
+			timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(1, %d) g`, *benchRows),
+		"VACUUM ANALYZE a",
+	} {
+		if _, err := adb.ExecContext(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := bdb.ExecContext(ctx, "CREATE TABLE b (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)"); err != nil {
+		b.Fatal(err)
+	}
+	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pg := postgres.New()
+	m := &Move{Def: def, A: Side{DB: adb, Dialect: pg, Schema: "public", Table: "a"}, B: Side{DB: bdb, Dialect: pg, Schema: "public", Table: "b"}}
+	run := func(useCopy bool) time.Duration {
+		b.StopTimer()
+		if _, err := bdb.ExecContext(ctx, "TRUNCATE b"); err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Discard(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.FixBound(ctx); err != nil {
+			b.Fatal(err)
+		}
+		r, err := m.forward(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.noCopy.Store(!useCopy)
+		b.StartTimer()
+		t0 := time.Now()
+		if err := (&Backfiller{Move: m}).Run(ctx); err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(t0)
+		if cp, err := m.Checkpoint(ctx); err != nil || cp.RowsCopied != int64(*benchRows) {
+			b.Fatalf("checkpoint %+v, %v", cp, err)
+		}
+		return took
+	}
+	var withCopy, withInsert time.Duration
+	for i := 0; i < b.N; i++ {
+		withCopy += run(true)
+		withInsert += run(false)
+	}
+	rows := float64(*benchRows) * float64(b.N)
+	b.ReportMetric(rows/withCopy.Seconds(), "copy-rows/s")
+	b.ReportMetric(rows/withInsert.Seconds(), "insert-rows/s")
+}
