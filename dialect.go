@@ -3,6 +3,7 @@ package tandem
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -291,4 +292,14 @@ type BulkLoader interface {
 	// be rolled back. It returns ErrNotSupported when conn's driver cannot (the caller then
 	// inserts).
 	LoadRows(ctx context.Context, conn *sql.Conn, schema, table string, cols []string, rows [][]any) error
+}
+
+// Placeholders renders n bind parameters of d from the first-th on, comma-separated: "$3, $4"
+// or "?, ?".
+func Placeholders(d Dialect, first, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = d.Placeholder(first + i)
+	}
+	return strings.Join(parts, ", ")
 }

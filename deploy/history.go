@@ -21,13 +21,7 @@ type history struct {
 func (h history) table(name string) string { return h.d.Qualify(h.schema, name) }
 
 // ph renders n placeholders starting at first, comma-separated.
-func (h history) ph(first, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = h.d.Placeholder(first + i)
-	}
-	return strings.Join(parts, ", ")
-}
+func (h history) ph(first, n int) string { return tandem.Placeholders(h.d, first, n) }
 
 const recordColumns = "object_schema, object_type, object_name, change_name, hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by, tool_version, app_version, file"
 
@@ -137,8 +131,7 @@ func (h history) insertWithEvent(ctx context.Context, q tandem.Querier, r *tande
 		}
 		return h.event(ctx, q, e)
 	}
-	stmt := "WITH c AS (INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) +
-		")) INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + h.ph(17, 10) + ")"
+	stmt := h.recordWithEvent(h.ph(1, 16), h.ph(17, 10))
 	if _, err := q.ExecContext(ctx, stmt, append(recordArgs(r), eventArgs(e)...)...); err != nil {
 		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
 	}
@@ -167,8 +160,14 @@ func (h history) insertWithEventText(lit tandem.Pipeliner, r *tandem.Record, e *
 	if err != nil {
 		return "", err
 	}
-	return "WITH c AS (INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + rv +
-		")) INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + ev + ")", nil
+	return h.recordWithEvent(rv, ev), nil
+}
+
+// recordWithEvent renders one statement that adds a change's record and its event, given the
+// two VALUES lists (placeholders or literals), for databases with data-modifying CTEs.
+func (h history) recordWithEvent(record, event string) string {
+	return "WITH c AS (INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + record +
+		")) INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + event + ")"
 }
 
 // delete removes the record of one change.

@@ -53,20 +53,10 @@ type tunedJSON struct {
 
 // Tuned returns the settings Tune set, and whether any were set.
 func (m *Move) Tuned(ctx context.Context) (BatchSettings, bool, error) {
-	if err := m.ensureCheckpoint(ctx); err != nil {
-		return BatchSettings{}, false, err
-	}
-	var raw sql.NullString
-	err := m.B.DB.QueryRowContext(ctx, "SELECT settings FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1)+" AND part = 0", m.Def.Name).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!raw.Valid || raw.String == "")) {
-		return BatchSettings{}, false, nil
-	}
-	if err != nil {
-		return BatchSettings{}, false, fmt.Errorf("move %s: read tuned settings: %w", m.Def.Name, err)
-	}
 	var t tunedJSON
-	if err := json.Unmarshal([]byte(raw.String), &t); err != nil {
-		return BatchSettings{}, false, fmt.Errorf("move %s: tuned settings %q: %w", m.Def.Name, raw.String, err)
+	ok, err := m.readJSON(ctx, "settings", "tuned settings", &t)
+	if err != nil || !ok {
+		return BatchSettings{}, false, err
 	}
 	return BatchSettings{Size: t.Size, Target: time.Duration(t.TargetMS) * time.Millisecond, MaxRows: t.MaxRows}, true, nil
 }
@@ -91,22 +81,9 @@ const liveStale = 10 * time.Second
 
 // Live reads the last report of a running backfill; ok is false when none ever reported.
 func (m *Move) Live(ctx context.Context) (Live, bool, error) {
-	if err := m.ensureCheckpoint(ctx); err != nil {
-		return Live{}, false, err
-	}
-	var raw sql.NullString
-	err := m.B.DB.QueryRowContext(ctx, "SELECT live FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1)+" AND part = 0", m.Def.Name).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!raw.Valid || raw.String == "")) {
-		return Live{}, false, nil
-	}
-	if err != nil {
-		return Live{}, false, fmt.Errorf("move %s: read the backfill's report: %w", m.Def.Name, err)
-	}
 	var l Live
-	if err := json.Unmarshal([]byte(raw.String), &l); err != nil {
-		return Live{}, false, fmt.Errorf("move %s: the backfill's report %q: %w", m.Def.Name, raw.String, err)
-	}
-	return l, true, nil
+	ok, err := m.readJSON(ctx, "live", "the backfill's report", &l)
+	return l, ok, err
 }
 
 // saveLive writes a report for status; a failure is only logged by the caller.
@@ -118,4 +95,24 @@ func (m *Move) saveLive(ctx context.Context, l Live) error {
 	d := m.B.Dialect
 	_, err = m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpointTable()+" SET live = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name)
 	return err
+}
+
+// readJSON decodes the JSON in column of the move's checkpoint row 0 into v; ok is false when
+// the row or the value is missing.
+func (m *Move) readJSON(ctx context.Context, column, what string, v any) (ok bool, err error) {
+	if err := m.ensureCheckpoint(ctx); err != nil {
+		return false, err
+	}
+	var raw sql.NullString
+	err = m.B.DB.QueryRowContext(ctx, "SELECT "+column+" FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1)+" AND part = 0", m.Def.Name).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!raw.Valid || raw.String == "")) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("move %s: read %s: %w", m.Def.Name, what, err)
+	}
+	if err := json.Unmarshal([]byte(raw.String), v); err != nil {
+		return false, fmt.Errorf("move %s: %s %q: %w", m.Def.Name, what, raw.String, err)
+	}
+	return true, nil
 }

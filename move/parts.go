@@ -3,7 +3,6 @@ package move
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +75,7 @@ func (m *Move) split(ctx context.Context, r *route, h Key, want int) error {
 	}
 	d := m.B.Dialect
 	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at) VALUES (" +
-		placeholders(d, 1, 11) + ")"
+		tandem.Placeholders(d, 1, 11) + ")"
 	now := time.Now().UTC()
 	lo = nil
 	for i, hi := range his {
@@ -111,15 +110,6 @@ func keyText(k Key) (any, error) {
 	}
 	s, err := encodeKey(k)
 	return s, err
-}
-
-// placeholders renders n bind parameters of d from first on, comma-separated.
-func placeholders(d tandem.Dialect, first, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = d.Placeholder(first + i)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // Leaser hands out time-limited leases on named resources; tandem.SwitchStore is one, so that

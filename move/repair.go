@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Repair re-copies exactly the given keys from A into B through the mapping: a key whose A row
@@ -178,7 +180,7 @@ func (r *route) upsertRow(ctx context.Context, tx *sql.Tx, vals []any) error {
 	if len(sets) > 0 {
 		action = "DO UPDATE SET " + strings.Join(sets, ", ")
 	}
-	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + placeholders(d, 1, len(vals)) +
+	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + tandem.Placeholders(d, 1, len(vals)) +
 		") ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") " + action
 	if _, err := tx.ExecContext(ctx, stmt, vals...); err != nil {
 		return fmt.Errorf("move: write a row into %s: %w", r.dst, err)
