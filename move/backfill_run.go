@@ -84,7 +84,6 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	}
 
 	wctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	run.holder = holder
 	run.applyTuned(wctx)
 	watchDone := make(chan struct{})
@@ -93,7 +92,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		run.watch(wctx)
 	}()
 	defer func() { <-watchDone }()
-	defer cancel(nil)
+	defer cancel(nil) // runs first: stops the watcher, then waits for it
 	var wg sync.WaitGroup
 	for i := 0; i < run.workers; i++ {
 		wg.Add(1)
