@@ -44,14 +44,14 @@ type Checkpoint struct {
 func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema, CheckpointTable) }
 
 // ensureCheckpoint creates the checkpoint table if it is missing. Row 0 of a move holds H, the
-// total, the batch settings an operator set while it runs (settings) and the running backfill's
-// last report (live); rows 1..n are the parts the range up to H is split into when the backfill
+// total, the batch settings an operator set while it runs (settings), the running backfill's
+// last report (live) and the last verification's summary (verified); rows 1..n are the parts the range up to H is split into when the backfill
 // starts.
 func (m *Move) ensureCheckpoint(ctx context.Context) error {
 	ts, txt, short := columnType(m.B.Dialect, tandem.TimeColumn), columnType(m.B.Dialect, tandem.TextColumn), columnType(m.B.Dialect, tandem.KeyColumn)
 	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
 		", lo_key " + txt + ", hi_key " + txt + ", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts +
-		", settings " + txt + ", live " + txt + ", PRIMARY KEY (move, part))"
+		", settings " + txt + ", live " + txt + ", verified " + txt + ", PRIMARY KEY (move, part))"
 	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, CheckpointTable, m.B, err)
 	}
@@ -225,14 +225,9 @@ func (m *Move) FixBound(ctx context.Context) (Bound, error) {
 	}
 	d := m.B.Dialect
 	now := time.Now().UTC()
-	// Insert the row if it is missing (a concurrent caller may win; its duplicate is ignored by
-	// the conditional update below), then set the bound only where none is set.
-	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
-		d.Placeholder(1) + ", 0, 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + " AND part = 0)"
-	if _, err := m.B.DB.ExecContext(ctx, ins, m.Def.Name, now, m.Def.Name); err != nil {
-		if cp, rerr := m.readCheckpoint(ctx, m.B.DB, false); rerr != nil || cp.Move == "" {
-			return Bound{}, fmt.Errorf("move %s: create checkpoint: %w", m.Def.Name, err)
-		}
+	// Insert the row if it is missing, then set the bound only where none is set.
+	if err := m.ensureRow0(ctx); err != nil {
+		return Bound{}, err
 	}
 	upd := "UPDATE " + m.checkpointTable() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND part = 0 AND bound IS NULL"
 	if _, err := m.B.DB.ExecContext(ctx, upd, enc, now, m.Def.Name); err != nil {
@@ -246,6 +241,20 @@ func (m *Move) FixBound(ctx context.Context) (Bound, error) {
 		return Bound{}, fmt.Errorf("move %s: fix bound: the checkpoint row disappeared while it was written", m.Def.Name)
 	}
 	return *cp.Bound, nil
+}
+
+// ensureRow0 inserts the checkpoint's row 0, without a bound, if it is missing. A concurrent
+// caller may insert it first; its duplicate is then ignored.
+func (m *Move) ensureRow0(ctx context.Context) error {
+	d := m.B.Dialect
+	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
+		d.Placeholder(1) + ", 0, 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + " AND part = 0)"
+	if _, err := m.B.DB.ExecContext(ctx, ins, m.Def.Name, time.Now().UTC(), m.Def.Name); err != nil {
+		if cp, rerr := m.readPart(ctx, m.B.DB, 0, false); rerr != nil || cp.Total == -1 && cp.UpdatedAt.IsZero() {
+			return fmt.Errorf("move %s: create checkpoint: %w", m.Def.Name, err)
+		}
+	}
+	return nil
 }
 
 // Discard deletes every row of B and the backfill's checkpoint: the rollback of dual-write

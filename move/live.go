@@ -116,3 +116,40 @@ func (m *Move) readJSON(ctx context.Context, column, what string, v any) (ok boo
 	}
 	return true, nil
 }
+
+// Verified summarizes the last verification, as Verify saves it for tandem move status.
+type Verified struct {
+	At              time.Time     `json:"at"`
+	OK              bool          `json:"ok"`
+	RowsA           int64         `json:"rows_a"`
+	RowsB           int64         `json:"rows_b"`
+	Differences     int           `json:"differences"`
+	DifferingChunks int           `json:"differing_chunks"`
+	Method          string        `json:"method"`
+	Took            time.Duration `json:"took_ns"`
+}
+
+// LastVerification returns the summary of the last Verify; ok is false before the first.
+func (m *Move) LastVerification(ctx context.Context) (Verified, bool, error) {
+	var v Verified
+	ok, err := m.readJSON(ctx, "verified", "the last verification", &v)
+	return v, ok, err
+}
+
+// saveVerified records a verification's summary in the checkpoint's row 0, creating the row
+// (without a bound) when the backfill has not started.
+func (m *Move) saveVerified(ctx context.Context, rep *VerifyReport) error {
+	enc, err := json.Marshal(Verified{At: time.Now().UTC(), OK: rep.OK(), RowsA: rep.RowsA, RowsB: rep.RowsB, Differences: len(rep.Differences),
+		DifferingChunks: rep.DifferingChunks, Method: rep.Method, Took: rep.Took})
+	if err != nil {
+		return err
+	}
+	if err := m.ensureRow0(ctx); err != nil {
+		return err
+	}
+	d := m.B.Dialect
+	if _, err := m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpointTable()+" SET verified = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name); err != nil {
+		return fmt.Errorf("move %s: record the verification: %w", m.Def.Name, err)
+	}
+	return nil
+}

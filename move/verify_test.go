@@ -28,6 +28,9 @@ func TestVerifyAndRepair(t *testing.T) {
 			if !rep.OK() || rep.RowsA != 3000 || rep.RowsB != 3000 || rep.Chunks != 4 {
 				t.Fatalf("clean verify: %s (chunks %d)", rep, rep.Chunks)
 			}
+			if v, ok, err := m.LastVerification(ctx); err != nil || !ok || !v.OK || v.RowsA != 3000 || v.RowsB != 3000 || v.Method != rep.Method {
+				t.Fatalf("last verification recorded as %+v, %v, %v; want the report's summary", v, ok, err)
+			}
 			wantMethod := "streamed"
 			if tg.shared && tg.name != "sqlite" {
 				wantMethod = "sql"

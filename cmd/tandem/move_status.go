@@ -38,6 +38,10 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		if barrier, err := mv.move.Barrier(ctx); err == nil && barrier != "" {
 			doc["writes_held"] = barrier
 		}
+		if v, ok, err := mv.move.LastVerification(ctx); err == nil && ok {
+			doc["last_verification"] = map[string]any{"at": v.At.Format(time.RFC3339Nano), "ok": v.OK, "rows_a": v.RowsA, "rows_b": v.RowsB,
+				"differences": v.Differences, "differing_chunks": v.DifferingChunks, "method": v.Method}
+		}
 		if hasLive {
 			doc["backfill"] = map[string]any{"running": running, "holder": live.Holder, "workers": live.Workers, "rate": live.Rate,
 				"eta_s": live.ETA.Seconds(), "batch_size": live.BatchSize, "throttled": live.Throttled, "reported_at": live.At.Format(time.RFC3339Nano)}
@@ -81,10 +85,24 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 			c.printf("  last batch: %s ago, none running now (tandem move backfill %s resumes it)\n", time.Since(cp.UpdatedAt).Round(time.Second), st.Move)
 		}
 	}
+	if v, ok, err := mv.move.LastVerification(ctx); err == nil && ok {
+		c.printf("  verified:  %s, %s ago (%d rows of A, %d of B, %s)\n", describeVerified(v), time.Since(v.At).Round(time.Second), v.RowsA, v.RowsB, v.Method)
+	}
 	if t, ok, err := mv.move.Tuned(ctx); err == nil && ok {
 		c.printf("  tuned:     %s\n", describeTuned(t))
 	}
 	return nil
+}
+
+// describeVerified says what the last verification found.
+func describeVerified(v move.Verified) string {
+	switch {
+	case v.OK:
+		return "B equals mapping(A)"
+	case v.Differences == 1:
+		return "1 row differs"
+	}
+	return fmt.Sprintf("%d rows differ", v.Differences)
 }
 
 // describeTuned renders settings set with tandem move tune.
