@@ -110,7 +110,10 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	if cp, err = m.Checkpoint(ctx); err != nil {
 		return err
 	}
-	run.report(Progress{LastKey: cp.LastKey, Done: cp.Done})
+	run.reportMu.Lock()
+	size := run.last.BatchSize
+	run.reportMu.Unlock()
+	run.report(Progress{BatchSize: size, LastKey: cp.LastKey, Done: cp.Done})
 	if cp.Done {
 		run.log.Info("backfill done", "move", m.Def.Name, "copied", cp.RowsCopied, "scanned", cp.RowsScanned, "batches", cp.Batches, "parts", cp.Parts)
 	}
