@@ -73,7 +73,7 @@ func TestBackfillAcrossLoadsWithCopy(t *testing.T) {
 			for _, i := range []int{0, 4, 1234, rows - 1} {
 				n := i + 1
 				row := got[i]
-				if !strings.HasPrefix(row, itoa(n)+"|{") || !strings.Contains(row, `"n": `+itoa(n)) {
+				if !strings.HasPrefix(row, strconv.Itoa(n)+"|{") || !strings.Contains(row, `"n": `+strconv.Itoa(n)) {
 					t.Errorf("row %d = %q", n, row)
 				}
 				if (n%5 == 0) != strings.HasSuffix(row, "|<null>") {
@@ -87,7 +87,6 @@ func TestBackfillAcrossLoadsWithCopy(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func dump(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
