@@ -87,7 +87,6 @@ func TestBackfillAcrossLoadsWithCopy(t *testing.T) {
 	}
 }
 
-
 func dump(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(), query)
