@@ -34,7 +34,8 @@ type Coordinator struct {
 
 // BackfillOptions control how Coordinator.Backfill divides the work.
 type BackfillOptions struct {
-	// Workers is how many parts this process copies at once (default 1).
+	// Workers is how many parts this process copies at once (default: the definition's
+	// batch.workers, else 1).
 	Workers int
 	// Share leases parts through the switch store: backfills started in several processes
 	// divide the parts between them, and each waits for the others' parts before it returns.
@@ -396,16 +397,26 @@ func (c *Coordinator) Backfill(ctx context.Context, progress func(Progress)) err
 	if st.Phase != tandem.PhaseBackfill {
 		return fmt.Errorf("move %s is %s: the backfill runs in the backfill phase (tandem move advance enters it once every instance writes both tables)", c.name(), st.Phase)
 	}
+	return c.backfiller(progress).Run(ctx)
+}
+
+// backfiller configures the backfill Backfill runs: it obeys the pause switch and the
+// throttles, and copies with BackfillOptions.Workers workers, else the definition's.
+func (c *Coordinator) backfiller(progress func(Progress)) *Backfiller {
 	paused := PauseCheck(func(ctx context.Context) (bool, error) {
 		st, err := c.Store.State(ctx, c.name())
 		return st.Paused, err
 	})
+	workers := c.BackfillOptions.Workers
+	if workers <= 0 {
+		workers = c.Move.Def.Workers
+	}
 	b := &Backfiller{Move: c.Move, Throttle: NewThrottle(c.Move, paused), Log: c.Log, Progress: progress,
-		Workers: c.BackfillOptions.Workers, LeaseTTL: c.BackfillOptions.LeaseTTL}
+		Workers: workers, LeaseTTL: c.BackfillOptions.LeaseTTL}
 	if c.BackfillOptions.Share {
 		b.Leases = c.Store
 	}
-	return b.Run(ctx)
+	return b
 }
 
 // Pause sets or clears the pause switch that a running backfill obeys between batches.

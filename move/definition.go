@@ -24,7 +24,7 @@ import (
 //	  email: lower(email)
 //	reverse:                                   # optional: each A column from B's columns
 //	  id: id
-//	batch: {size: 1000, target: 250ms, max_rows: 0}
+//	batch: {size: 1000, target: 250ms, max_rows: 0, workers: 1}
 //	throttle: {max_replica_lag: 10s, max_active_sessions: 50, check: "SELECT ...", polite: true, nice: 1}
 //	store: sql                                 # or redis://host:6379/0
 type Definition struct {
@@ -47,6 +47,9 @@ type Definition struct {
 	// back from write-b. Empty when the file has none.
 	Reverse  []ColumnMap
 	Batch    BatchSettings
+	// Workers is how many parts of the backfill one process copies at once, each on its own
+	// connection (batch.workers; default 1). The backfill's --workers flag overrides it.
+	Workers  int
 	Throttle ThrottleSettings
 	// Store is "sql" (the default: a table in B's database) or a redis:// URL.
 	Store string
@@ -213,7 +216,7 @@ func ParseDefinition(file string, data []byte) (*Definition, error) {
 		case "reverse":
 			d.Reverse = p.mapping(v)
 		case "batch":
-			p.batch(v, &d.Batch)
+			p.batch(v, d)
 		case "throttle":
 			p.throttle(v, &d.Throttle)
 		case "store":
@@ -402,7 +405,8 @@ func (p *parser) mapping(v *yaml.Node) []ColumnMap {
 	return out
 }
 
-func (p *parser) batch(v *yaml.Node, b *BatchSettings) {
+func (p *parser) batch(v *yaml.Node, d *Definition) {
+	b := &d.Batch
 	p.fields(v, "batch", func(key string, k, vv *yaml.Node) {
 		switch key {
 		case "size":
@@ -411,8 +415,12 @@ func (p *parser) batch(v *yaml.Node, b *BatchSettings) {
 			b.Target = p.duration(vv, "batch target")
 		case "max_rows":
 			b.MaxRows = p.positive(vv, "max_rows", true)
+		case "workers":
+			if d.Workers = p.positive(vv, "batch workers", false); d.Workers > maxParts {
+				p.errf(vv, "batch workers is %d; write 1 to %d (a backfill has at most %d parts)", d.Workers, maxParts, maxParts)
+			}
 		default:
-			p.errf(k, "unknown key %q in batch; write size, target and max_rows", key)
+			p.errf(k, "unknown key %q in batch; write size, target, max_rows and workers", key)
 		}
 	})
 }

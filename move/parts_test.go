@@ -177,3 +177,85 @@ func leaseStore(t *testing.T) *redisstore.Store {
 	})
 	return redisstore.New(c, redisstore.Options{Prefix: prefix})
 }
+
+func TestMergeParts(t *testing.T) {
+	var his []Key
+	var counts []int64
+	for i := 1; i <= 130; i++ {
+		his, counts = append(his, Key{int64(i)}), append(counts, 10)
+	}
+	counts[129] = 3
+	mh, mc := merge(his, counts)
+	if len(mh) > maxParts {
+		t.Fatalf("%d parts after merging, want at most %d", len(mh), maxParts)
+	}
+	var total int64
+	for _, c := range mc {
+		total += c
+	}
+	if total != 1293 || mh[len(mh)-1].String() != his[129].String() || mh[0].String() != his[2].String() {
+		t.Fatalf("merged into %v with counts %v", mh, mc)
+	}
+}
+
+// Without a wanted number of parts, the split walks A's keys once, rowsPerPart at a time: every
+// part but the last holds exactly that many rows and knows it, a step that ends at H makes no
+// empty part, and more steps than maxParts are merged.
+func TestSplitWalk(t *testing.T) {
+	defer func(n int64) { rowsPerPart = n }(rowsPerPart)
+	for _, c := range []struct {
+		name                 string
+		step, rows           int
+		wantParts, wantFirst int
+	}{
+		{"remainder", 100, 450, 5, 100},
+		{"ends at H", 100, 400, 4, 100},
+		{"one part", 1000, 450, 1, 450},
+		{"merged", 5, 450, 45, 10},
+	} {
+		for _, name := range []string{"sqlite", "postgres"} {
+			tg, _ := targetNamed(name)
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				rowsPerPart = int64(c.step)
+				ctx := testCtx(t)
+				m := newMove(t, tg)
+				insertUsers(t, m.A, 1, c.rows)
+				if _, err := m.FixBound(ctx); err != nil {
+					t.Fatal(err)
+				}
+				r, err := m.forward(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := m.split(ctx, r, cp.Bound.Key, 0); err != nil {
+					t.Fatal(err)
+				}
+				parts, err := m.readParts(ctx, m.B.DB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(parts) != c.wantParts || parts[0].Total != int64(c.wantFirst) {
+					t.Fatalf("%d parts, the first of %d rows; want %d parts, the first of %d", len(parts), parts[0].Total, c.wantParts, c.wantFirst)
+				}
+				var sum int64
+				for _, p := range parts {
+					n, err := r.countRange(ctx, m.A.DB, p.Lo, p.Hi)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if int64(n) != p.Total || n == 0 {
+						t.Errorf("part %d (%s, %s] says %d rows, holds %d", p.Part, p.Lo, p.Hi, p.Total, n)
+					}
+					sum += p.Total
+				}
+				if meta, err := m.Checkpoint(ctx); err != nil || meta.Total != int64(c.rows) || sum != int64(c.rows) {
+					t.Fatalf("total %d (parts %d), %v; want %d", meta.Total, sum, err, c.rows)
+				}
+			})
+		}
+	}
+}

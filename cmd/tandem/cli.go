@@ -100,7 +100,7 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 		fs.DurationVar(&c.grace, "grace", 5*time.Second, "wait after the last acknowledgement, for requests under the old switches (0: none)")
 		fs.StringVar(&c.metricsAddr, "metrics", "", "backfill: serve Prometheus metrics at http://ADDR/metrics while it runs (host:port)")
 		fs.DurationVar(&c.progressEvery, "progress-every", defaultProgressEvery, "backfill: the least time between two progress lines in a log or with --json (0: after every batch)")
-		fs.IntVar(&c.workers, "workers", 1, "backfill: how many parts of the backfill this process copies at once")
+		fs.IntVar(&c.workers, "workers", 0, "backfill: how many parts of the backfill this process copies at once (default: the move's batch.workers, else 1)")
 		fs.BoolVar(&c.share, "share", false, "backfill: lease parts through the switch store, so that backfills started on several hosts share the work")
 		fs.DurationVar(&c.leaseTTL, "lease-ttl", 30*time.Second, "backfill --share: how long a part stays leased to a process that stopped renewing it")
 		fs.IntVar(&c.batchSize, "batch-size", 0, "tune: the batch size in rows (it adapts to the target from there)")
