@@ -45,8 +45,8 @@ type Definition struct {
 	Mapping []ColumnMap
 	// Reverse gives each A column from an expression over B's columns; it is needed to roll
 	// back from write-b. Empty when the file has none.
-	Reverse  []ColumnMap
-	Batch    BatchSettings
+	Reverse []ColumnMap
+	Batch   BatchSettings
 	// Workers is how many parts of the backfill one process copies at once, each on its own
 	// connection (batch.workers; default 1). The backfill's --workers flag overrides it.
 	Workers  int
