@@ -63,6 +63,7 @@ type cli struct {
 	metricsAddr       string        // backfill: serve Prometheus metrics here
 	progressEvery     time.Duration // backfill: least time between two progress log lines
 	workers           int           // backfill: parts copied at once
+	workersSet        bool          // backfill: --workers was given
 	share             bool          // backfill: lease parts through the store
 	leaseTTL          time.Duration // backfill: a part's lease without renewal
 	batchSize         int           // tune
@@ -124,6 +125,7 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 			}
 			return nil, err
 		}
+		fs.Visit(func(f *flag.Flag) { c.workersSet = c.workersSet || f.Name == "workers" })
 		if fs.NArg() == 0 {
 			break
 		}

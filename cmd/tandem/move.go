@@ -112,10 +112,10 @@ func (c *cli) checkMoveFlags(sub string) error {
 	if c.metricsAddr != "" && sub != "backfill" {
 		return usageError{"--metrics only applies to tandem move backfill"}
 	}
-	if (c.workers != 0 || c.share) && sub != "backfill" {
+	if (c.workersSet || c.share) && sub != "backfill" {
 		return usageError{"--workers and --share only apply to tandem move backfill"}
 	}
-	if c.workers < 0 || c.workers > 64 {
+	if c.workersSet && (c.workers < 1 || c.workers > 64) {
 		return usageError{fmt.Sprintf("--workers %d: write 1 to 64", c.workers)}
 	}
 	if (c.batchSize != 0 || c.batchTarget != 0 || c.maxRows != 0) && sub != "tune" {
