@@ -108,22 +108,22 @@ func (r *route) splitPoints(ctx context.Context, h Key, want int) ([]Key, []int6
 		if err != nil {
 			return nil, nil, err
 		}
-		if full {
-			his, counts, lo = append(his, end), append(counts, rowsPerPart), end
-			continue
+		if !full {
+			break
 		}
-		rest, err := r.countRange(ctx, r.src.DB, lo, h)
-		if err != nil {
-			return nil, nil, err
-		}
-		if rest == 0 && len(his) > 0 {
-			his[len(his)-1] = h // the last step ended at h, or the rows after it were deleted
-		} else {
-			his, counts = append(his, h), append(counts, int64(rest))
-		}
-		his, counts = merge(his, counts)
-		return his, counts, nil
+		his, counts, lo = append(his, end), append(counts, rowsPerPart), end
 	}
+	rest, err := r.countRange(ctx, r.src.DB, lo, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rest == 0 && len(his) > 0 {
+		his[len(his)-1] = h // the last step ended at h, or the rows after it were deleted
+	} else {
+		his, counts = append(his, h), append(counts, int64(rest))
+	}
+	his, counts = merge(his, counts)
+	return his, counts, nil
 }
 
 // merge joins neighbouring parts, k at a time, until there are at most maxParts.
