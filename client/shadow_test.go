@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem/internal/syncbuf"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -91,24 +92,6 @@ func shadowExec(t testing.TB, db *sql.DB, stmt string) {
 	}
 }
 
-// syncBuffer is a log destination that the test reads while Shadow goroutines write to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // counts is the part of ShadowStats a step checks.
 type counts struct {
 	Skipped, Matches, Absent, Mismatches, Missing, Extra, NotYetCopied, Settled, Errors int64
@@ -182,7 +165,7 @@ func TestShadowReads(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			r := newShadowRig(t, tc.a, tc.b, tc.shared, 20)
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			var found []client.ShadowFinding
 			var foundMu sync.Mutex
 			confirm := 100 * time.Millisecond
@@ -423,7 +406,7 @@ func TestShadowNeverBlocks(t *testing.T) {
 // TestShadowCountsErrors compares against a B that does not exist: every comparison fails, is
 // counted and logged, and nothing else is counted.
 func TestShadowCountsErrors(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	sh, _ := sqliteShadow(t, "no_such_table", tandem.PhaseDualWrite, client.ShadowOptions{Rate: 1,
 		Log: slog.New(slog.NewTextHandler(&logs, nil)), LogEvery: time.Hour})
 	sample(t, sh, 1, 2, 3)

@@ -1,32 +1,14 @@
 package deploy_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem/internal/syncbuf"
 )
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A change that waits for a table lock held by application traffic gives up after the lock
 // timeout, instead of queueing the traffic behind it, and is retried until the lock is free.
@@ -63,7 +45,7 @@ func TestLockTimeoutRetries(t *testing.T) {
 			_, _ = holder.ExecContext(ctx, "COMMIT")
 		}()
 
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		e.Log = slog.New(slog.NewTextHandler(&logs, nil))
 		e.LockTimeout = 300 * time.Millisecond
 		e.Retries = 8

@@ -1,14 +1,12 @@
 package move
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -244,21 +242,3 @@ func init() {
 }
 
 func testdbOpen(t testing.TB, url string) *sql.DB { return testdb.Open(t, url) }
-
-// safeBuffer is a bytes.Buffer safe for a subprocess's writer and the test's reader.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *safeBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *safeBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

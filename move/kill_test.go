@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/internal/syncbuf"
 )
 
 var kills = flag.Int("kills", 10, "how many times TestBackfillKilled kills the backfill")
@@ -86,7 +87,7 @@ func TestBackfillKilled(t *testing.T) {
 			for i := 0; i < *kills; i++ {
 				cmd := exec.Command(os.Args[0], "-test.run=^$")
 				cmd.Env = append(os.Environ(), helperEnv+"="+tg.name, helperAEnv+"="+ua, helperBEnv+"="+ub, fmt.Sprintf("%s=%d", helperWEnv, 1+i%2))
-				var stderr safeBuffer
+				var stderr syncbuf.Buffer
 				cmd.Stderr = &stderr
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)

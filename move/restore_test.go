@@ -1,7 +1,6 @@
 package move_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem/internal/syncbuf"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
@@ -114,7 +115,7 @@ type restoreFixture struct {
 	m    *move.Move
 	s    tandem.SwitchStore
 	co   *move.Coordinator
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	app  *client.Client
 	lose func()
 }
@@ -140,7 +141,7 @@ func newRestoreFixture(t *testing.T, lc lossCase, name string) *restoreFixture {
 	if err := m.EnsureLogs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	co := &move.Coordinator{Move: m, Store: s, Grace: -1, AckTimeout: 10 * time.Second, By: "test", Log: slog.New(slog.NewTextHandler(logs, nil))}
 	app := follow(t, s, "app-1", name)
 	return &restoreFixture{m: m, s: s, co: co, logs: logs, app: app, lose: func() { lose(name) }}
@@ -358,22 +359,4 @@ func TestRestoreRefuses(t *testing.T) {
 			t.Errorf("a refused restore wrote the store: %+v", st)
 		}
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent loggers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
