@@ -163,7 +163,15 @@ func (s *session) apply(ctx context.Context, st plan.Step) error {
 		start = r.Done
 		if pending != "" && start < len(stmts) {
 			// The last run died during statement start+1, or after its implicit commit but
-			// before its progress row: the schema says whether it ran.
+			// before its progress row: the schema says whether it ran, once the statement
+			// has stopped running on the server and what an interrupted index build left is
+			// gone.
+			if err := s.waitForKilled(ctx, st, stmts[start]); err != nil {
+				return err
+			}
+			if err := s.dropLeftovers(ctx, st, stmts[start]); err != nil {
+				return err
+			}
 			now, err := s.fingerprint(ctx, n, stmts[start].text, pending)
 			if err != nil {
 				return err
@@ -219,43 +227,57 @@ func (s *session) applyEach(ctx context.Context, st plan.Step, stmts []statement
 			}
 			return nil
 		}
+		var guard indexGuard
 		err := s.withRetry(ctx, n.Change.ID(), func() error {
-			if s.sharesTx(stmts[i].text) {
-				return s.inTx(ctx, func(tx *sql.Tx) error {
-					if err := s.execAll(ctx, tx, st, stmts[i:i+1], 0); err != nil {
-						return err
-					}
-					return progress(tx)
-				})
-			}
-			// Before a statement that commits on its own, record that it is starting, with the
-			// schema's fingerprint, so that a rerun after a crash can tell whether it ran.
-			before, err := s.fingerprint(ctx, n, stmts[i].text, "")
-			if err != nil {
-				return err
-			}
-			started := s.record(n, tandem.Partial)
-			started.Done, started.DoneHash = i, plan.JoinDoneHash(s.hashStatements(stmts[:i]), before)
-			if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.hist.put(ctx, tx, started) }); err != nil {
-				return err
-			}
-			if err := s.execAll(ctx, s.conn, st, stmts[i:i+1], 0); err != nil {
-				s.unstart(ctx, st, stmts, i)
-				return err
-			}
-			// The statement committed on its own; its progress row (and, for the last one, the
-			// apply event) commit together right after. A crash in between leaves the previous
-			// progress row, so the rerun reports exactly this statement.
-			return s.inTx(ctx, func(tx *sql.Tx) error { return progress(tx) })
+			return progressOf(s.applyOne(ctx, st, stmts, i, &guard, progress), i, len(stmts))
 		})
 		if err != nil {
-			if se, ok := err.(*StepError); ok {
-				se.Index, se.Count, se.Applied = i+1, len(stmts), i
-			}
 			return err
 		}
 	}
 	return nil
+}
+
+// progressOf says in a StepError where in the change it failed and what stayed recorded:
+// statements 1-i, applied before statement i+1.
+func progressOf(err error, i, count int) error {
+	if se, ok := err.(*StepError); ok {
+		se.Index, se.Count, se.Applied = i+1, count, i
+	}
+	return err
+}
+
+// applyOne runs statement i of a change applied statement by statement and records its
+// progress: in one transaction with it where it can share one, or else after announcing it.
+func (s *session) applyOne(ctx context.Context, st plan.Step, stmts []statement, i int, guard *indexGuard, progress func(tandem.Querier) error) error {
+	n := st.Node
+	if s.sharesTx(stmts[i].text) {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.execAll(ctx, tx, st, stmts[i:i+1], 0); err != nil {
+				return err
+			}
+			return progress(tx)
+		})
+	}
+	// Before a statement that commits on its own, record that it is starting, with the
+	// schema's fingerprint, so that a rerun after a crash can tell whether it ran.
+	before, err := s.fingerprint(ctx, n, stmts[i].text, "")
+	if err != nil {
+		return err
+	}
+	started := s.record(n, tandem.Partial)
+	started.Done, started.DoneHash = i, plan.JoinDoneHash(s.hashStatements(stmts[:i]), before)
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.hist.put(ctx, tx, started) }); err != nil {
+		return err
+	}
+	if err := s.execAlone(ctx, st, stmts, i, guard); err != nil {
+		s.unstart(ctx, st, stmts, i)
+		return err
+	}
+	// The statement committed on its own; its progress row (and, for the last one, the
+	// apply event) commit together right after. A crash in between leaves the previous
+	// progress row, so the rerun reports exactly this statement.
+	return s.inTx(ctx, func(tx *sql.Tx) error { return progress(tx) })
 }
 
 // sharesTx reports whether a statement may run in one transaction with its progress row.

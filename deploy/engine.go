@@ -95,6 +95,13 @@ type defaultSchemaer interface {
 	DefaultSchema(ctx context.Context, q tandem.Querier) (string, error)
 }
 
+// clientChecker is implemented by dialects whose server can end a statement whose client went
+// away (PostgreSQL 14's client_connection_check_interval), so that a killed deploy does not
+// leave a long statement, such as an index build, running on without it.
+type clientChecker interface {
+	ClientCheck() []string
+}
+
 // session is one command's hold on the database: the lock, the working connection and the
 // history tables.
 type session struct {
@@ -154,7 +161,11 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 	if !write {
 		return s, nil
 	}
-	for _, stmt := range e.Dialect.SessionSetup(e.lockTimeout()) {
+	setup := e.Dialect.SessionSetup(e.lockTimeout())
+	if cc, ok := e.Dialect.(clientChecker); ok {
+		setup = append(setup, cc.ClientCheck()...)
+	}
+	for _, stmt := range setup {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			s.close(ctx)
 			return nil, fmt.Errorf("session setup %q: %w", stmt, err)

@@ -48,6 +48,9 @@ type StepError struct {
 	Count     int    // statements in the change
 	Applied   int    // statements applied and recorded before the failure (partial changes)
 	Err       error
+	// Notes say what the failure left behind and what tandem did about it (an invalid index
+	// dropped, or one to drop by hand), a line each.
+	Notes []string
 }
 
 func (e *StepError) Error() string {
@@ -64,7 +67,12 @@ func (e *StepError) Error() string {
 	if e.Statement != "" {
 		fmt.Fprintf(&b, "\n  statement: %s", firstLine(e.Statement))
 	}
+	for _, n := range e.Notes {
+		b.WriteString("\n  " + n)
+	}
 	switch {
+	case e.Step.Action == plan.ActionUndo && e.Applied > 0:
+		fmt.Fprintf(&b, "\n  statements 1-%d of the rollback ran and committed on their own; the change stays recorded as deployed: fix statement %d and run rollback again (it runs the whole rollback again)", e.Applied, e.Applied+1)
 	case e.Step.Action == plan.ActionUndo:
 		b.WriteString("\n  the rollback stopped here; nothing of this change's rollback was recorded: fix it and run rollback again")
 	case e.Applied > 0:

@@ -300,8 +300,13 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 			})
 		})
 	}
-	if err := s.withRetry(ctx, st.Key.String(), func() error { return s.execAll(ctx, s.conn, st, stmts, 0) }); err != nil {
-		return err
+	// Statement by statement, each retried on its own, so that a retry never runs again a
+	// statement that committed.
+	for i := range stmts {
+		var guard indexGuard
+		if err := s.withRetry(ctx, st.Key.String(), func() error { return s.execAlone(ctx, st, stmts, i, &guard) }); err != nil {
+			return err
+		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error { return forget(tx) })
 }

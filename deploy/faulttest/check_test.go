@@ -13,8 +13,9 @@ type verdict struct {
 	// bugs are disagreements that tandem promises never happen: a recorded change whose effect
 	// is missing, an effect ahead of the history on a transactional database, a torn data file.
 	bugs []string
-	// ahead lists, on MariaDB only, DDL statements that took effect right after the last one
-	// recorded: the kill fell between the statement's implicit commit and its progress row.
+	// ahead lists statements that commit on their own (DDL on MariaDB, any statement of a
+	// change with transaction=off) and took effect right after the last one recorded: the kill
+	// fell between the statement's commit and its progress row.
 	ahead []aheadStmt
 	// records is how many rows tandem_changes had.
 	records int
@@ -69,7 +70,7 @@ func (d *database) check(ctx context.Context, m *model) (verdict, error) {
 				v.bugs = append(v.bugs, fmt.Sprintf("%s is recorded as %s (done %d of %d) but statement %d did not apply: %s",
 					c.id(), r.Status, done, len(c.stmts), j+1, firstLine(p.stmt)))
 			case j >= done && ok:
-				if !d.kind.transactional && p.ddl && j == done {
+				if (p.alone || !d.kind.transactional && p.ddl) && j == done {
 					v.ahead = append(v.ahead, aheadStmt{change: c.id(), stmt: j + 1, stateless: !c.typ.Stateful()})
 					continue
 				}

@@ -92,11 +92,13 @@ func (d *database) historyTable(name string) string {
 	return d.kind.dialect.Qualify(d.hist, name)
 }
 
-// indexQuery counts the indexes named name in the app schema.
+// indexQuery counts the indexes named name in the app schema; on PostgreSQL the valid ones
+// only, since an invalid index (a concurrent build killed part way) is not applied.
 func (d *database) indexQuery(name string) string {
 	switch d.kind.name {
 	case "postgres":
-		return fmt.Sprintf("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = '%s' AND indexname = '%s'", d.phys, name)
+		return fmt.Sprintf(`SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '%s' AND c.relname = '%s' AND i.indisvalid`, d.phys, name)
 	case "mysql":
 		return fmt.Sprintf("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '%s' AND INDEX_NAME = '%s'", d.phys, name)
 	}

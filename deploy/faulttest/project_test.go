@@ -41,13 +41,14 @@ func (c *change) id() string { return string(c.typ) + "." + c.object + "/" + c.n
 type probe struct {
 	stmt  string
 	ddl   bool // on MariaDB the statement commits on its own, outside the progress row's transaction
+	alone bool // on every database the statement commits on its own (a change with transaction=off)
 	query func(d *database) string
 	want  int
 }
 
-// generate writes the project's object files and describes what each change does. Without
-// data, the lookup tables get no static data CSV.
-func generate(data bool) *model {
+// generate writes the project's object files for a database of kind dialect and describes
+// what each change does. Without data, the lookup tables get no static data CSV.
+func generate(data bool, dialect string) *model {
 	m := &model{files: map[string]string{}}
 	tbl := func(i int) string { return fmt.Sprintf("t%02d", i) }
 	exists := func(name string) func(d *database) string {
@@ -109,6 +110,7 @@ func generate(data bool) *model {
 				{stmt: update, query: count(name, "id = 1 AND note = 'indexed'")},
 			}})
 	}
+	m.onlineIndexes(dialect)
 	for i := 1; i <= numViews; i++ {
 		name := fmt.Sprintf("v%02d", i)
 		base := tbl(2*i - 1)
@@ -122,6 +124,44 @@ func generate(data bool) *model {
 		m.changes = append(m.changes, &change{typ: tandem.View, object: name, name: name, stmts: []probe{{stmt: def, ddl: true, query: exists(name)}}})
 	}
 	return m
+}
+
+// bigRows is how many rows the table big holds: enough that building an index on it takes long
+// enough for random kills to land inside the build.
+const bigRows = 40000
+
+// onlineIndexes adds the table big, filled in its first change, and a change with
+// transaction=off that builds two indexes on it the way each database builds them without
+// blocking writes: CREATE INDEX CONCURRENTLY on PostgreSQL (a build killed part way leaves an
+// invalid index), ALGORITHM=INPLACE, LOCK=NONE on MariaDB, a plain CREATE INDEX on SQLite.
+func (m *model) onlineIndexes(dialect string) {
+	var fill, online, unique string
+	switch dialect {
+	case "postgres":
+		fill = fmt.Sprintf("insert into big select g, 'v' || (g %% 997), g * 7 from generate_series(1, %d) g;", bigRows)
+		online, unique = "create index concurrently big_v on big (v, w);", "create unique index concurrently big_w on big (w);"
+	case "mysql":
+		fill = fmt.Sprintf("insert into big select seq, concat('v', seq %% 997), seq * 7 from seq_1_to_%d;", bigRows)
+		online, unique = "create index big_v on big (v, w) algorithm=inplace lock=none;", "create unique index big_w on big (w) algorithm=inplace lock=none;"
+	default:
+		fill = fmt.Sprintf("insert into big with recursive g(x) as (select 1 union all select x + 1 from g where x < %d) select x, 'v' || (x %% 997), x * 7 from g;", bigRows)
+		online, unique = "create index big_v on big (v, w);", "create unique index big_w on big (w);"
+	}
+	create := "create table big (\n    id integer primary key,\n    v varchar(20) not null,\n    w bigint not null\n);"
+	m.files["app/table/big.sql"] = "-- tandem:change create\n" + create + "\n" + fill + "\n-- tandem:rollback\ndrop table big;\n\n" +
+		"-- tandem:change online_idx transaction=off\n" + online + "\n" + unique + "\n"
+	index := func(name string) func(d *database) string {
+		return func(d *database) string { return d.indexQuery(name) }
+	}
+	m.changes = append(m.changes,
+		&change{typ: tandem.Table, object: "big", name: "create", stmts: []probe{
+			{stmt: create, ddl: true, query: func(d *database) string { return "SELECT COUNT(*) + 1 FROM " + d.object("big") }},
+			{stmt: fill, query: func(d *database) string { return "SELECT COUNT(*) FROM " + d.object("big") }, want: bigRows},
+		}},
+		&change{typ: tandem.Table, object: "big", name: "online_idx", stmts: []probe{
+			{stmt: online, ddl: true, alone: true, query: index("big_v")},
+			{stmt: unique, ddl: true, alone: true, query: index("big_w")},
+		}})
 }
 
 // write puts the project into dir with a tandem.yaml whose environment "test" maps the logical

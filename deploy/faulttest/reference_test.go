@@ -8,7 +8,7 @@ import (
 // reference generates the project and deploys it uninterrupted to a fresh database of kind k.
 func reference(ctx context.Context, t *testing.T, k kind) (*model, *database, outcome) {
 	t.Helper()
-	m := generate(true)
+	m := generate(true, k.name)
 	ref := newDatabase(t, k, m)
 	o, err := ref.deploy(ctx)
 	if err != nil || o.code != 0 {

@@ -20,6 +20,9 @@ type fixture struct {
 	// nonTx are statements the dialect reports as non-transactional and the database refuses
 	// inside a transaction; tx are statements it does not report.
 	nonTx, tx []string
+	// sleep is a statement that runs for about two seconds, for dialects that see what other
+	// sessions run (tandem.StatementWatcher).
+	sleep string
 }
 
 // object is a database object created by create, whose drop removes every part of it.
@@ -46,6 +49,7 @@ type castCase struct {
 
 var fixtures = map[string]fixture{
 	"postgres": {
+		sleep: "SELECT pg_sleep(2)",
 		objects: []object{
 			{typ: tandem.Table, name: "dt_table", inspectName: "dt_table", create: []string{"CREATE TABLE {s}dt_table (a int)"}},
 			{typ: tandem.View, name: "DT_View", inspectName: "dt_view", create: []string{"CREATE VIEW {s}dt_view AS SELECT 1 AS x"}},
@@ -112,6 +116,7 @@ var fixtures = map[string]fixture{
 		},
 	},
 	"mysql": {
+		sleep: "SELECT SLEEP(2)",
 		objects: []object{
 			{typ: tandem.Table, name: "DT_Table", inspectName: "dt_table", create: []string{"CREATE TABLE {s}dt_table (a int)"}},
 			{typ: tandem.View, name: "dt_view", inspectName: "dt_view", create: []string{"CREATE VIEW {s}dt_view AS SELECT 1 AS x"}},

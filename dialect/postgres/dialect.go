@@ -77,6 +77,13 @@ func (Dialect) SessionSetup(lockTimeout time.Duration) []string {
 	return []string{fmt.Sprintf("SET lock_timeout = '%dms'", ms)}
 }
 
+// ClientCheck makes the server check every second, while a statement runs, that the client is
+// still connected, and cancel the statement when it is not (client_connection_check_interval,
+// PostgreSQL 14 and later; older servers are left as they are).
+func (Dialect) ClientCheck() []string {
+	return []string{"SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000"}
+}
+
 // quoteLiteral renders s as a standard string literal.
 func quoteLiteral(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"

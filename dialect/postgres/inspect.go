@@ -154,7 +154,10 @@ WHERE n.nspname IN `+list+` AND k.contype IN ('p', 'u', 'f', 'c', 'x')`, func(c 
 	if err != nil {
 		return err
 	}
-	err = scanAll(ctx, q, `SELECT i.indrelid::text, ci.relname, pg_get_indexdef(i.indexrelid)
+	// An invalid index (a concurrent build that failed) is told apart from the valid one of the
+	// same definition: queries do not use it.
+	err = scanAll(ctx, q, `SELECT i.indrelid::text, ci.relname,
+       pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
 FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ci.relnamespace
 WHERE n.nspname IN `+list+` AND NOT EXISTS (SELECT 1 FROM pg_constraint k
       WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))`, func(c []string) {
