@@ -137,7 +137,7 @@ func parseMySQL(s string) (URL, error) {
 			continue
 		}
 		if _, ok := user.Password(); ok || len(vs) > 1 {
-			return URL{}, fmt.Errorf("dburl: %q: the password is given twice (in the user info and as ?password=, or twice in the query); keep one", Redact(s))
+			return URL{}, fmt.Errorf("dburl: %q: the password is given twice (in the user info and in the query, or twice in the query); keep one", Redact(s))
 		}
 		name := ""
 		if user != nil {

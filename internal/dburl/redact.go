@@ -162,7 +162,7 @@ func userinfoSpans(word string, offset int) []span {
 			continue
 		}
 		colon := strings.IndexByte(rest[:at], ':')
-		if colon >= 0 && colon+1 < at {
+		if colon >= 0 && colon+1 < at && !placeholder(rest[colon+1:at]) {
 			out = append(out, span{offset + restStart + colon + 1, offset + restStart + at, userinfo})
 		}
 		from = restStart + at + 1
@@ -178,7 +178,7 @@ func dsnSpan(word string, offset int) (span, bool) {
 			continue
 		}
 		colon := strings.IndexByte(word[:at], ':')
-		if colon < 0 || colon+1 == at {
+		if colon < 0 || colon+1 == at || placeholder(word[colon+1:at]) {
 			return span{}, false
 		}
 		return span{offset + colon + 1, offset + at, dsnPassword}, true
@@ -249,6 +249,11 @@ func paramSpans(s string) []span {
 	}
 	return out
 }
+
+// placeholder reports whether a user-info password is the word "password" of a hint that says
+// which URL to write (mysql://user:password@host). Someone whose password it is still has it
+// hidden, by Scrub's secrets.
+func placeholder(pw string) bool { return strings.EqualFold(pw, "password") }
 
 func isSecretKey(k string) bool {
 	if d, err := url.QueryUnescape(k); err == nil {

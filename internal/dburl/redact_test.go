@@ -117,6 +117,17 @@ func TestScrub(t *testing.T) {
 			want: "check that the server is running and the URL, user and password are right: user=u database=d 127.0.0.1:5432",
 		},
 		{
+			name: "a hint with the word password in a URL",
+			in:   "write postgres://user:password@host:port/database or user:password@tcp(host)/db",
+			want: "write postgres://user:password@host:port/database or user:password@tcp(host)/db",
+		},
+		{
+			name:    "the word password as the password",
+			in:      "connect to postgres://u:password@h/db: user and password",
+			secrets: []string{"password"},
+			want:    "connect to postgres://u:xxxxx@h/db: user and xxxxx",
+		},
+		{
 			name: "already scrubbed",
 			in:   "connect to postgres://u:xxxxx@h/db?password=xxxxx: password=xxxxx, password='xxxxx' root:xxxxx@tcp(h)/d",
 			want: "connect to postgres://u:xxxxx@h/db?password=xxxxx: password=xxxxx, password='xxxxx' root:xxxxx@tcp(h)/d",
