@@ -40,6 +40,9 @@ type Engine struct {
 	User, Host string
 	// Progress, when set, is called before and after each step.
 	Progress func(Progress)
+	// Scrub, when set, cleans the text the engine writes into history of secrets (a failed
+	// run's error may quote what a driver or server said about a password).
+	Scrub func(string) string
 }
 
 // Progress reports where a command is.
@@ -206,6 +209,9 @@ func (s *session) finish(ctx context.Context, runErr error) {
 	s.run.Ended, s.run.Status = time.Now(), "ok"
 	if runErr != nil {
 		s.run.Status, s.run.Detail = "failed", runErr.Error()
+		if s.e.Scrub != nil {
+			s.run.Detail = s.e.Scrub(s.run.Detail)
+		}
 	}
 	if err := s.hist.endRun(ctx, s.conn, &s.run); err != nil {
 		s.e.log().Warn("could not record the end of the run", "run", s.run.ID, "err", err)

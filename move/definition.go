@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tandem-db/tandem/internal/dburl"
 )
 
 // Definition is a move as written in the project, in moves/<name>.yaml:
@@ -224,7 +226,7 @@ func ParseDefinition(file string, data []byte) (*Definition, error) {
 			// ${VAR} is expanded where the store is opened, so that a password stays out of
 			// the file: such a value is checked then.
 			if d.Store != "sql" && !strings.HasPrefix(d.Store, "redis://") && !strings.HasPrefix(d.Store, "rediss://") && !strings.HasPrefix(d.Store, "${") {
-				p.errf(v, "store is %q; write sql or a redis:// URL", d.Store)
+				p.errf(v, "store is %q; write sql or a redis:// URL", dburl.Redact(d.Store))
 			}
 		default:
 			p.errf(k, "unknown key %q; a move has from, to, key, key_from, mapping, reverse, batch, throttle and store", key)

@@ -107,10 +107,19 @@ func serveMetrics(r *backfillReporter, addr string) (stop func(), err error) {
 
 // logger returns a logger on stderr: JSON records with --json, text records otherwise.
 func (c *cli) logger() *slog.Logger {
+	return c.leveled(slog.LevelInfo)
+}
+
+// warnLogger is logger's, for warnings and errors only.
+func (c *cli) warnLogger() *slog.Logger { return c.leveled(slog.LevelWarn) }
+
+// leveled returns a scrubbed logger on stderr for records at l and above.
+func (c *cli) leveled(l slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: l}
 	if c.json {
-		return slog.New(slog.NewJSONHandler(c.stderr, nil))
+		return c.scrubbed(slog.NewJSONHandler(c.stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(c.stderr, nil))
+	return c.scrubbed(slog.NewTextHandler(c.stderr, opts))
 }
 
 // backfillReporter receives a backfill's progress reports and shows them: on a bar, or as

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -70,9 +70,9 @@ type cli struct {
 	batchTarget       time.Duration // tune
 	maxRows           int           // tune
 
-	redact []string // secrets that must never be printed
-	db     *sql.DB
-	code   int // exit code chosen by the command when it returns nil
+	secrets secrets // passwords that must never be printed
+	db      *sql.DB
+	code    int // exit code chosen by the command when it returns nil
 }
 
 func (c *cli) parse(cmd command, args []string) ([]string, error) {
@@ -161,26 +161,21 @@ func (c *cli) finish(err error) int {
 	return exitError
 }
 
-// scrub removes secrets from text meant for output.
-func (c *cli) scrub(s string) string {
-	for _, r := range c.redact {
-		switch {
-		case r == "":
-		case len(r) < 4:
-			// Replacing every occurrence of a very short password would garble the message;
-			// it can only appear in a URL's user info.
-			s = strings.ReplaceAll(s, ":"+r+"@", ":xxxxx@")
-		default:
-			s = strings.ReplaceAll(s, r, "xxxxx")
-		}
-	}
-	return s
-}
+// scrub removes every password from text meant for output.
+func (c *cli) scrub(s string) string { return c.secrets.scrub(s) }
 
+// writeJSON prints v, every string in it scrubbed.
 func (c *cli) writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+	_, _ = w.Write(scrubJSON(b.Bytes(), c.scrub))
+}
+
+// scrubbed wraps a log handler so that no log line shows a password.
+func (c *cli) scrubbed(h slog.Handler) *slog.Logger {
+	return slog.New(scrubHandler{h: h, scrub: c.scrub})
 }
 
 func (c *cli) printf(format string, args ...any) {
@@ -204,7 +199,7 @@ func (c *cli) loadProject() (*tandem.Project, error) {
 	}
 	if c.verbose {
 		for _, w := range p.Warnings {
-			fmt.Fprintf(c.stderr, "warning: %s\n", w)
+			fmt.Fprintf(c.stderr, "warning: %s\n", c.scrub(w))
 		}
 	}
 	return p, nil
@@ -250,11 +245,7 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		}
 		expanded = "sqlite://" + filepath.ToSlash(filepath.Join(dir, e.Name+".db"))
 	}
-	if u, perr := url.Parse(expanded); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			c.redact = append(c.redact, pw, url.QueryEscape(pw))
-		}
-	}
+	c.secrets.add(expanded)
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
@@ -298,10 +289,10 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 		return nil, nil, fmt.Errorf("connect to %s: %w; %s", u.Redacted, err, hint)
 	}
 	e := &deploy.Engine{DB: db, Dialect: d, Env: env, LockWait: c.lockWait, LockTimeout: c.lockTimeout,
-		Tool: "tandem " + version, App: c.appVersion, User: currentUser(), Host: hostname()}
+		Tool: "tandem " + version, App: c.appVersion, User: currentUser(), Host: hostname(), Scrub: c.scrub}
 	if c.verbose || !isTerminal(c.stderr) {
 		if !c.json || c.verbose {
-			e.Log = slog.New(slog.NewTextHandler(c.stderr, nil))
+			e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, nil))
 		}
 	}
 	if isTerminal(c.stderr) && !c.json {

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/tandem-db/tandem/internal/dburl"
 )
 
 // Exit codes, documented in the README and in "tandem help".
@@ -88,17 +90,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if errors.Is(err, errHelp) {
 				return exitOK
 			}
-			fmt.Fprintf(stderr, "tandem %s: %v (run \"tandem %s -h\" for its flags)\n", cmd.name, err, cmd.name)
+			fmt.Fprintf(stderr, "tandem %s: %s (run \"tandem %s -h\" for its flags)\n", cmd.name, dburl.Scrub(err.Error()), cmd.name)
 			return exitUsage
 		}
 		if maxArgs := strings.Count(cmd.args, "[dir]") + 2*strings.Count(cmd.args, "SUB NAME"); len(rest) > maxArgs {
-			fmt.Fprintf(stderr, "tandem %s: unexpected argument %q (run \"tandem %s -h\" for its flags; the project folder is --project DIR)\n", cmd.name, rest[maxArgs], cmd.name)
+			// The argument may be a URL given without --url.
+			fmt.Fprintf(stderr, "tandem %s: unexpected argument %q (run \"tandem %s -h\" for its flags; the project folder is --project DIR)\n", cmd.name, dburl.Redact(rest[maxArgs]), cmd.name)
 			return exitUsage
 		}
 		err = cmd.run(ctx, c, rest)
 		return c.finish(err)
 	}
-	fmt.Fprintf(stderr, "tandem: unknown command %q; run \"tandem help\" for the list\n", args[0])
+	fmt.Fprintf(stderr, "tandem: unknown command %q; run \"tandem help\" for the list\n", dburl.Redact(args[0]))
 	return exitUsage
 }
 

@@ -212,6 +212,10 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 		BackfillOptions: move.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
 	if c.verbose {
 		mv.coord.Log = c.logger()
+	} else {
+		// Without -v only warnings, such as a store restored from the audit copy, which the
+		// coordinator would otherwise log on slog's default logger, unscrubbed.
+		mv.coord.Log = c.warnLogger()
 	}
 	return mv, nil
 }
@@ -243,11 +247,7 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if pu, perr := url.Parse(expanded); perr == nil && pu.User != nil {
-		if pw, ok := pu.User.Password(); ok && pw != "" {
-			c.redact = append(c.redact, pw, url.QueryEscape(pw)) // never printed, whatever error quotes it
-		}
-	}
+	c.secrets.add(expanded) // never printed, whatever error quotes it
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
 		return nil, nil, "", err
@@ -287,20 +287,10 @@ func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (ta
 		}
 		return s, nil
 	case strings.HasPrefix(store, "redis://") || strings.HasPrefix(store, "rediss://"):
-		u, err := url.Parse(store)
+		c.secrets.add(store)
+		opt, prefix, err := redisOptions(store)
 		if err != nil {
-			return nil, fmt.Errorf("move %s: %s: store is not a URL: %w", def.Name, def.File, err)
-		}
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			c.redact = append(c.redact, pw, url.QueryEscape(pw))
-		}
-		q := u.Query()
-		prefix := q.Get("prefix")
-		q.Del("prefix")
-		u.RawQuery = q.Encode()
-		opt, err := redis.ParseURL(u.String())
-		if err != nil {
-			return nil, fmt.Errorf("move %s: %s: store %s: %w", def.Name, def.File, u.Redacted(), err)
+			return nil, fmt.Errorf("move %s: %s: store %s: %w", def.Name, def.File, dburl.Redact(store), err)
 		}
 		// go-redis logs every failed dial on its own; the error that matters is returned.
 		redis.SetLogger(redisLog{c})
@@ -308,7 +298,40 @@ func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (ta
 		mv.closers = append(mv.closers, client.Close)
 		return redisstore.New(client, redisstore.Options{Prefix: prefix}), nil
 	}
-	return nil, fmt.Errorf("move %s: %s: store %q: write sql (the default) or a redis:// URL", def.Name, def.File, def.Store)
+	c.secrets.add(store)
+	return nil, fmt.Errorf("move %s: %s: store %q: write sql (the default) or a redis:// URL", def.Name, def.File, dburl.Redact(def.Store))
+}
+
+// redisOptions reads a store URL: go-redis's URL, with tandem's prefix=P parameter and a
+// password=P parameter that go-redis would refuse. Its errors never quote the URL.
+func redisOptions(store string) (*redis.Options, string, error) {
+	u, err := url.Parse(store)
+	if err != nil {
+		return nil, "", errors.New("not a valid URL: check the host and port, and percent-encode special characters in the user name and password")
+	}
+	q := u.Query()
+	prefix := q.Get("prefix")
+	q.Del("prefix")
+	password, hasPassword := "", false
+	for k, vs := range q {
+		if !strings.EqualFold(k, "password") {
+			continue
+		}
+		if _, ok := u.User.Password(); ok || len(vs) > 1 || hasPassword {
+			return nil, "", errors.New("the password is given twice (in the user info and in the query, or twice in the query); keep one")
+		}
+		password, hasPassword = vs[0], true
+		q.Del(k)
+	}
+	u.RawQuery = q.Encode()
+	opt, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, "", err
+	}
+	if hasPassword {
+		opt.Password = password
+	}
+	return opt, prefix, nil
 }
 
 // redisLog takes go-redis's own log lines: dropped, or logged as warnings with -v.

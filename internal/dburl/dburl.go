@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -33,7 +34,8 @@ type URL struct {
 	Driver string
 	// DSN is what sql.Open takes for Driver.
 	DSN string
-	// Redacted is the URL as written with the password replaced by xxxxx, for output and logs.
+	// Redacted is the URL as written with every password (the user info's, a password or
+	// sslpassword query parameter) replaced by xxxxx, for output and logs.
 	Redacted string
 	// Database is the database name, or for SQLite the absolute file path.
 	Database string
@@ -41,11 +43,13 @@ type URL struct {
 
 // Parse accepts postgres://, postgresql://, mysql://, mariadb://, sqlite://path, sqlite:path,
 // file:path and a bare path ending in .db, .sqlite or .sqlite3. Relative SQLite paths are
-// resolved against baseDir (the current directory when baseDir is empty).
+// resolved against baseDir (the current directory when baseDir is empty). A libpq key=value
+// string or a go-sql-driver DSN is refused with a message saying which URL to write.
 //
 // For MySQL it converts mysql://user:pass@host:port/db?params into go-sql-driver's
 // user:pass@tcp(host:port)/db?params, adding parseTime=true and multiStatements=false unless
-// the URL sets them (a socket=/path parameter selects a unix socket instead of TCP). For SQLite
+// the URL sets them (a socket=/path parameter selects a unix socket instead of TCP; a
+// password=P parameter is the password, as libpq reads it, never a server variable). For SQLite
 // it builds a modernc.org/sqlite DSN with a 10 s busy timeout, foreign keys on and immediate
 // write transactions, keeping any parameters the URL adds.
 func Parse(raw, baseDir string) (URL, error) {
@@ -65,11 +69,22 @@ func Parse(raw, baseDir string) (URL, error) {
 	case isSQLitePath(s):
 		return parseSQLite(s, s, baseDir)
 	}
+	if !strings.Contains(s, "://") {
+		if keyValue.MatchString(s) {
+			return URL{}, fmt.Errorf("dburl: %q: %w: a key=value connection string is not a URL; write postgres://user:password@host:port/database?sslmode=...", Redact(s), ErrUnsupported)
+		}
+		if _, ok := dsnSpan(s, 0); ok || strings.Contains(s, "@tcp(") || strings.Contains(s, "@unix(") {
+			return URL{}, fmt.Errorf("dburl: %q: %w: a go-sql-driver DSN is not a URL; write mysql://user:password@host:port/database", Redact(s), ErrUnsupported)
+		}
+	}
 	if hasScheme && !strings.ContainsAny(scheme, `/\ .`) && len(scheme) > 1 {
 		return URL{}, fmt.Errorf("dburl: %q: %w: scheme %q; write postgres://, mysql:// or sqlite://path", Redact(s), ErrUnsupported, scheme)
 	}
 	return URL{}, fmt.Errorf("dburl: %q: %w: write postgres://, mysql:// or sqlite://path (a bare SQLite path must end in .db, .sqlite or .sqlite3)", Redact(s), ErrUnsupported)
 }
+
+// keyValue matches the start of a libpq key=value connection string.
+var keyValue = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
 
 func isSQLitePath(s string) bool {
 	p := s
@@ -113,6 +128,24 @@ func parseMySQL(s string) (URL, error) {
 		return URL{}, fmt.Errorf("dburl: %q: the database name %q contains a slash", Redact(s), db)
 	}
 	q := u.Query()
+	// go-sql-driver would send an unknown parameter to the server as SET password=...,
+	// which changes the user's password (or fails, quoting it): a password given in the
+	// query is the connection's, as libpq reads it for PostgreSQL.
+	user := u.User
+	for k, vs := range q {
+		if !strings.EqualFold(k, "password") {
+			continue
+		}
+		if _, ok := user.Password(); ok || len(vs) > 1 {
+			return URL{}, fmt.Errorf("dburl: %q: the password is given twice (in the user info and in the query, or twice in the query); keep one", Redact(s))
+		}
+		name := ""
+		if user != nil {
+			name = user.Username()
+		}
+		user = url.UserPassword(name, vs[0])
+		q.Del(k)
+	}
 	var addr string
 	if sock := q.Get("socket"); sock != "" {
 		q.Del("socket")
@@ -135,9 +168,9 @@ func parseMySQL(s string) (URL, error) {
 		q.Set("multiStatements", "false")
 	}
 	var b strings.Builder
-	if u.User != nil {
-		b.WriteString(u.User.Username())
-		if pw, ok := u.User.Password(); ok {
+	if user != nil {
+		b.WriteString(user.Username())
+		if pw, ok := user.Password(); ok {
 			b.WriteString(":" + pw)
 		}
 		b.WriteString("@")
@@ -161,14 +194,14 @@ func parseSQLite(raw, rest, baseDir string) (URL, error) {
 	rest = strings.TrimPrefix(rest, "//")
 	path, query, _ := strings.Cut(rest, "?")
 	if path == "" {
-		return URL{}, fmt.Errorf("dburl: %q: no SQLite file path; write sqlite://path/to/file.db", raw)
+		return URL{}, fmt.Errorf("dburl: %q: no SQLite file path; write sqlite://path/to/file.db", Redact(raw))
 	}
 	if p, err := url.PathUnescape(path); err == nil {
 		path = p
 	}
 	params, err := url.ParseQuery(query)
 	if err != nil {
-		return URL{}, fmt.Errorf("dburl: %q: bad query parameters: %v", raw, err)
+		return URL{}, fmt.Errorf("dburl: %q: bad query parameters: %v", Redact(raw), err)
 	}
 	if path != ":memory:" {
 		if !filepath.IsAbs(path) {
@@ -244,31 +277,12 @@ func urlErrReason(error) string {
 	return "check the host and port, and percent-encode special characters in the user name and password"
 }
 
-// redacted prefers url.URL's precise redaction, and falls back on Redact's wider one when the
-// URL parsed in a way a reader would not expect (a '#' in a password starts a fragment).
+// redacted prefers url.URL's precise redaction of the user info, and falls back on Redact's
+// wider one when the URL parsed in a way a reader would not expect (a '#' in a password starts
+// a fragment). Query passwords are hidden either way.
 func redacted(s string, u *url.URL) string {
-	if _, ok := u.User.Password(); ok {
-		return u.Redacted()
+	if pw, ok := u.User.Password(); ok && pw != "" && u.Fragment == "" {
+		return replace(u.Redacted(), paramSpans(u.Redacted()))
 	}
 	return Redact(s)
-}
-
-// Redact hides the password of a URL written as scheme://user:password@host..., even one
-// that does not parse. It over-redacts rather than risk showing a password: everything between
-// the first colon of the user part and the last '@' is replaced by xxxxx.
-func Redact(s string) string {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return s
-	}
-	head, rest := s[:i+3], s[i+3:]
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return s
-	}
-	colon := strings.IndexByte(rest[:at], ':')
-	if colon < 0 {
-		return s
-	}
-	return head + rest[:colon+1] + "xxxxx" + rest[at:]
 }
