@@ -73,6 +73,7 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 	t.Run("Cast", s.testCast)
 	t.Run("Inspect", s.testInspect)
 	t.Run("Moving", s.testMoving)
+	t.Run("Limits", s.testLimits)
 }
 
 func ctxT(t *testing.T) context.Context {
