@@ -32,7 +32,7 @@ var moveSubs []moveSub
 
 func init() {
 	moveSubs = []moveSub{
-		{"check", "run the pre-flight check (columns, key, mapping types, unique keys)", moveCheck},
+		{"check", "run the pre-flight check (columns, key, mapping types, unique keys, rows of A that B would refuse)", moveCheck},
 		{"start", "enter dual-write from pending (the check must pass)", moveStart},
 		{"advance", "enter the next phase once its gate is met [--force --reason R] [--confirm]", moveAdvance},
 		{"rollback", "return to the previous safe phase [--reason R]", moveRollback},
