@@ -190,6 +190,9 @@ func (c *cli) warnBroken(b *move.BrokenFile) {
 
 // where renders a definition problem as file:line: message.
 func where(p *move.DefinitionError) string {
+	if p.File == "" {
+		return p.Msg
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}

@@ -111,7 +111,8 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *move.Definition) listed {
 	l := listed{name: def.Name, file: def.File, from: def.From.String(), to: def.To.String()}
 	problem := func(err error) listed {
-		l.problems = append(l.problems, &move.DefinitionError{File: def.File, Msg: c.scrub(err.Error())})
+		// The error says which move and file (and line) it is about.
+		l.problems = append(l.problems, &move.DefinitionError{Msg: c.scrub(err.Error())})
 		return l
 	}
 	mv, err := c.openDefinition(ctx, p, e, def)
@@ -130,7 +131,10 @@ func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, 
 func jsonDefinitionProblems(ps []*move.DefinitionError) []map[string]any {
 	out := []map[string]any{}
 	for _, p := range ps {
-		j := map[string]any{"file": p.File, "message": p.Msg}
+		j := map[string]any{"message": p.Msg}
+		if p.File != "" {
+			j["file"] = p.File
+		}
 		if p.Line > 0 {
 			j["line"] = p.Line
 		}
