@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -19,6 +20,16 @@ const (
 	KeyProblem    ProblemKind = "key"
 	TypeProblem   ProblemKind = "type"
 	UniqueProblem ProblemKind = "unique"
+	// NotNullProblem: a NOT NULL column of B would get NULL, or nothing.
+	NotNullProblem ProblemKind = "not null"
+	// LengthProblem: mapped values are longer than B's column holds.
+	LengthProblem ProblemKind = "length"
+	// RangeProblem: mapped numbers are out of the range or precision of B's column.
+	RangeProblem ProblemKind = "range"
+	// StorageProblem: mapped values are of a type B's column refuses (SQLite's STRICT tables).
+	StorageProblem ProblemKind = "storage"
+	// CheckProblem: mapped rows fail a CHECK constraint of B.
+	CheckProblem ProblemKind = "check"
 )
 
 // Problem is one reason a move cannot start.
@@ -57,6 +68,28 @@ func (r *CheckReport) String() string {
 type checker struct {
 	m   *Move
 	rep *CheckReport
+	// limits caches what each side's table accepts (tandem.LimitReader), by side.
+	limits map[string]*tandem.TableLimits
+}
+
+// limitsOf reads what s's table accepts, once; a dialect that cannot say gives no limits.
+func (c *checker) limitsOf(ctx context.Context, s Side) (*tandem.TableLimits, error) {
+	key := fmt.Sprintf("%p %s", s.DB, s.qualified())
+	if l, ok := c.limits[key]; ok {
+		return l, nil
+	}
+	l := &tandem.TableLimits{}
+	if lr, ok := s.Dialect.(tandem.LimitReader); ok {
+		var err error
+		if l, err = lr.Limits(ctx, s.DB, s.Schema, s.Table); err != nil {
+			return nil, fmt.Errorf("move %s: read what %s accepts: %w", c.m.Def.Name, s, err)
+		}
+	}
+	if c.limits == nil {
+		c.limits = map[string]*tandem.TableLimits{}
+	}
+	c.limits[key] = l
+	return l, nil
 }
 
 func (c *checker) add(kind ProblemKind, line int, format string, args ...any) {
@@ -69,9 +102,10 @@ func (c *checker) add(kind ProblemKind, line int, format string, args ...any) {
 
 // Check is the pre-flight of a move; it changes nothing. It checks that both tables and every
 // named column exist, that the key is unique and never NULL in A, that B's primary key is the
-// key, that every mapping expression evaluates on A and fits its B column, and that the mapped
-// rows of A keep B's other unique keys. Every problem is collected; the error is for failures
-// to ask the databases.
+// key, that every mapping expression evaluates on A and fits its B column, that the mapped
+// rows of A keep B's other unique keys, and that B accepts every mapped row of A (see fit: NOT
+// NULL columns, lengths, numeric ranges, SQLite's STRICT types and CHECK constraints). Every
+// problem is collected; the error is for failures to ask the databases.
 func (m *Move) Check(ctx context.Context) (*CheckReport, error) {
 	c := &checker{m: m, rep: &CheckReport{Move: m.Def.Name}}
 	def := m.Def
@@ -111,11 +145,11 @@ func (m *Move) Check(ctx context.Context) (*CheckReport, error) {
 		}
 	}
 	c.primaryKey(bCols)
-	exprsOK, err := c.expressions(ctx, m.A, m.B, def.Mapping, bCols, "mapping", "A", "B")
+	exprsOK, srcTypes, err := c.expressions(ctx, m.A, m.B, def.Mapping, bCols, "mapping", "A", "B")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.expressions(ctx, m.B, m.A, def.Reverse, aCols, "reverse mapping", "B", "A"); err != nil {
+	if _, _, err := c.expressions(ctx, m.B, m.A, def.Reverse, aCols, "reverse mapping", "B", "A"); err != nil {
 		return nil, err
 	}
 	if !ok || len(def.KeyFrom) != len(def.Key) {
@@ -130,6 +164,9 @@ func (m *Move) Check(ctx context.Context) (*CheckReport, error) {
 	}
 	if exprsOK {
 		if err := c.uniques(ctx, r); err != nil {
+			return nil, err
+		}
+		if err := c.fit(ctx, r, bCols, srcTypes); err != nil {
 			return nil, err
 		}
 	}
@@ -180,10 +217,14 @@ func (c *checker) primaryKey(bCols []tandem.Column) {
 // destination column: in one database by letting the database check an INSERT ... SELECT of
 // every mapped column that inserts nothing (rolled back), the failure attributed to the entry
 // whose column the error names; across databases by comparing type families.
-func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnMap, dstCols []tandem.Column, what, srcName, dstName string) (bool, error) {
+//
+// It returns the type of each expression's values as the source's driver names it, by
+// destination column name, where the driver names one.
+func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnMap, dstCols []tandem.Column, what, srcName, dstName string) (bool, map[string]string, error) {
 	ok := true
 	var cols, exprs []string
 	var mapped []ColumnMap
+	srcTypes := map[string]string{}
 	for _, cm := range maps {
 		stmt := "SELECT " + cm.Expr + " FROM " + src.qualified() + " WHERE 1=0"
 		rows, err := src.DB.QueryContext(ctx, stmt)
@@ -199,6 +240,9 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 			continue
 		}
 		cols, exprs, mapped = append(cols, dst.Dialect.QuoteIdent(col.Name)), append(exprs, cm.Expr), append(mapped, cm)
+		if terr == nil && len(types) == 1 {
+			srcTypes[col.Name] = types[0].DatabaseTypeName()
+		}
 		if c.m.Shared || terr != nil || len(types) != 1 || types[0].DatabaseTypeName() == "" {
 			continue
 		}
@@ -210,20 +254,43 @@ func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnM
 		}
 	}
 	if !c.m.Shared || len(cols) == 0 {
-		return ok, nil
+		return ok, srcTypes, nil
+	}
+	// MariaDB refuses an INSERT that leaves out a NOT NULL column without a default even when
+	// it inserts nothing: such columns (which fit reports) get NULL, as do the other entries
+	// when each entry is checked alone.
+	lims, err := c.limitsOf(ctx, dst)
+	if err != nil {
+		return false, nil, err
+	}
+	var pad []string
+	for _, col := range dstCols {
+		lim, known := lims.Column(col.Name)
+		if !col.Nullable && known && !lim.Filled && !slices.Contains(cols, dst.Dialect.QuoteIdent(col.Name)) {
+			pad = append(pad, dst.Dialect.QuoteIdent(col.Name))
+		}
+	}
+	nulls := func(exprs []string, n int) []string {
+		for range n {
+			exprs = append(exprs, "NULL")
+		}
+		return exprs
 	}
 	// One statement checks every entry that evaluates; when it fails, each entry alone says
 	// which ones do not fit, so that every problem is reported, not the first.
-	if err := c.insertsNothing(ctx, src, dst, cols, exprs); err == nil {
-		return ok, nil
+	allCols := append(slices.Clip(cols), pad...)
+	if err := c.insertsNothing(ctx, src, dst, allCols, nulls(slices.Clone(exprs), len(pad))); err == nil {
+		return ok, srcTypes, nil
 	}
 	for i, cm := range mapped {
-		if err := c.insertsNothing(ctx, src, dst, cols[i:i+1], exprs[i:i+1]); err != nil {
+		one := nulls(nil, len(allCols))
+		one[i] = exprs[i]
+		if err := c.insertsNothing(ctx, src, dst, allCols, one); err != nil {
 			c.add(TypeProblem, cm.Line, "%s %s: the value of %s cannot be stored in %s's column %s: %v", what, cm.Column, cm.Expr, dstName, cm.Column, err)
 			ok = false
 		}
 	}
-	return ok, nil
+	return ok, srcTypes, nil
 }
 
 // insertsNothing lets the database check that the expressions' values fit dst's columns with an

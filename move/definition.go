@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -133,48 +132,21 @@ func (e *DefinitionError) Error() string {
 
 // LoadDefinitions reads every moves/*.yaml (and *.yml) of a project, sorted by name. A project
 // without a moves folder has no moves. Every problem of every file is reported, each as a
-// *DefinitionError with file:line; unknown keys are errors.
+// *DefinitionError with file:line; unknown keys are errors. One broken file fails the whole
+// load: a program that must go on with the other moves uses LoadCatalog.
 func LoadDefinitions(fsys fs.FS) ([]*Definition, error) {
-	entries, err := fs.ReadDir(fsys, "moves")
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	cat, err := LoadCatalog(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("move: read moves folder: %w", err)
+		return nil, err
 	}
-	var (
-		defs []*Definition
-		errs []error
-		seen = map[string]string{}
-	)
-	for _, e := range entries {
-		ext := path.Ext(e.Name())
-		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
-			continue
+	if len(cat.Broken) > 0 {
+		errs := make([]error, len(cat.Broken))
+		for i, b := range cat.Broken {
+			errs[i] = b.Err
 		}
-		file := path.Join("moves", e.Name())
-		data, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("move: read %s: %w", file, err))
-			continue
-		}
-		d, err := ParseDefinition(file, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if prev, ok := seen[strings.ToLower(d.Name)]; ok {
-			errs = append(errs, &DefinitionError{File: file, Msg: fmt.Sprintf("move %q is also defined in %s; rename one file", d.Name, prev)})
-			continue
-		}
-		seen[strings.ToLower(d.Name)] = file
-		defs = append(defs, d)
-	}
-	sort.Slice(defs, func(i, j int) bool { return defs[i].Name < defs[j].Name })
-	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return defs, nil
+	return cat.Defs, nil
 }
 
 // ParseDefinition reads one move file. file is its path in the project (moves/<name>.yaml);

@@ -2,6 +2,7 @@ package move
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -170,4 +171,54 @@ func FuzzParseDefinition(f *testing.F) {
 			t.Fatalf("accepted an incomplete definition: %+v", d)
 		}
 	})
+}
+
+func TestLoadCatalogKeepsBrokenFilesApart(t *testing.T) {
+	good := []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")
+	fsys := fstest.MapFS{
+		"moves/a.yaml":     {Data: good},
+		"moves/other.yaml": {Data: []byte("from: {table: users\n")},
+		"moves/c.yaml":     {Data: good},
+		"moves/C.yml":      {Data: good},
+	}
+	cat, err := LoadCatalog(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var defs []string
+	for _, d := range cat.Defs {
+		defs = append(defs, d.Name)
+	}
+	var broken []string
+	for _, b := range cat.Broken {
+		for _, p := range b.Problems() {
+			broken = append(broken, fmt.Sprintf("%s %s:%d %s", b.Name, p.File, p.Line, p.Msg))
+		}
+	}
+	if d := cmp.Diff([]string{"C", "a"}, defs); d != "" {
+		t.Errorf("definitions (-want +got):\n%s", d)
+	}
+	want := []string{
+		`c moves/c.yaml:0 move "c" is also defined in moves/C.yml; rename one file`,
+		"other moves/other.yaml:1 not valid YAML: did not find expected ',' or '}'",
+	}
+	if d := cmp.Diff(want, broken); d != "" {
+		t.Errorf("broken (-want +got):\n%s", d)
+	}
+	if d, b := cat.Lookup("a"); d == nil || b != nil {
+		t.Errorf("Lookup(a) = %v, %v; want the definition", d, b)
+	}
+	if d, b := cat.Lookup("other"); d != nil || b == nil || b.File != "moves/other.yaml" {
+		t.Errorf("Lookup(other) = %v, %v; want the broken file", d, b)
+	}
+	// Two files of one move: neither is usable until one is renamed.
+	if d, b := cat.Lookup("C"); d != nil || b == nil {
+		t.Errorf("Lookup(C) = %v, %v; want the duplicate's problem", d, b)
+	}
+	if d, b := cat.Lookup("nope"); d != nil || b != nil {
+		t.Errorf("Lookup(nope) = %v, %v; want neither", d, b)
+	}
+	if d := cmp.Diff([]string{"C", "a", "c", "other"}, cat.Names()); d != "" {
+		t.Errorf("Names (-want +got):\n%s", d)
+	}
 }

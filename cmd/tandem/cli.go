@@ -26,6 +26,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/dburl"
+	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -69,6 +70,10 @@ type cli struct {
 	batchSize         int           // tune
 	batchTarget       time.Duration // tune
 	maxRows           int           // tune
+
+	// broken are the move files, other than the one a move command acts on, that do not
+	// parse: warned about on stderr, and carried by every JSON document as broken_moves.
+	broken []*move.BrokenFile
 
 	secrets secrets // passwords that must never be printed
 	db      *sql.DB
@@ -164,8 +169,15 @@ func (c *cli) finish(err error) int {
 // scrub removes every password from text meant for output.
 func (c *cli) scrub(s string) string { return c.secrets.scrub(s) }
 
-// writeJSON prints v, every string in it scrubbed.
+// writeJSON prints v as indented JSON, every string in it scrubbed. A document (a map) of a
+// move command also says which other moves' files are broken (broken_moves), so that machines
+// see the warnings too.
 func (c *cli) writeJSON(w io.Writer, v any) {
+	if doc, ok := v.(map[string]any); ok && len(c.broken) > 0 {
+		if _, set := doc["broken_moves"]; !set {
+			doc["broken_moves"] = jsonBroken(c.broken)
+		}
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")

@@ -65,7 +65,7 @@ func init() {
 		{"clean", "", "drop every object in the project's schemas (only where the environment allows it)", cmdClean},
 		{"graph", "[--explain OBJECT]", "print the dependency graph (Graphviz DOT) or explain one object's edges", cmdGraph},
 		{"history", "", "list the runs recorded in the database", cmdHistory},
-		{"move", "SUB NAME", "drive an online table move (tandem move without SUB lists them)", cmdMove},
+		{"move", "SUB NAME", "drive an online table move (tandem move alone lists the moves, tandem move help the SUBs)", cmdMove},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
@@ -123,7 +123,8 @@ Flags every command takes:
   -v              log every step
 
 tandem move SUB NAME drives the move in moves/NAME.yaml; SUB is check, start, advance, rollback,
-backfill, verify, repair, pause, resume or status ("tandem move" describes each). Its flags:
+backfill, verify, repair, tune, pause, resume or status ("tandem move help" describes each);
+tandem move (or move list) lists every move with its phase and problems. Its flags:
   --force --reason R  advance past a gate that is not met, saying why (recorded)
   --confirm       advance into complete, which cannot be undone
   --ack-timeout D how long to wait for every instance to acknowledge a phase (default 2m)

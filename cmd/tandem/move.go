@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
@@ -31,7 +32,7 @@ var moveSubs []moveSub
 
 func init() {
 	moveSubs = []moveSub{
-		{"check", "run the pre-flight check (columns, key, mapping types, unique keys)", moveCheck},
+		{"check", "run the pre-flight check (columns, key, mapping types, unique keys, rows of A that B would refuse)", moveCheck},
 		{"start", "enter dual-write from pending (the check must pass)", moveStart},
 		{"advance", "enter the next phase once its gate is met [--force --reason R] [--confirm]", moveAdvance},
 		{"rollback", "return to the previous safe phase [--reason R]", moveRollback},
@@ -45,13 +46,15 @@ func init() {
 	}
 }
 
-// moveUsage lists the subcommands, for "tandem move" without one.
+// moveUsage lists the subcommands, for "tandem move help" and after the listing of bare
+// "tandem move".
 func moveUsage() string {
 	var b strings.Builder
-	b.WriteString("say what to do: tandem move <sub> NAME, where <sub> is one of:")
+	b.WriteString("tandem move <sub> NAME, where <sub> is one of:")
 	for _, s := range moveSubs {
 		fmt.Fprintf(&b, "\n  %-9s %s", s.name, s.summary)
 	}
+	b.WriteString("\n  list      list every move with its phase and its problems (also tandem move, or status without NAME)")
 	return b.String()
 }
 
@@ -74,8 +77,21 @@ func (o *openedMove) close() {
 }
 
 func cmdMove(ctx context.Context, c *cli, args []string) error {
-	if len(args) == 0 {
-		return usageError{moveUsage()}
+	switch {
+	case len(args) == 0:
+		return moveList(ctx, c, true)
+	case args[0] == "help":
+		fmt.Fprintln(c.stdout, moveUsage())
+		return nil
+	case args[0] == "list" || (args[0] == "status" && len(args) == 1):
+		c.command = "move " + args[0]
+		if len(args) > 1 {
+			return usageError{fmt.Sprintf("list takes no name (tandem move status %s shows one move)", args[1])}
+		}
+		if err := c.checkMoveFlags(args[0]); err != nil {
+			return err
+		}
+		return moveList(ctx, c, false)
 	}
 	var sub *moveSub
 	for i := range moveSubs {
@@ -84,7 +100,7 @@ func cmdMove(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	if sub == nil {
-		return usageError{fmt.Sprintf("unknown subcommand %q; %s", args[0], moveUsage())}
+		return usageError{fmt.Sprintf("unknown subcommand %q; say what to do: %s", args[0], moveUsage())}
 	}
 	c.command = "move " + sub.name
 	if len(args) < 2 {
@@ -133,30 +149,58 @@ func (c *cli) checkMoveFlags(sub string) error {
 	return nil
 }
 
-// openMove loads the project's moves, opens both tables' databases and the switch store.
+// openMove loads the project's moves and opens the one named: both tables' databases and the
+// switch store. The other moves' files do not have to parse: their problems are warnings
+// (warnBroken), so that a broken file never blocks a rollback.
 func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defs, err := move.LoadDefinitions(os.DirFS(c.projectDir))
+	cat, err := move.LoadCatalog(os.DirFS(c.projectDir))
 	if err != nil {
 		return nil, err
 	}
-	var def *move.Definition
-	known := make([]string, 0, len(defs))
-	for _, d := range defs {
-		known = append(known, d.Name)
-		if d.Name == name {
-			def = d
+	def, broken := cat.Lookup(name)
+	for _, b := range cat.Broken {
+		if b != broken {
+			c.warnBroken(b)
 		}
 	}
-	if def == nil {
-		if len(known) == 0 {
-			return nil, fmt.Errorf("no move %q: the project has no moves (write moves/%s.yaml in %s)", name, name, c.projectDir)
-		}
+	switch known := cat.Names(); {
+	case broken != nil:
+		return nil, broken.Err
+	case def != nil:
+	case len(known) == 0:
+		return nil, fmt.Errorf("no move %q: the project has no moves (write moves/%s.yaml in %s)", name, name, c.projectDir)
+	default:
 		return nil, fmt.Errorf("no move %q in the project (it has: %s); a move is a file moves/NAME.yaml", name, strings.Join(known, ", "))
 	}
+	return c.openDefinition(ctx, p, e, def)
+}
+
+// warnBroken reports, on stderr, every problem of the file of a move other than the one the
+// command acts on; JSON documents carry them as broken_moves.
+func (c *cli) warnBroken(b *move.BrokenFile) {
+	c.broken = append(c.broken, b)
+	for _, p := range b.Problems() {
+		fmt.Fprintf(c.stderr, "tandem %s: warning: %s (move %s cannot be used until it is fixed)\n", c.command, c.scrub(where(p)), b.Name)
+	}
+}
+
+// where renders a definition problem as file:line: message.
+func where(p *move.DefinitionError) string {
+	if p.File == "" {
+		return p.Msg
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return p.File + ": " + p.Msg
+}
+
+// openDefinition opens a parsed move: both tables' databases and the switch store.
+func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *move.Definition) (*openedMove, error) {
 	// The environment's URL again, unredacted: a table elsewhere in the same database shares it.
 	_, mainURL, err := c.environment(p)
 	if err != nil {

@@ -74,6 +74,7 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 	t.Run("Inspect", s.testInspect)
 	t.Run("Moving", s.testMoving)
 	t.Run("Running", s.testRunning)
+	t.Run("Limits", s.testLimits)
 }
 
 func ctxT(t *testing.T) context.Context {

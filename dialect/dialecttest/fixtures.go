@@ -23,6 +23,21 @@ type fixture struct {
 	// sleep is a statement that runs for about two seconds, for dialects that see what other
 	// sessions run (tandem.StatementWatcher).
 	sleep string
+	// storage holds a tandem.ValueTester to the database; nil where the dialect has none.
+	storage *storageFixture
+}
+
+// storageFixture is what the suite needs to compare a tandem.ValueTester's renderings with
+// what the database stores and refuses.
+type storageFixture struct {
+	// values are literals of every kind the database converts or refuses in its own way.
+	values []string
+	// quote renders a value as a literal that tells every value and type apart (SQLite's quote).
+	quote string
+	// types are column types to store the values in; strictTypes those of a table that
+	// refuses values for their type, which strict ends.
+	types, strictTypes []string
+	strict             string
 }
 
 // object is a database object created by create, whose drop removes every part of it.
@@ -156,6 +171,14 @@ var fixtures = map[string]fixture{
 		},
 	},
 	"sqlite": {
+		storage: &storageFixture{
+			values: []string{"'42'", "' 7 '", "'12.0'", "'abc'", "'2.5'", "'1e3'", "'1e20'", "'12abc'", "''", "'-3'", "'+4'", "'0x10'",
+				"2.0", "2.5", "7", "1e20", "NULL", "'9223372036854775808'", "9223372036854775807", "x'01'"},
+			quote:       "quote",
+			types:       []string{"INTEGER", "BIGINT", "REAL", "NUMERIC(10,2)", "DATE", "TEXT", "VARCHAR(10)", "BLOB", ""},
+			strictTypes: []string{"INTEGER", "INT", "REAL", "TEXT", "BLOB", "ANY"},
+			strict:      " STRICT",
+		},
 		objects: []object{
 			{typ: tandem.Table, name: "DT_Table", inspectName: "dt_table", create: []string{"CREATE TABLE dt_table (a int)"}},
 			{typ: tandem.View, name: "dt_view", inspectName: "dt_view", create: []string{"CREATE VIEW dt_view AS SELECT 1 AS x"}},
