@@ -52,6 +52,10 @@ type Environment struct {
 	// LockTimeout, when set, overrides how long each statement waits for a table lock (PostgreSQL
 	// lock_timeout), in Go duration syntax ("5s").
 	LockTimeout string
+	// OutOfOrder permits numbered migrations whose version is below the highest version deployed
+	// (Flyway's outOfOrder). Without it, a plan reports such a migration as a problem, since it
+	// most often comes from a merge whose migration was numbered before another branch's.
+	OutOfOrder bool
 }
 
 // PhysicalSchema maps a logical schema name to the physical one in this environment.

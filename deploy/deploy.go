@@ -97,8 +97,8 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 }
 
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
-// deployed changes were edited or deleted (a *ProblemsError), then runs each step with its history
-// row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
+// deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
+// then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
 func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
 	s, err := e.open(ctx, true, "deploy")
 	if err != nil {
@@ -115,6 +115,11 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	defer func() { s.finish(ctx, err) }()
 	res = &Result{RunID: s.run.ID}
 	e.log().Info("deploy started", "run", s.run.ID, "env", e.Env.Name, "steps", len(pl.Steps))
+	for _, st := range pl.Steps {
+		if st.OutOfOrder != "" {
+			e.log().Warn("applying a migration out of order", "file", st.Node.Change.File, "version", st.Node.Object.Version, "highest_deployed", st.OutOfOrder)
+		}
+	}
 	steps := pl.Steps
 	for i := 0; i < len(steps); {
 		if err := ctx.Err(); err != nil {

@@ -36,11 +36,12 @@ type fileEnvironment struct {
 	AllowClean    bool              `yaml:"allow_clean"`
 	HistorySchema string            `yaml:"history_schema"`
 	LockTimeout   string            `yaml:"lock_timeout"`
+	OutOfOrder    bool              `yaml:"out_of_order"`
 }
 
 var (
 	topKeys = []string{"schemas", "migrations", "environments"}
-	envKeys = []string{"url", "schemas", "tokens", "allow_clean", "history_schema", "lock_timeout"}
+	envKeys = []string{"url", "schemas", "tokens", "allow_clean", "history_schema", "lock_timeout", "out_of_order"}
 )
 
 // configLines remembers where values of tandem.yaml were written, for later messages.
@@ -175,6 +176,7 @@ func parseEnvironments(n *yaml.Node, errs *errList) ([]tandem.Environment, []int
 			}
 			env.URL, env.SchemaMap, env.Tokens = fe.URL, fe.Schemas, fe.Tokens
 			env.AllowClean, env.HistorySchema, env.LockTimeout = fe.AllowClean, fe.HistorySchema, fe.LockTimeout
+			env.OutOfOrder = fe.OutOfOrder
 		} else if !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
 			errs.addf(configFile, v.Line, "%w: environment %s must be a mapping of settings (%s)", ErrConfig, name, strings.Join(envKeys, ", "))
 			continue

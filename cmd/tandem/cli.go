@@ -55,6 +55,8 @@ type cli struct {
 	to       string
 	exitCode bool
 	explain  string
+	// deploy, plan: allow numbered migrations below the highest version deployed
+	outOfOrder bool
 
 	// tandem move
 	force, confirm    bool
@@ -89,6 +91,9 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 	switch cmd.name {
 	case "deploy":
 		fs.StringVar(&c.tag, "tag", "", "name this run, for rollback --to")
+		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+	case "plan":
+		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
 	case "rollback":
 		fs.StringVar(&c.to, "to", "", "the run id or tag to return to (0: before the first run)")
 	case "status":
@@ -232,6 +237,9 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		env = &tandem.Environment{Name: "default"}
 	}
 	e := *env
+	if c.outOfOrder {
+		e.OutOfOrder = true
+	}
 	raw := e.URL
 	if c.url != "" {
 		raw = c.url
