@@ -89,7 +89,7 @@ type migPair struct {
 func (l *loader) loadMigrationDir(dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs.addf(dir, 0, "read migration folder: %w", err)
+		l.readErr(dir, "read migration folder", err)
 		return
 	}
 	var files []migFile

@@ -139,7 +139,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	defs, err := move.LoadDefinitions(os.DirFS(c.projectDir))
+	defs, err := move.LoadDefinitions(project.Confine(os.DirFS(c.projectDir)))
 	if err != nil {
 		return nil, err
 	}
