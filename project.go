@@ -42,7 +42,9 @@ type Environment struct {
 	URL string
 	// SchemaMap maps logical schema names to physical ones; a schema not listed keeps its name.
 	SchemaMap map[string]string
-	// Tokens are replaced in SQL where written as ${name}.
+	// Tokens are replaced in SQL where written as ${name}. In tandem.yaml a value may itself
+	// read environment variables as ${VAR}; the CLI expands them (project.ExpandTokens) when it
+	// picks the environment, as it expands the URL.
 	Tokens map[string]string
 	// AllowClean permits the clean command, which drops every managed object.
 	AllowClean bool

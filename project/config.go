@@ -55,8 +55,9 @@ type configLines struct {
 }
 
 // parseConfig reads tandem.yaml. Unknown keys are errors with their line. The environments keep
-// the order in which they are written. A URL is kept unexpanded: the CLI expands ${VAR} with
-// ExpandEnv when it connects, so that a password in the environment never lands in a Project.
+// the order in which they are written. A URL and token values are kept unexpanded: the CLI
+// expands ${VAR} with ExpandEnv and ExpandTokens when it picks the environment, so that a
+// password in the environment never lands in a Project.
 func parseConfig(data []byte, errs *errList) (tandem.Config, configLines) {
 	var cfg tandem.Config
 	lines := configLines{schemas: map[string]int{}, migrations: map[string]int{}}

@@ -248,6 +248,11 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	if err != nil {
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
+	// Tokens go into the SQL, which plan prints: like the URL they are expanded here, never
+	// stored expanded in the project.
+	if e.Tokens, err = project.ExpandTokens(e.Tokens, os.LookupEnv); err != nil {
+		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
 	if expanded == "" {
 		dir, err := filepath.Abs(filepath.Join(c.projectDir, ".tandem"))
 		if err != nil {
