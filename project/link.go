@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // LinkError is returned, inside a *FileError, for a file or folder of the project reached
@@ -27,10 +28,11 @@ func (e *LinkError) Error() string {
 // maxLinks bounds the links followed for one path, as the kernel's ELOOP does.
 const maxLinks = 40
 
-// linkGuard is Confine's file system: it wraps the file system of a project so that every file and folder reached through a
-// symbolic link is checked to lie inside the project, and a link to a folder inside the project
-// lists as a folder. A file system that cannot read links (fs.ReadLinkFS) is used as it is: it
-// has no links to follow, or does not say.
+// linkGuard is Confine's file system: it wraps the file system of a project so that every
+// path is checked to hold UTF-8 names only, every file and folder reached through a symbolic
+// link to lie inside the project, and a link to a folder inside the project lists as a folder.
+// rl is nil for a file system that cannot read links (no fs.ReadLinkFS): it has no links to
+// follow, or does not say.
 type linkGuard struct {
 	fsys fs.FS
 	rl   fs.ReadLinkFS
@@ -39,18 +41,44 @@ type linkGuard struct {
 // Confine returns fsys with its symbolic links confined to it: a file or folder reached through
 // a link that leads outside fsys (an absolute target, or ".." above the root) cannot be opened,
 // read, listed or stat'ed, and the error is a *LinkError; links inside fsys are followed, a link
-// to a folder listing as a folder. Load confines the project by itself; Confine is for other
-// readers of a project folder (move definitions). A file system that cannot read links (no
-// fs.ReadLinkFS) is returned as it is.
+// to a folder listing as a folder. A path with a name that is not valid UTF-8, which io/fs
+// cannot name (os.DirFS says only "invalid argument"), is a *NameError. Load confines the
+// project by itself; Confine is for other readers of a project folder (move definitions).
 func Confine(fsys fs.FS) fs.FS {
 	if _, ok := fsys.(linkGuard); ok {
 		return fsys
 	}
-	rl, ok := fsys.(fs.ReadLinkFS)
-	if !ok {
-		return fsys
-	}
+	rl, _ := fsys.(fs.ReadLinkFS)
 	return linkGuard{fsys: fsys, rl: rl}
+}
+
+// NameError is returned, inside a *FileError on its folder, for a file or folder whose name is
+// not valid UTF-8.
+type NameError struct {
+	Dir  string // the folder that holds it, relative to the project root
+	Name string // the name as the file system has it
+}
+
+func (e *NameError) Error() string {
+	return fmt.Sprintf("file name %q is not valid UTF-8; rename it (tandem reads file and folder names as UTF-8)", e.Name)
+}
+
+// checkName returns a *NameError for the first element of name that is not valid UTF-8.
+func checkName(name string) error {
+	if utf8.ValidString(name) {
+		return nil
+	}
+	elems := strings.Split(name, "/")
+	for i, e := range elems {
+		if !utf8.ValidString(e) {
+			dir := path.Join(elems[:i]...)
+			if dir == "" {
+				dir = "."
+			}
+			return &NameError{Dir: dir, Name: e}
+		}
+	}
+	return nil
 }
 
 // resolve returns name with every symbolic link on its path replaced by what it leads to, or a
@@ -59,7 +87,10 @@ func Confine(fsys fs.FS) fs.FS {
 // to. A path that does not exist is returned as far as it was resolved, so that the operation
 // reports it as usual.
 func (g linkGuard) resolve(name string) (string, error) {
-	if !fs.ValidPath(name) || name == "." {
+	if err := checkName(name); err != nil {
+		return "", err
+	}
+	if g.rl == nil || !fs.ValidPath(name) || name == "." {
 		return name, nil
 	}
 	// pending is an element still to resolve, with the link whose target it came from
@@ -162,7 +193,7 @@ func (g linkGuard) ReadDir(name string) ([]fs.DirEntry, error) {
 		return entries, err
 	}
 	for i, e := range entries {
-		if e.Type()&fs.ModeSymlink == 0 {
+		if g.rl == nil || e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
 		// Stat follows the link wherever it goes: only its kind is used, never its content.

@@ -128,15 +128,20 @@ func (l *loader) read(p string) ([]byte, bool) {
 	return data, true
 }
 
-// readErr records an error reading p. A link out of the project is reported as it is, since it
-// names the link and says what to do; other errors are prefixed with what was being done.
+// readErr records an error reading p. A link out of the project, or a name that is not UTF-8
+// (on its folder), is reported as it is, since it names the link or the file and says what to
+// do; other errors are prefixed with what was being done.
 func (l *loader) readErr(p, doing string, err error) {
 	var le *LinkError
-	if errors.As(err, &le) {
+	var ne *NameError
+	switch {
+	case errors.As(err, &le):
 		l.errs.add(p, 0, le)
-		return
+	case errors.As(err, &ne):
+		l.errs.add(ne.Dir, 0, ne)
+	default:
+		l.errs.addf(p, 0, "%s: %w", doing, err)
 	}
-	l.errs.addf(p, 0, "%s: %w", doing, err)
 }
 
 // obevoConfigFile returns the Obevo system config at the root: system-config.xml if present,

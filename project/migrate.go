@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tandem-db/tandem"
 )
@@ -113,6 +114,11 @@ func (l *loader) loadMigrationDir(dir string) {
 			if !quietFile(base) && base != configFile {
 				l.warnf("%s: skipped: not an .sql migration", p)
 			}
+			continue
+		}
+		if !utf8.ValidString(base) {
+			// the name cannot be read, so neither can its version
+			l.errs.add(dir, 0, &NameError{Dir: dir, Name: base})
 			continue
 		}
 		n, ok := parseMigrationName(base)

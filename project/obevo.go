@@ -65,15 +65,20 @@ type obevoLoader struct {
 	errs    []error
 }
 
-// readErr records an error reading p: a link out of the project as it is (it names the link
-// and says what to do), another error with what was being done.
+// readErr records an error reading p: a link out of the project or a name that is not UTF-8 as
+// it is (it names the link or the file and says what to do), another error with what was being
+// done.
 func (l *obevoLoader) readErr(p, doing string, err error) {
 	var le *LinkError
-	if errors.As(err, &le) {
+	var ne *NameError
+	switch {
+	case errors.As(err, &le):
 		l.errs = append(l.errs, &FileError{File: p, Err: le})
-		return
+	case errors.As(err, &ne):
+		l.errs = append(l.errs, &FileError{File: ne.Dir, Err: ne})
+	default:
+		l.errs = append(l.errs, fmt.Errorf("project: %s %s: %w", doing, p, err))
 	}
-	l.errs = append(l.errs, fmt.Errorf("project: %s %s: %w", doing, p, err))
 }
 
 func (l *obevoLoader) warnf(format string, args ...any) {
