@@ -3,11 +3,16 @@ package deploy_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"regexp"
+	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/dialect/sqlite"
+	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/internal/testdb"
 )
 
 // A static data value that is not a value of its column's declared type is refused on every
@@ -64,4 +69,34 @@ func TestStaticDataValuesMatchColumnTypes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// When a static data step fails in a run of data steps (which run together, in one
+// transaction), the log names the failing step, not the first of the run.
+func TestFailedDataStepIsLoggedByName(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New()}
+	e := tg.engine(t)
+	var logs syncbuf.Buffer
+	e.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	files := fstest.MapFS{
+		"tandem.yaml":              {Data: []byte("schemas: [app]\n")},
+		"app/table/order.sql":      {Data: []byte("create table \"order\" (id integer primary key, name text);\n")},
+		"app/table/quote.sql":      {Data: []byte("create table quote (id integer primary key, text text);\n")},
+		"app/staticdata/order.csv": {Data: []byte("id,name\n1,first\n")},
+		"app/staticdata/quote.csv": {Data: []byte("id,author\n1,nobody\n")},
+	}
+	_, err := e.Deploy(context.Background(), load(t, files), deploy.Options{})
+	var se *deploy.StepError
+	if !errors.As(err, &se) || se.File != "app/staticdata/quote.csv" {
+		t.Fatalf("deploy error = %v; want a step error in quote.csv", err)
+	}
+	var failed []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `msg="step failed"`) {
+			failed = append(failed, line)
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0], " step=app.staticdata.quote ") || !strings.Contains(failed[0], `err="app/staticdata/quote.csv:1: `) {
+		t.Errorf("step failed lines:\n%s\nwant one naming step=app.staticdata.quote; log:\n%s", strings.Join(failed, "\n"), logs.String())
+	}
 }

@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -141,7 +143,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 			e.report(Progress{Done: k + 1, Total: len(steps), Step: steps[k], Finished: true, Err: err})
 		}
 		if err != nil {
-			e.log().Error("step failed", "step", stepName(steps[i]), "err", err)
+			e.log().Error("step failed", "action", steps[i].Action, "step", failedStep(steps[i:j], err), "err", err)
 			return res, err
 		}
 		for k := i; k < j; k++ {
@@ -153,6 +155,21 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	}
 	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
 	return res, nil
+}
+
+// failedStep names the step of a run of steps that err is about: the step of a *StepError,
+// which knows it, else the only step, else all of them, since the run (consecutive data steps,
+// one transaction) failed as a whole.
+func failedStep(steps []plan.Step, err error) string {
+	var se *StepError
+	if errors.As(err, &se) && se.Step.Action != "" {
+		return stepName(se.Step)
+	}
+	names := make([]string, len(steps))
+	for i, st := range steps {
+		names[i] = stepName(st)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (e *Engine) report(p Progress) {
