@@ -42,7 +42,9 @@ type Environment struct {
 	URL string
 	// SchemaMap maps logical schema names to physical ones; a schema not listed keeps its name.
 	SchemaMap map[string]string
-	// Tokens are replaced in SQL where written as ${name}.
+	// Tokens are replaced in SQL where written as ${name}. In tandem.yaml a value may itself
+	// read environment variables as ${VAR}; the CLI expands them (project.ExpandTokens) when it
+	// picks the environment, as it expands the URL.
 	Tokens map[string]string
 	// AllowClean permits the clean command, which drops every managed object.
 	AllowClean bool
@@ -52,6 +54,10 @@ type Environment struct {
 	// LockTimeout, when set, overrides how long each statement waits for a table lock (PostgreSQL
 	// lock_timeout), in Go duration syntax ("5s").
 	LockTimeout string
+	// OutOfOrder permits numbered migrations whose version is below the highest version deployed
+	// (Flyway's outOfOrder). Without it, a plan reports such a migration as a problem, since it
+	// most often comes from a merge whose migration was numbered before another branch's.
+	OutOfOrder bool
 }
 
 // PhysicalSchema maps a logical schema name to the physical one in this environment.

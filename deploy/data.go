@@ -36,6 +36,14 @@ func (d *dataDiff) counts() string {
 
 func (d *dataDiff) empty() bool { return len(d.inserts)+len(d.updates)+len(d.deletes) == 0 }
 
+// valueChecker is implemented by dialects whose casts accept text that is no value of the
+// column's type (SQLite's CAST('eighty' AS INTEGER) is 0; MySQL's is 0 with a warning), so that
+// such a value is refused before any row is written. CheckValue's error says how to write the
+// value. Where the database's own cast refuses such values (PostgreSQL), canonical finds them.
+type valueChecker interface {
+	CheckValue(col tandem.Column, v string) error
+}
+
 // maxParams bounds the bind parameters of one canonicalisation query (SQLite's limit is the
 // lowest of the three databases).
 const maxParams = 30000
@@ -151,7 +159,21 @@ func (s *session) diffData(ctx context.Context, st plan.Step) (*dataDiff, error)
 
 // canonical asks the database to convert every CSV value to the column's type and back to text,
 // so that "1.50" and "1.5", or upper- and lower-case UUIDs, compare as the database sees them.
+// A value that is not of its column's type is a *StepError naming its line, column and type:
+// refused by the dialect's CheckValue where it has one, else by the database's cast.
 func (s *session) canonical(ctx context.Context, st plan.Step, cols []tandem.Column, rows []tandem.DataRow) ([][]*string, error) {
+	if vc, ok := s.e.Dialect.(valueChecker); ok {
+		for _, r := range rows {
+			for ci, c := range cols {
+				if v := r.Values[ci]; v != nil {
+					if err := vc.CheckValue(c, *v); err != nil {
+						return nil, &StepError{Step: st, File: st.Node.Change.File, Line: r.Line,
+							Err: fmt.Errorf("column %s: value %q is not a valid %s: %w", c.Name, *v, c.Type, err)}
+					}
+				}
+			}
+		}
+	}
 	out := make([][]*string, 0, len(rows))
 	per := max(1, maxParams/max(1, len(cols)))
 	for start := 0; start < len(rows); start += per {

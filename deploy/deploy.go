@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -97,8 +99,8 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 }
 
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
-// deployed changes were edited or deleted (a *ProblemsError), then runs each step with its history
-// row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
+// deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
+// then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
 func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
 	s, err := e.open(ctx, true, "deploy")
 	if err != nil {
@@ -115,6 +117,11 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	defer func() { s.finish(ctx, err) }()
 	res = &Result{RunID: s.run.ID}
 	e.log().Info("deploy started", "run", s.run.ID, "env", e.Env.Name, "steps", len(pl.Steps))
+	for _, st := range pl.Steps {
+		if st.OutOfOrder != "" {
+			e.log().Warn("applying a migration out of order", "file", st.Node.Change.File, "version", st.Node.Object.Version, "highest_deployed", st.OutOfOrder)
+		}
+	}
 	steps := pl.Steps
 	for i := 0; i < len(steps); {
 		if err := ctx.Err(); err != nil {
@@ -136,7 +143,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 			e.report(Progress{Done: k + 1, Total: len(steps), Step: steps[k], Finished: true, Err: err})
 		}
 		if err != nil {
-			e.log().Error("step failed", "step", stepName(steps[i]), "err", err)
+			e.log().Error("step failed", "action", steps[i].Action, "step", failedStep(steps[i:j], err), "err", err)
 			return res, err
 		}
 		for k := i; k < j; k++ {
@@ -148,6 +155,21 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	}
 	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
 	return res, nil
+}
+
+// failedStep names the step of a run of steps that err is about: the step of a *StepError,
+// which knows it, else the only step, else all of them, since the run (consecutive data steps,
+// one transaction) failed as a whole.
+func failedStep(steps []plan.Step, err error) string {
+	var se *StepError
+	if errors.As(err, &se) && se.Step.Action != "" {
+		return stepName(se.Step)
+	}
+	names := make([]string, len(steps))
+	for i, st := range steps {
+		names[i] = stepName(st)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (e *Engine) report(p Progress) {

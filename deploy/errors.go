@@ -12,7 +12,8 @@ import (
 var ErrProblems = errors.New("deploy: the project and the database disagree")
 
 // ProblemsError is returned by Deploy when the history shows deployed changes that were edited,
-// deleted or left partly applied in a way a deploy cannot resolve. Nothing was run.
+// deleted or left partly applied in a way a deploy cannot resolve, or a migration numbered below
+// the highest version deployed where the environment does not allow it. Nothing was run.
 type ProblemsError struct {
 	Problems []plan.Problem
 }

@@ -25,6 +25,10 @@ import (
 // table or sequence depends on a stateless object, that object is replaced in place instead,
 // since dropping it would take the table's column or default with it.
 //
+// A numbered migration not recorded whose version is below the highest version recorded is a
+// ProblemOutOfOrder, unless the environment allows out-of-order migrations: then it is applied,
+// and its step's OutOfOrder names that highest version.
+//
 // Static data is synchronised when its hash differs from the record, when it is not recorded,
 // or when its table has a change applied in this plan.
 func Diff(g *Graph, records []tandem.Record) (*Plan, error) {
@@ -75,6 +79,9 @@ type differ struct {
 	byObject map[tandem.ObjectKey]*tandem.Record // the first record of each object
 	retired  map[changeKey]bool                  // changes named by a rebaseline in the project
 	problems []Problem
+	// highest is the highest version of a deployed numbered migration ("" when none is), and
+	// highestFile the file it was deployed from.
+	highest, highestFile string
 }
 
 func newDiffer(g *Graph, records []tandem.Record) *differ {
@@ -108,7 +115,34 @@ func newDiffer(g *Graph, records []tandem.Record) *differ {
 			d.retired[changeKey{n.Object.Key, strings.ToLower(strings.TrimSpace(name))}] = true
 		}
 	}
+	for _, r := range d.records {
+		if r.Type != tandem.Versioned {
+			continue
+		}
+		if v := d.recordVersion(r); d.highest == "" || tandem.CompareVersions(v, d.highest) > 0 {
+			d.highest, d.highestFile = v, r.File
+		}
+	}
 	return d
+}
+
+// recordVersion returns the version of a deployed numbered migration: the version of the
+// project's migration with the record's key, or, for one the project no longer has, the key's
+// name, which the loader makes the canonical version.
+func (d *differ) recordVersion(r *tandem.Record) string {
+	k := r.Key()
+	for _, o := range d.g.names.all[qname{k.Schema, k.Name}] {
+		if o.obj.Key == k && o.obj.Version != "" {
+			return o.obj.Version
+		}
+	}
+	return r.Object
+}
+
+// outOfOrder reports whether n is a numbered migration below the highest version deployed.
+func (d *differ) outOfOrder(n *Node) bool {
+	v := n.Object.Version
+	return n.Object.Key.Type == tandem.Versioned && v != "" && d.highest != "" && tandem.CompareVersions(v, d.highest) < 0
 }
 
 // lessKey orders object keys as the graph orders objects: type rank, schema, name.
@@ -136,6 +170,17 @@ func (d *differ) stateful(pl *Plan, n *Node) bool {
 			pl.Steps = append(pl.Steps, Step{Action: ActionRebaseline, Node: n, Key: key,
 				Reason: "replaces " + strings.Join(names, ", ") + ", deployed"})
 			return false
+		}
+		if d.outOfOrder(n) {
+			if !d.g.opts.Env.OutOfOrder {
+				pl.Problems = append(pl.Problems, Problem{Kind: ProblemOutOfOrder, Key: key, Change: c.Name, File: c.File, Line: c.Line,
+					Hint: fmt.Sprintf("version %s is lower than %s, the highest version deployed (%s); give the migration a version above %s (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or with --out-of-order",
+						n.Object.Version, d.highest, d.highestFile, d.highest)})
+				return false
+			}
+			pl.Steps = append(pl.Steps, Step{Action: ActionApply, Node: n, Key: key, OutOfOrder: d.highest,
+				Reason: "new change, out of order: below version " + d.highest + ", deployed"})
+			return true
 		}
 		pl.Steps = append(pl.Steps, Step{Action: ActionApply, Node: n, Key: key, Reason: "new change"})
 		return true

@@ -375,3 +375,77 @@ func TestDiffCycle(t *testing.T) {
 		t.Fatalf("Diff error = %v, want a *CycleError", err)
 	}
 }
+
+// A numbered migration whose version is below one already deployed is refused, naming the file,
+// both versions and the way out, unless the environment allows out-of-order migrations; then it
+// is applied and the step says it is out of order.
+func TestDiffOutOfOrderMigration(t *testing.T) {
+	deployed := mustBuild(project(versioned("00010", "a", "create table a (id int);"), versioned("00030", "c", "create table c (id int);")))
+	p := project(
+		versioned("00010", "a", "create table a (id int);"),
+		versioned("00015", "b", "create table b (id int);"),
+		versioned("00030", "c", "create table c (id int);"),
+		versioned("00040", "d", "create table d (id int);"),
+	)
+
+	pl, err := Diff(mustBuild(p), recordsOf(deployed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Problem{{Kind: ProblemOutOfOrder, Key: tandem.Key("app", tandem.Versioned, "00015_b"), Change: "00015_b",
+		File: "migrations/00015_b.sql", Line: 1,
+		Hint: "version 00015 is lower than 00030, the highest version deployed (migrations/00030_c.sql); give the migration a version above 00030 (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or with --out-of-order"}}
+	if diff := cmp.Diff(want, pl.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"apply app.versioned.00040_d/00040_d: new change"}, stepStrings(pl.Steps)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+
+	env := testEnv()
+	env.OutOfOrder = true
+	g, err := Build(p, Options{Env: env, Dialect: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err = Diff(g, recordsOf(deployed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.Problems) > 0 {
+		t.Errorf("problems with out-of-order allowed: %+v", pl.Problems)
+	}
+	wantSteps := []string{
+		"apply app.versioned.00015_b/00015_b: new change, out of order: below version 00030, deployed",
+		"apply app.versioned.00040_d/00040_d: new change",
+	}
+	if diff := cmp.Diff(wantSteps, stepStrings(pl.Steps)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if pl.Steps[0].OutOfOrder != "00030" || pl.Steps[1].OutOfOrder != "" {
+		t.Errorf("OutOfOrder = %q, %q; want 00030, empty", pl.Steps[0].OutOfOrder, pl.Steps[1].OutOfOrder)
+	}
+}
+
+// A deployed migration the project no longer has still counts as deployed: its version comes
+// from the record.
+func TestDiffOutOfOrderBelowDeletedMigration(t *testing.T) {
+	mig := func(v, name string) *tandem.Object {
+		o := versioned(v, name, "select 1;")
+		o.Key = tandem.Key("", tandem.Versioned, tandem.CanonicalVersion(v))
+		o.Changes[0].Object, o.Changes[0].Name = o.Key, o.Key.Name
+		return o
+	}
+	deployed := mustBuild(project(mig("2", "b")))
+	pl, err := Diff(mustBuild(project(mig("1", "a"))), recordsOf(deployed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []ProblemKind
+	for _, p := range pl.Problems {
+		kinds = append(kinds, p.Kind)
+	}
+	if diff := cmp.Diff([]ProblemKind{ProblemOutOfOrder, ProblemDeleted}, kinds); diff != "" {
+		t.Errorf("problem kinds (-want +got):\n%s", diff)
+	}
+}

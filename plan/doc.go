@@ -16,7 +16,8 @@
 //
 // Diff compares the ordered graph with the recorded history and returns a Plan: the steps of a
 // deploy (apply, deploy, drop, data, rebaseline) each with a human reason, and the Problems (an
-// edited or deleted change, an unfinished one) that stop a deploy until they are resolved.
+// edited or deleted change, an unfinished one, a migration below the highest version deployed)
+// that stop a deploy until they are resolved.
 //
 // Graphs and Plans are values: safe for concurrent reads, not for concurrent modification.
 package plan

@@ -35,6 +35,10 @@ type Step struct {
 	// Reason says why, for people: "new change", "definition changed", "depends on view app.v2
 	// which is redeployed", "file deleted", "csv changed".
 	Reason string
+	// OutOfOrder, when set, is the highest version deployed, which this step's numbered
+	// migration is below: the environment allows out-of-order migrations
+	// (tandem.Environment.OutOfOrder), and the engine warns when it applies one.
+	OutOfOrder string
 }
 
 // ProblemKind names a kind of Problem.
@@ -50,6 +54,9 @@ const (
 	// ProblemPartial: a change stopped part way on a database without transactional DDL, and was
 	// edited since, so it cannot be resumed.
 	ProblemPartial ProblemKind = "partial"
+	// ProblemOutOfOrder: a numbered migration not deployed has a version below the highest
+	// version deployed, and the environment does not allow out-of-order migrations.
+	ProblemOutOfOrder ProblemKind = "out-of-order"
 )
 
 // Problem is a difference between the project and the history that a deploy cannot resolve by

@@ -36,11 +36,12 @@ type fileEnvironment struct {
 	AllowClean    bool              `yaml:"allow_clean"`
 	HistorySchema string            `yaml:"history_schema"`
 	LockTimeout   string            `yaml:"lock_timeout"`
+	OutOfOrder    bool              `yaml:"out_of_order"`
 }
 
 var (
 	topKeys = []string{"schemas", "migrations", "environments"}
-	envKeys = []string{"url", "schemas", "tokens", "allow_clean", "history_schema", "lock_timeout"}
+	envKeys = []string{"url", "schemas", "tokens", "allow_clean", "history_schema", "lock_timeout", "out_of_order"}
 )
 
 // configLines remembers where values of tandem.yaml were written, for later messages.
@@ -54,8 +55,9 @@ type configLines struct {
 }
 
 // parseConfig reads tandem.yaml. Unknown keys are errors with their line. The environments keep
-// the order in which they are written. A URL is kept unexpanded: the CLI expands ${VAR} with
-// ExpandEnv when it connects, so that a password in the environment never lands in a Project.
+// the order in which they are written. A URL and token values are kept unexpanded: the CLI
+// expands ${VAR} with ExpandEnv and ExpandTokens when it picks the environment, so that a
+// password in the environment never lands in a Project.
 func parseConfig(data []byte, errs *errList) (tandem.Config, configLines) {
 	var cfg tandem.Config
 	lines := configLines{schemas: map[string]int{}, migrations: map[string]int{}}
@@ -175,6 +177,7 @@ func parseEnvironments(n *yaml.Node, errs *errList) ([]tandem.Environment, []int
 			}
 			env.URL, env.SchemaMap, env.Tokens = fe.URL, fe.Schemas, fe.Tokens
 			env.AllowClean, env.HistorySchema, env.LockTimeout = fe.AllowClean, fe.HistorySchema, fe.LockTimeout
+			env.OutOfOrder = fe.OutOfOrder
 		} else if !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
 			errs.addf(configFile, v.Line, "%w: environment %s must be a mapping of settings (%s)", ErrConfig, name, strings.Join(envKeys, ", "))
 			continue

@@ -18,6 +18,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "comments only", yaml: "# nothing yet\n"},
 		{name: "environment order is kept", yaml: "environments:\n  zeta: {url: z}\n  alpha:\n  mid: {url: m, allow_clean: true}\n",
 			want: tandem.Config{Environments: []tandem.Environment{{Name: "zeta", URL: "z"}, {Name: "alpha"}, {Name: "mid", URL: "m", AllowClean: true}}}},
+		{name: "out of order", yaml: "environments:\n  dev:\n    out_of_order: true\n  prod:\n    out_of_order: false\n",
+			want: tandem.Config{Environments: []tandem.Environment{{Name: "dev", OutOfOrder: true}, {Name: "prod"}}}},
 		{name: "single schema as a string", yaml: "schemas: app\nmigrations: db/../sql/\n",
 			want: tandem.Config{Schemas: []string{"app"}, MigrationDirs: []string{"sql"}}},
 		{name: "url kept unexpanded", yaml: "environments:\n  prod:\n    url: ${DATABASE_URL}\n    lock_timeout: 1m30s\n",
@@ -25,7 +27,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "unknown keys everywhere", yaml: "schema: [a]\nenvironments:\n  dev:\n    URL: x\n",
 			errs: []string{
 				`tandem.yaml:1: bad configuration: unknown key "schema" (known: schemas, migrations, environments)`,
-				`tandem.yaml:4: bad configuration: unknown key "URL" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout)`,
+				`tandem.yaml:4: bad configuration: unknown key "URL" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout, out_of_order)`,
 			}},
 		{name: "duplicate key", yaml: "environments:\n  dev: {url: a}\n  dev: {url: b}\n",
 			errs: []string{`tandem.yaml:3: bad configuration: environment "dev" is defined twice (first at line 2); names are compared ignoring case`}},

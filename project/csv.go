@@ -33,7 +33,7 @@ type csvOptions struct {
 // is an empty string.
 //
 // The grammar is RFC 4180 (quotes double to escape, quoted fields may hold delimiters and line
-// breaks, lines end in LF or CRLF) with the tolerance hand-written files need: a quote inside an
+// breaks and keep them byte for byte, lines end in LF or CRLF) with the tolerance hand-written files need: a quote inside an
 // unquoted field is kept as written, blanks around a quoted field are ignored, blank lines are
 // skipped, and a leading UTF-8 byte order mark is dropped. Header names are trimmed of blanks.
 //
@@ -180,27 +180,23 @@ func (r *csvReader) field() (csvField, error) {
 	return csvField{value: string(r.data[start:r.pos])}, nil
 }
 
-// quoted reads a quoted field starting at the opening quote at pos.
+// quoted reads a quoted field starting at the opening quote at pos. The field keeps the bytes
+// between its quotes exactly, line breaks included (a CRLF stays CRLF), except that a doubled
+// quote reads as one: a value must not change with the way it is read back, and one that
+// holds a carriage return means it.
 func (r *csvReader) quoted() (csvField, error) {
 	openLine := r.line
 	r.pos++ // opening quote
 	var b strings.Builder
 	for {
-		j := bytes.IndexAny(r.data[r.pos:], "\"\n")
+		j := bytes.IndexByte(r.data[r.pos:], '"')
 		if j < 0 {
 			return csvField{}, lineErr(r.file, openLine, "quoted field is not terminated; add the closing quote (write a quote inside a quoted field as \"\")")
 		}
 		chunk := r.data[r.pos : r.pos+j]
-		r.pos += j
-		if r.data[r.pos] == '\n' {
-			// CRLF inside a value reads as LF, so a value does not change with the checkout's line ends
-			b.Write(bytes.TrimSuffix(chunk, []byte("\r")))
-			b.WriteByte('\n')
-			r.pos++
-			r.line++
-			continue
-		}
 		b.Write(chunk)
+		r.line += bytes.Count(chunk, []byte("\n"))
+		r.pos += j
 		// a quote: doubled is an escaped quote, single closes the field
 		if r.pos+1 < len(r.data) && r.data[r.pos+1] == '"' {
 			b.WriteByte('"')

@@ -42,10 +42,10 @@ func TestParseCSV(t *testing.T) {
 			}},
 		},
 		{
-			name: "CRLF line ends, also inside a quoted value",
+			name: "CRLF line ends; inside a quoted value the bytes are kept",
 			data: "a,b\r\n1,\"x\r\ny\"\r\n2,\r\n",
 			want: &tandem.Data{Columns: []string{"a", "b"}, Rows: []tandem.DataRow{
-				{Line: 2, Values: []*string{sp("1"), sp("x\ny")}},
+				{Line: 2, Values: []*string{sp("1"), sp("x\r\ny")}},
 				{Line: 4, Values: []*string{sp("2"), nil}},
 			}},
 		},

@@ -47,6 +47,9 @@ func dumpProject(p *tandem.Project, err error) string {
 		if e.LockTimeout != "" {
 			fmt.Fprintf(&b, " lock_timeout=%s", e.LockTimeout)
 		}
+		if e.OutOfOrder {
+			b.WriteString(" out_of_order")
+		}
 		b.WriteString("\n")
 	}
 	for _, w := range p.Warnings {

@@ -1,8 +1,10 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -45,6 +47,35 @@ func ExpandEnv(s string, getenv func(string) (string, bool)) (string, error) {
 		return "", fmt.Errorf("project: %w: %s; set it or edit the value", ErrUnsetVariable, unset[0])
 	}
 	return "", fmt.Errorf("project: %w: %s; set them or edit the value", ErrUnsetVariable, strings.Join(unset, ", "))
+}
+
+// ExpandTokens returns a copy of an environment's tokens with ${NAME} in each value expanded by
+// ExpandEnv's rules, so that a token can take its value from the environment as a URL does.
+// Every token whose value cannot be expanded is an error (joined, in name order) that names the
+// token and wraps ExpandEnv's error, which names the variable but no value. nil stays nil.
+func ExpandTokens(tokens map[string]string, getenv func(string) (string, bool)) (map[string]string, error) {
+	if tokens == nil {
+		return nil, nil
+	}
+	names := make([]string, 0, len(tokens))
+	for k := range tokens {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(map[string]string, len(tokens))
+	var errs []error
+	for _, k := range names {
+		v, err := ExpandEnv(tokens[k], getenv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("token %s: %w", k, err))
+			continue
+		}
+		out[k] = v
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
 }
 
 func validVarName(n string) bool {

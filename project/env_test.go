@@ -3,6 +3,8 @@ package project
 import (
 	"errors"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestExpandEnv(t *testing.T) {
@@ -39,6 +41,33 @@ func TestExpandEnv(t *testing.T) {
 				t.Errorf("ExpandEnv(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestExpandTokens(t *testing.T) {
+	vars := map[string]string{"OWNER": "app_owner", "EMPTY": ""}
+	getenv := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+
+	got, err := ExpandTokens(map[string]string{"owner": "${OWNER}", "suffix": "_${OWNER}_x", "plain": "$1 and $$", "none": "${EMPTY}"}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"owner": "app_owner", "suffix": "_app_owner_x", "plain": "$1 and $$", "none": ""}, got); diff != "" {
+		t.Errorf("tokens (-want +got):\n%s", diff)
+	}
+
+	_, err = ExpandTokens(map[string]string{"b": "${NOPE}", "a": "${ALSO_NOPE}-${NOPE}", "ok": "${OWNER}"}, getenv)
+	want := "token a: project: environment variable not set: ALSO_NOPE, NOPE; set them or edit the value\n" +
+		"token b: project: environment variable not set: NOPE; set it or edit the value"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v; want\n%s", err, want)
+	}
+	if !errors.Is(err, ErrUnsetVariable) {
+		t.Errorf("errors.Is(err, ErrUnsetVariable) = false")
+	}
+
+	if got, err := ExpandTokens(nil, getenv); got != nil || err != nil {
+		t.Errorf("ExpandTokens(nil) = %v, %v", got, err)
 	}
 }
 

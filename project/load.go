@@ -2,6 +2,7 @@ package project
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -20,7 +21,8 @@ type Options struct{}
 const DefaultEnvironment = "default"
 
 // Load reads the project rooted at fsys. It reads nothing but fsys: no database, no network, no
-// environment variables (URLs keep their ${VAR} references; see ExpandEnv).
+// environment variables (URLs keep their ${VAR} references; see ExpandEnv). It follows no
+// symbolic link out of fsys (see Confine): reading through one is an error naming the link.
 //
 // It recognises three layouts, in this order:
 //
@@ -39,6 +41,7 @@ const DefaultEnvironment = "default"
 // in every file is reported: the error joins one *FileError per problem, sorted by file and line.
 // A project without environments gets one named "default" with an empty URL.
 func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
+	fsys = Confine(fsys)
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("project: read the project folder: %w", err)
@@ -119,10 +122,26 @@ func (l *loader) warnf(format string, args ...any) {
 func (l *loader) read(p string) ([]byte, bool) {
 	data, err := fs.ReadFile(l.fsys, p)
 	if err != nil {
-		l.errs.addf(p, 0, "read: %w", err)
+		l.readErr(p, "read", err)
 		return nil, false
 	}
 	return data, true
+}
+
+// readErr records an error reading p. A link out of the project, or a name that is not UTF-8
+// (on its folder), is reported as it is, since it names the link or the file and says what to
+// do; other errors are prefixed with what was being done.
+func (l *loader) readErr(p, doing string, err error) {
+	var le *LinkError
+	var ne *NameError
+	switch {
+	case errors.As(err, &le):
+		l.errs.add(p, 0, le)
+	case errors.As(err, &ne):
+		l.errs.add(ne.Dir, 0, ne)
+	default:
+		l.errs.addf(p, 0, "%s: %w", doing, err)
+	}
 }
 
 // obevoConfigFile returns the Obevo system config at the root: system-config.xml if present,
@@ -193,7 +212,12 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 	}
 	var migDirs []string
 	for _, dir := range cfg.MigrationDirs {
-		if st, err := fs.Stat(l.fsys, dir); err != nil || !st.IsDir() {
+		st, err := fs.Stat(l.fsys, dir)
+		if le := (*LinkError)(nil); errors.As(err, &le) {
+			l.errs.add(dir, 0, le)
+			continue
+		}
+		if err != nil || !st.IsDir() {
 			l.errs.addf(configFile, lines.migrations[dir], "%w: migration folder %q does not exist; create it or remove it from migrations", ErrConfig, dir)
 			continue
 		}
@@ -247,6 +271,14 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 		}
 	} else {
 		for _, dir := range sortedValues(folders) {
+			// any root folder may be a schema: one behind a link out of the project is refused,
+			// not skipped, lest its objects go missing without a word
+			if _, err := fs.Stat(l.fsys, dir); err != nil {
+				if le := (*LinkError)(nil); errors.As(err, &le) {
+					l.errs.add(dir, 0, le)
+					continue
+				}
+			}
 			if l.holdsTypeFolder(dir) {
 				cfg.Schemas = append(cfg.Schemas, dir)
 				l.loadSchema(dir, dir)
@@ -277,7 +309,7 @@ func sortedValues(m map[string]string) []string {
 func (l *loader) loadSchema(schema, dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs.addf(dir, 0, "read schema folder: %w", err)
+		l.readErr(dir, "read schema folder", err)
 		return
 	}
 	for _, e := range entries {
@@ -303,7 +335,7 @@ func (l *loader) loadSchema(schema, dir string) {
 func (l *loader) loadTypeFolder(schema string, t tandem.ObjectType, dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs.addf(dir, 0, "read folder: %w", err)
+		l.readErr(dir, "read folder", err)
 		return
 	}
 	for _, e := range entries {

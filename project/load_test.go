@@ -135,7 +135,7 @@ func TestLoadErrorKinds(t *testing.T) {
 		{"duplicate version", map[string]string{"1_a.up.sql": "x", "01_b.up.sql": "x"}, ErrDuplicate,
 			"1_a.up.sql: duplicate version 1: 01_b.up.sql has the same version; give each migration its own version"},
 		{"config", map[string]string{"tandem.yaml": "environments:\n  dev:\n    urll: x\n"}, ErrConfig,
-			`tandem.yaml:3: bad configuration: unknown key "urll" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout)`},
+			`tandem.yaml:3: bad configuration: unknown key "urll" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout, out_of_order)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,7 +168,7 @@ func TestLoadCollectsAllErrors(t *testing.T) {
 		`b/table/t.sql:3: unknown directive "chnage" after "tandem:" (known: object, change, rollback)`,
 		`b/table/t.sql:4: duplicate change "x" (first at line 1); give every change of a file its own name`,
 		`migrations/1_x.sql:1: misplaced marker: no "-- +goose Up" annotation; goose migrations start with it`,
-		`tandem.yaml:3: bad configuration: unknown key "bogus" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout)`,
+		`tandem.yaml:3: bad configuration: unknown key "bogus" in environment dev (known: url, schemas, tokens, allow_clean, history_schema, lock_timeout, out_of_order)`,
 	}
 	if diff := cmp.Diff(want, flattenErrors(err)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)

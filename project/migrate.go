@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tandem-db/tandem"
 )
@@ -89,7 +90,7 @@ type migPair struct {
 func (l *loader) loadMigrationDir(dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs.addf(dir, 0, "read migration folder: %w", err)
+		l.readErr(dir, "read migration folder", err)
 		return
 	}
 	var files []migFile
@@ -113,6 +114,11 @@ func (l *loader) loadMigrationDir(dir string) {
 			if !quietFile(base) && base != configFile {
 				l.warnf("%s: skipped: not an .sql migration", p)
 			}
+			continue
+		}
+		if !utf8.ValidString(base) {
+			// the name cannot be read, so neither can its version
+			l.errs.add(dir, 0, &NameError{Dir: dir, Name: base})
 			continue
 		}
 		n, ok := parseMigrationName(base)

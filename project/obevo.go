@@ -65,6 +65,22 @@ type obevoLoader struct {
 	errs    []error
 }
 
+// readErr records an error reading p: a link out of the project or a name that is not UTF-8 as
+// it is (it names the link or the file and says what to do), another error with what was being
+// done.
+func (l *obevoLoader) readErr(p, doing string, err error) {
+	var le *LinkError
+	var ne *NameError
+	switch {
+	case errors.As(err, &le):
+		l.errs = append(l.errs, &FileError{File: p, Err: le})
+	case errors.As(err, &ne):
+		l.errs = append(l.errs, &FileError{File: ne.Dir, Err: ne})
+	default:
+		l.errs = append(l.errs, fmt.Errorf("project: %s %s: %w", doing, p, err))
+	}
+}
+
 func (l *obevoLoader) warnf(format string, args ...any) {
 	l.project.Warnings = append(l.project.Warnings, fmt.Sprintf(format, args...))
 }
@@ -120,7 +136,7 @@ func (l *obevoLoader) holdsTypeFolder(dir string) bool {
 func (l *obevoLoader) loadSchema(schema, dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs = append(l.errs, fmt.Errorf("project: read schema folder %s: %w", dir, err))
+		l.readErr(dir, "read schema folder", err)
 		return
 	}
 	for _, e := range entries {
@@ -148,7 +164,7 @@ func (l *obevoLoader) loadSchema(schema, dir string) {
 func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir string) {
 	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		l.errs = append(l.errs, fmt.Errorf("project: read folder %s: %w", dir, err))
+		l.readErr(dir, "read folder", err)
 		return
 	}
 	var pkg *obevoMarker
@@ -169,7 +185,7 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 		default:
 			data, err := fs.ReadFile(l.fsys, p)
 			if err != nil {
-				l.errs = append(l.errs, fmt.Errorf("project: read %s: %w", p, err))
+				l.readErr(p, "read", err)
 				continue
 			}
 			l.loadFile(schema, typ, p, bytes.TrimPrefix(data, utf8BOM), pkg)
@@ -182,7 +198,7 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 func (l *obevoLoader) packageInfo(p string) *obevoMarker {
 	data, err := fs.ReadFile(l.fsys, p)
 	if err != nil {
-		l.errs = append(l.errs, fmt.Errorf("project: read %s: %w", p, err))
+		l.readErr(p, "read", err)
 		return nil
 	}
 	var meta *obevoMarker

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -57,8 +58,16 @@ type obevoEnvironment struct {
 	Permissions    *struct{}    `xml:"permissions"`
 }
 
+// obevoTypes are the values of a system config's type attribute that tandem deploys to (upper
+// case). Any other type (ORACLE, DB2, MSSQL, SYBASE_ASE, HSQL, H2, ...) is refused rather than
+// planned against the embedded SQLite database, which would run SQL written for another
+// database. SQLITE is no Obevo type, but names tandem's own.
+var obevoTypes = []string{"POSTGRESQL", "MYSQL", "MARIADB", "SQLITE"}
+
 // parseObevoConfig reads a system-config.xml into a tandem.Config, the options for reading
-// static data files, and warnings about settings tandem does not apply.
+// static data files, and warnings about settings tandem does not apply. A type other than
+// those in obevoTypes is an error; a config without a type is read, the URL then saying which
+// database it is.
 //
 // Each environment's URL comes from its jdbcUrl when that names PostgreSQL or MySQL/MariaDB
 // (jdbc:postgresql://h:p/db becomes postgres://h:p/db), or is built from dbHost, dbPort and
@@ -94,9 +103,12 @@ func parseObevoConfig(file string, data []byte) (tandem.Config, csvOptions, []st
 		cfg.Schemas = append(cfg.Schemas, name)
 	}
 
+	platform := strings.ToUpper(strings.TrimSpace(sc.Type))
+	if platform != "" && !slices.Contains(obevoTypes, platform) {
+		return cfg, opt, nil, lineErr(file, lineOf(data, "type=", 1), "Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own): set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo", sc.Type)
+	}
 	var errs []error
 	delim, nullToken := sc.DataDelimiter, sc.NullToken
-	platform := strings.ToUpper(strings.TrimSpace(sc.Type))
 	if sc.Permissions != nil {
 		warnings = append(warnings, fmt.Sprintf("%s: tandem does not apply Obevo <permissions>; write the GRANT statements in the changes instead", file))
 	}

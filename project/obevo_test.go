@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -486,6 +487,9 @@ func TestObevoConfigErrors(t *testing.T) {
 		{"unknown override", "<dbSystemConfig><schemas><schema name=\"a\"/></schemas><environments>\n<dbEnvironment name=\"e\"><schemaOverrides>\n<schemaOverride schema=\"b\" overrideValue=\"x\"/></schemaOverrides></dbEnvironment></environments></dbSystemConfig>", `system-config.xml:3: environment e overrides schema "b", which is not declared in <schemas>`},
 		{"conflicting delimiter", "<dbSystemConfig dataDelimiter=\",\"><schemas><schema name=\"a\"/></schemas><environments>\n<dbEnvironment name=\"e\" dataDelimiter=\"|\"/></environments></dbSystemConfig>", `system-config.xml:2: environment e sets dataDelimiter="|" but another setting says ","; static data is read the same way for every environment, so set dataDelimiter once on <dbSystemConfig>`},
 		{"bad delimiter", "<dbSystemConfig\n dataDelimiter=\"ab\"><schemas><schema name=\"a\"/></schemas></dbSystemConfig>", `system-config.xml:2: dataDelimiter="ab" must be one character other than a quote or a line break`},
+		{"unsupported type", "<?xml version=\"1.0\"?>\n<dbSystemConfig type=\"ORACLE\">\n<schemas><schema name=\"a\"/></schemas></dbSystemConfig>", unsupportedType(2, "ORACLE")},
+		{"in-memory type", "<dbSystemConfig\n  type=\"h2\"><schemas><schema name=\"a\"/></schemas></dbSystemConfig>", unsupportedType(2, "h2")},
+		{"sybase", "<dbSystemConfig type=\"SYBASE_ASE\"><schemas><schema name=\"a\"/></schemas></dbSystemConfig>", unsupportedType(1, "SYBASE_ASE")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -501,6 +505,32 @@ func TestObevoConfigErrors(t *testing.T) {
 				t.Errorf("not a FileError with a line: %#v", err)
 			}
 		})
+	}
+}
+
+func unsupportedType(line int, typ string) string {
+	return fmt.Sprintf(`system-config.xml:%d: Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own): set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo`, line, typ)
+}
+
+// Every type tandem deploys to is accepted, in any case, and so is a config without a type
+// (the URL then says which database it is).
+func TestObevoConfigSupportedTypes(t *testing.T) {
+	for _, typ := range []string{"POSTGRESQL", "MYSQL", "MARIADB", "SQLITE", "postgresql", ""} {
+		cfg := `<dbSystemConfig type="` + typ + `"><schemas><schema name="a"/></schemas></dbSystemConfig>`
+		if typ == "" {
+			cfg = `<dbSystemConfig><schemas><schema name="a"/></schemas></dbSystemConfig>`
+		}
+		if _, _, _, err := parseObevoConfig("system-config.xml", []byte(cfg)); err != nil {
+			t.Errorf("type %q: %v", typ, err)
+		}
+	}
+	// Load refuses the project: nothing is planned against SQLite in its place.
+	_, err := Load(mapFS(map[string]string{
+		"system-config.xml": `<dbSystemConfig type="DB2"><schemas><schema name="app"/></schemas></dbSystemConfig>`,
+		"app/table/T.sql":   "//// CHANGE name=c1\nCREATE TABLE T (A INT)\n",
+	}), Options{})
+	if err == nil || !strings.Contains(err.Error(), `type="DB2", a database tandem does not deploy to`) {
+		t.Errorf("Load: error %v, want the unsupported type", err)
 	}
 }
 

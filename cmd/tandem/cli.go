@@ -56,6 +56,8 @@ type cli struct {
 	to       string
 	exitCode bool
 	explain  string
+	// deploy, plan: allow numbered migrations below the highest version deployed
+	outOfOrder bool
 
 	// tandem move
 	force, confirm    bool
@@ -94,6 +96,9 @@ func (c *cli) parse(cmd command, args []string) ([]string, error) {
 	switch cmd.name {
 	case "deploy":
 		fs.StringVar(&c.tag, "tag", "", "name this run, for rollback --to")
+		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+	case "plan":
+		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
 	case "rollback":
 		fs.StringVar(&c.to, "to", "", "the run id or tag to return to (0: before the first run)")
 	case "status":
@@ -239,12 +244,20 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		env = &tandem.Environment{Name: "default"}
 	}
 	e := *env
+	if c.outOfOrder {
+		e.OutOfOrder = true
+	}
 	raw := e.URL
 	if c.url != "" {
 		raw = c.url
 	}
 	expanded, err := project.ExpandEnv(raw, os.LookupEnv)
 	if err != nil {
+		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
+	// Tokens go into the SQL, which plan prints: like the URL they are expanded here, never
+	// stored expanded in the project.
+	if e.Tokens, err = project.ExpandTokens(e.Tokens, os.LookupEnv); err != nil {
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	if expanded == "" {

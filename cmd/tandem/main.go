@@ -21,7 +21,7 @@ const (
 	exitError    = 1 // the command failed; the message says why and what to do
 	exitUsage    = 2 // the command line was wrong
 	exitPending  = 3 // status --exit-code: changes are waiting to be deployed
-	exitProblems = 4 // deployed changes were edited or deleted, or a change is partly applied
+	exitProblems = 4 // deployed changes were edited or deleted, a change is partly applied, or a migration is out of order
 	exitLocked   = 5 // another deploy holds the lock
 )
 
@@ -56,8 +56,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", cmdInit},
-		{"plan", "", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
-		{"deploy", "[--tag T]", "bring the database up to date with the project", cmdDeploy},
+		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
+		{"deploy", "[--tag T] [--out-of-order]", "bring the database up to date with the project", cmdDeploy},
 		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", cmdStatus},
 		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", cmdRollback},
 		{"baseline", "", "record every pending change as deployed without running it (onboard a database)", cmdBaseline},
@@ -134,7 +134,7 @@ tandem move (or move list) lists every move with its phase and problems. Its fla
 backfill shows a progress bar when stderr is a terminal, log lines otherwise (JSON with --json).
 
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
-4 edited/deleted/partly applied changes, 5 another deploy holds the lock.
+4 edited/deleted/partly applied/out-of-order changes, 5 another deploy holds the lock.
 
 With no environment in tandem.yaml, tandem deploys to an SQLite file in the project: .tandem/default.db.`)
 }

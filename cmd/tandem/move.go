@@ -157,7 +157,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := move.LoadCatalog(os.DirFS(c.projectDir))
+	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
 	if err != nil {
 		return nil, err
 	}

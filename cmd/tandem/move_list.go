@@ -29,7 +29,7 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 	if err != nil {
 		return err
 	}
-	cat, err := move.LoadCatalog(os.DirFS(c.projectDir))
+	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,14 @@ package mysql
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/literal"
 )
 
 // Columns describes a table's columns in ordinal order, with types as COLUMN_TYPE writes them
@@ -117,6 +120,86 @@ func (Dialect) Cast(expr string, col tandem.Column) string {
 		return "CAST(" + expr + " AS JSON)"
 	}
 	return expr
+}
+
+// intRanges are the ranges of MySQL's integer types: signed minimum and maximum, unsigned
+// maximum.
+var intRanges = map[string]struct {
+	min, max int64
+	umax     uint64
+}{
+	"tinyint":   {-1 << 7, 1<<7 - 1, 1<<8 - 1},
+	"smallint":  {-1 << 15, 1<<15 - 1, 1<<16 - 1},
+	"mediumint": {-1 << 23, 1<<23 - 1, 1<<24 - 1},
+	"int":       {-1 << 31, 1<<31 - 1, 1<<32 - 1},
+	"integer":   {-1 << 31, 1<<31 - 1, 1<<32 - 1},
+	"bigint":    {-1 << 63, 1<<63 - 1, 1<<64 - 1},
+}
+
+var timeRe = regexp.MustCompile(`^-?([0-9]+ )?[0-9]{1,3}:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$`)
+
+// CheckValue reports whether v, the text of a static data value, is a value of col's type,
+// since Cast does not refuse every value that is not (CAST('eighty' AS SIGNED) is 0 with a
+// warning, and a boolean that is not one of the spellings Cast knows becomes NULL): integers
+// take whole numbers in their type's range, decimals and floats numbers, booleans (tinyint(1))
+// the spellings Cast knows, dates YYYY-MM-DD (a time after it is cut off), datetimes and
+// timestamps a date with an optional time, times [-][D ]HH:MM[:SS[.fff]], json (MySQL's)
+// valid JSON. Other types take anything here and are checked by the database as it stores them.
+// The error says how to write the value.
+func (Dialect) CheckValue(col tandem.Column, v string) error {
+	base, args, unsigned := parseType(col.Type)
+	switch base {
+	case "bool", "boolean":
+		if !literal.Bool(v) {
+			return errors.New(literal.BoolHint)
+		}
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		if base == "tinyint" && args == "1" {
+			if !literal.Bool(v) {
+				return errors.New(literal.BoolHint)
+			}
+			return nil
+		}
+		r := intRanges[base]
+		if unsigned {
+			n, whole, ok := literal.Unsigned(v)
+			if !whole {
+				return errors.New("write a whole number without a sign, such as 42")
+			}
+			if !ok || n > r.umax {
+				return fmt.Errorf("the number is out of the range of %s (0 to %d)", col.Type, r.umax)
+			}
+			return nil
+		}
+		n, whole, ok := literal.Integer(v)
+		if !whole {
+			return errors.New("write a whole number, such as 42")
+		}
+		if !ok || n < r.min || n > r.max {
+			return fmt.Errorf("the number is out of the range of %s (%d to %d)", col.Type, r.min, r.max)
+		}
+	case "decimal", "numeric", "dec", "fixed", "float", "double", "double precision", "real":
+		if !literal.Number(v) {
+			return errors.New("write a number, such as 1.5, -2 or 1e3 (with a point, not a comma)")
+		}
+	case "date":
+		if !literal.DateTime(v) {
+			return errors.New("write a date as YYYY-MM-DD")
+		}
+	case "datetime", "timestamp":
+		if !literal.DateTime(v) {
+			return errors.New("write a date and time as YYYY-MM-DD HH:MM:SS (or a date alone, YYYY-MM-DD)")
+		}
+	case "time":
+		if !timeRe.MatchString(v) {
+			return errors.New("write a time as HH:MM:SS")
+		}
+	case "json":
+		if !json.Valid([]byte(v)) {
+			return errors.New("write valid JSON")
+		}
+	}
+	return nil
 }
 
 // CastText renders CAST(expr AS CHAR), except for booleans (tinyint(1)), which read back as

@@ -52,8 +52,8 @@ ORDER BY ORDINAL_POSITION`, names[0][0], names[0][1])
 	return out, nil
 }
 
-// intRanges are the signed and unsigned ranges of the integer types.
-var intRanges = map[string][3]string{
+// intLimits are, as text, the signed and unsigned ranges of the integer types.
+var intLimits = map[string][3]string{
 	"tinyint":   {"-128", "127", "255"},
 	"smallint":  {"-32768", "32767", "65535"},
 	"mediumint": {"-8388608", "8388607", "16777215"},
@@ -70,7 +70,7 @@ var byteTypes = map[string]int64{
 // typeLimits fills the limits a COLUMN_TYPE sets.
 func typeLimits(typ string, lim *tandem.ColumnLimits) {
 	base, args, unsigned := parseType(typ)
-	if r, ok := intRanges[base]; ok {
+	if r, ok := intLimits[base]; ok {
 		lim.Min, lim.Max = r[0], r[1]
 		if unsigned {
 			lim.Min, lim.Max = "0", r[2]

@@ -2,10 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/literal"
 )
 
 // Columns describes a table's (or view's) columns in ordinal order from pragma_table_info,
@@ -92,6 +96,68 @@ func (Dialect) Cast(expr string, col tandem.Column) string {
 			" WHEN '0' THEN 0 WHEN 'f' THEN 0 WHEN 'false' THEN 0 WHEN 'n' THEN 0 WHEN 'no' THEN 0 WHEN 'off' THEN 0 END"
 	}
 	return expr
+}
+
+// CheckValue reports whether v, the text of a static data value, is a value of col's declared
+// type by the affinity SQLite gives that type, since Cast takes any text (CAST('eighty' AS
+// INTEGER) is 0): INTEGER affinity takes whole numbers; REAL and NUMERIC affinity numbers;
+// booleans the spellings Cast knows; dates and times, stored as the text written, a calendar
+// date YYYY-MM-DD, a time of day HH:MM[:SS[.fff]] or both, the time optionally followed by a
+// zone (Z or +HH:MM), as SQLite's date functions read them; JSON valid JSON. Text and blob
+// columns take anything. The error says how to write the value.
+func (Dialect) CheckValue(col tandem.Column, v string) error {
+	switch classify(col.Type) {
+	case kindInteger:
+		if _, whole, ok := literal.Integer(v); !ok {
+			if whole {
+				return errors.New("the number is out of the range of a 64-bit integer")
+			}
+			return errors.New("write a whole number, such as 42")
+		}
+	case kindReal:
+		if !literal.Number(v) {
+			return errors.New("write a number, such as 1.5, -2 or 1e3 (with a point, not a comma)")
+		}
+	case kindNumeric:
+		if !literal.Number(v) {
+			t := strings.ToUpper(col.Type)
+			if strings.Contains(t, "NUM") || strings.Contains(t, "DEC") {
+				return errors.New("write a number, such as 1.5 or -2 (with a point, not a comma)")
+			}
+			return fmt.Errorf("write a number: SQLite gives the declared type %s NUMERIC affinity, and tandem stores such values as numbers; declare the column TEXT to keep text in it", col.Type)
+		}
+	case kindBool:
+		if !literal.Bool(v) {
+			return errors.New(literal.BoolHint)
+		}
+	case kindTime:
+		if !timeValue(v) {
+			return errors.New("write a date as YYYY-MM-DD, a time as HH:MM:SS, or both as YYYY-MM-DD HH:MM:SS")
+		}
+	case kindJSON:
+		if !json.Valid([]byte(v)) {
+			return errors.New("write valid JSON")
+		}
+	}
+	return nil
+}
+
+var zoneRe = regexp.MustCompile(`(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
+// timeValue reports whether v is a date, a time or both in a form SQLite's date functions read
+// (https://sqlite.org/lang_datefunc.html#time_values, without "now" and day numbers, which
+// make no sense in data kept in a file).
+func timeValue(v string) bool {
+	if literal.DateTime(v) || literal.Clock(v) {
+		return true
+	}
+	loc := zoneRe.FindStringIndex(v)
+	if loc == nil {
+		return false
+	}
+	t := v[:loc[0]]
+	// a zone follows a time, not a bare date
+	return (len(t) > 10 && literal.DateTime(t)) || literal.Clock(t)
 }
 
 // CastText renders CAST(expr AS TEXT), except for booleans, which read back as true (any
