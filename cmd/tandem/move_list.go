@@ -10,6 +10,7 @@ import (
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 )
 
 // listed is one move of the listing: its state, or its problems.
