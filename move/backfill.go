@@ -192,7 +192,17 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	if r.shared {
 		n, end, copied, err = r.copySameDB(ctx, tx, cp.LastKey, h, size, onConflict)
 	} else {
-		n, end, copied, err = r.copyAcross(ctx, conn, tx, cp.LastKey, h, size, onConflict)
+		// The slice of A is read under the batch lock in a transaction of A's own, which ends
+		// only after B's commits (the deferred rollback runs after the commit below): an
+		// application delete of a row this batch read waits until the copy is visible in B, so
+		// the reconciler, which runs after the delete, finds the copied row and removes it.
+		// Read without the lock, a row deleted after the read was copied back for good.
+		srcTx, berr := r.src.DB.BeginTx(ctx, r.srcFl.tx)
+		if berr != nil {
+			return checkpointAfter{}, fmt.Errorf("move %s: begin the read of %s: %w", b.Move.Def.Name, r.src, berr)
+		}
+		defer srcTx.Rollback()
+		n, end, copied, err = r.copyAcross(ctx, conn, tx, srcTx, cp.LastKey, h, size, onConflict)
 	}
 	if err != nil {
 		tx.Rollback()
@@ -309,13 +319,14 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	return n, end, copied, nil
 }
 
-// copyAcross copies one slice between two databases: the mapped slice is read from A, the keys
+// copyAcross copies one slice between two databases: the mapped slice is read from A in srcTx
+// under the batch lock (held until B's transaction commits; see batch), the keys
 // B already has in its range are read (and locked) in B's transaction, and the others are
 // loaded with COPY where B's dialect can (tandem.BulkLoader), else with multi-row INSERTs. A
 // batch retried after a failure (retry set) inserts, skipping primary key conflicts; so do all
 // later batches of the route once COPY has failed.
-func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx *sql.Tx, last, h Key, size int, retry bool) (int, Key, int64, error) {
-	rows, err := r.readMapped(ctx, r.src.DB, last, h, size, nil, "")
+func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx, srcTx *sql.Tx, last, h Key, size int, retry bool) (int, Key, int64, error) {
+	rows, err := r.readMapped(ctx, srcTx, last, h, size, nil, r.srcFl.batchLock)
 	if err != nil || len(rows) == 0 {
 		return 0, nil, 0, err
 	}
