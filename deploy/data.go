@@ -34,8 +34,6 @@ func (d *dataDiff) counts() string {
 	return fmt.Sprintf("%s, %s, %s", plural(len(d.inserts), "insert"), plural(len(d.updates), "update"), plural(len(d.deletes), "delete"))
 }
 
-func (d *dataDiff) empty() bool { return len(d.inserts)+len(d.updates)+len(d.deletes) == 0 }
-
 // valueChecker is implemented by dialects whose casts accept text that is no value of the
 // column's type (SQLite's CAST('eighty' AS INTEGER) is 0; MySQL's is 0 with a warning), so that
 // such a value is refused before any row is written. CheckValue's error says how to write the

@@ -25,7 +25,7 @@ const (
 
 // ErrNotShared is returned by SyncTx for a move whose tables are in two databases, where one
 // transaction cannot span both: use OutboxTx and Reconcile instead.
-var ErrNotShared = errors.New("A and B are in two databases; record the key with OutboxTx in A's transaction instead")
+var ErrNotShared = errors.New("the tables of the move are in two databases; record the key with OutboxTx in A's transaction instead")
 
 // SyncTx makes B's rows for keys equal to mapping(A) inside tx, the application's transaction
 // that just wrote A: the full mapped row is written to B (updated or inserted), or B's row is

@@ -78,7 +78,6 @@ type differ struct {
 	byChange map[changeKey]*tandem.Record
 	byObject map[tandem.ObjectKey]*tandem.Record // the first record of each object
 	retired  map[changeKey]bool                  // changes named by a rebaseline in the project
-	problems []Problem
 	// highest is the highest version of a deployed numbered migration ("" when none is), and
 	// highestFile the file it was deployed from.
 	highest, highestFile string

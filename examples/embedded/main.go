@@ -1,5 +1,5 @@
 // Command embedded shows tandem used as a library: the schema is compiled into the program with
-// go:embed and deployed at start-up, before the program serves anything. Run it with
+// the go:embed directive and deployed at start-up, before the program serves anything. Run it with
 //
 //	go run ./examples/embedded [database-file]
 package main

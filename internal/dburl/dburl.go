@@ -71,7 +71,7 @@ func Parse(raw, baseDir string) (URL, error) {
 	}
 	if !strings.Contains(s, "://") {
 		if keyValue.MatchString(s) {
-			return URL{}, fmt.Errorf("dburl: %q: %w: a key=value connection string is not a URL; write postgres://user:password@host:port/database?sslmode=...", Redact(s), ErrUnsupported)
+			return URL{}, fmt.Errorf("dburl: %q: %w: a key=value connection string is not a URL; write it as a URL such as postgres://user:password@host:port/database?sslmode=require", Redact(s), ErrUnsupported)
 		}
 		if _, ok := dsnSpan(s, 0); ok || strings.Contains(s, "@tcp(") || strings.Contains(s, "@unix(") {
 			return URL{}, fmt.Errorf("dburl: %q: %w: a go-sql-driver DSN is not a URL; write mysql://user:password@host:port/database", Redact(s), ErrUnsupported)

@@ -27,7 +27,10 @@ func (s *suite) testConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("%s to %s: %w", move, to, err)
 					return
 				}
-				version = got.Version
+				if got.Version <= version {
+					errs <- fmt.Errorf("%s to %s: the version went from %d to %d; it must grow", move, to, version, got.Version)
+					return
+				}
 				if got, err = st.SetPaused(ctx, move, to.Index()%2 == 0); err != nil {
 					errs <- fmt.Errorf("%s pause: %w", move, err)
 					return
