@@ -52,16 +52,6 @@ ORDER BY ORDINAL_POSITION`, names[0][0], names[0][1])
 	return out, nil
 }
 
-// intLimits are, as text, the signed and unsigned ranges of the integer types.
-var intLimits = map[string][3]string{
-	"tinyint":   {"-128", "127", "255"},
-	"smallint":  {"-32768", "32767", "65535"},
-	"mediumint": {"-8388608", "8388607", "16777215"},
-	"int":       {"-2147483648", "2147483647", "4294967295"},
-	"integer":   {"-2147483648", "2147483647", "4294967295"},
-	"bigint":    {"-9223372036854775808", "9223372036854775807", "18446744073709551615"},
-}
-
 // byteTypes are the sizes of the text and blob types, in bytes.
 var byteTypes = map[string]int64{
 	"tinytext": 255, "tinyblob": 255, "text": 65535, "blob": 65535, "mediumtext": 16777215, "mediumblob": 16777215,
@@ -70,10 +60,10 @@ var byteTypes = map[string]int64{
 // typeLimits fills the limits a COLUMN_TYPE sets.
 func typeLimits(typ string, lim *tandem.ColumnLimits) {
 	base, args, unsigned := parseType(typ)
-	if r, ok := intLimits[base]; ok {
-		lim.Min, lim.Max = r[0], r[1]
+	if r, ok := intRanges[base]; ok {
+		lim.Min, lim.Max = strconv.FormatInt(r.min, 10), strconv.FormatInt(r.max, 10)
 		if unsigned {
-			lim.Min, lim.Max = "0", r[2]
+			lim.Min, lim.Max = "0", strconv.FormatUint(r.umax, 10)
 		}
 		return
 	}
