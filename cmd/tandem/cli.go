@@ -299,7 +299,7 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 	if !ok {
 		return nil, nil, fmt.Errorf("no dialect for %s", u.Redacted)
 	}
-	db, err := sql.Open(u.Driver, u.DSN)
+	db, err := sql.Open(u.Driver, withApplicationName(u, c.command).DSN)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", u.Redacted, err)
 	}
@@ -319,6 +319,10 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 		if !c.json || c.verbose {
 			e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, nil))
 		}
+	}
+	if e.Log == nil {
+		// Without the step log, warnings (a run found interrupted) still reach stderr.
+		e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	if isTerminal(c.stderr) && !c.json {
 		e.Progress = newBar(c.stderr).update

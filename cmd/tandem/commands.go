@@ -104,7 +104,9 @@ func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *
 		return err
 	}
 	res, err := op(e, p)
-	if res != nil {
+	// A command that failed before its first step did nothing: saying the database is up to
+	// date would be a lie, so only the error is printed.
+	if res != nil && (err == nil || len(res.Steps) > 0) {
 		printResult(c, what, res)
 	}
 	return err

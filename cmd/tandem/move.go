@@ -304,7 +304,7 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 	if !ok {
 		return nil, nil, "", fmt.Errorf("no dialect for %s", u.Redacted)
 	}
-	db, err := sql.Open(u.Driver, u.DSN)
+	db, err := sql.Open(u.Driver, withApplicationName(u, c.command).DSN)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("open %s: %w", u.Redacted, err)
 	}
