@@ -214,6 +214,11 @@ func (c *cli) loadProject() (*tandem.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.command != "move" {
+		if err := checkProject(c.projectDir, p); err != nil {
+			return nil, err
+		}
+	}
 	if c.verbose {
 		for _, w := range p.Warnings {
 			fmt.Fprintf(c.stderr, "warning: %s\n", c.scrub(w))
@@ -260,15 +265,19 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	if e.Tokens, err = project.ExpandTokens(e.Tokens, os.LookupEnv); err != nil {
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
+	empty := false // the embedded database does not exist, and this command must not create it
 	if expanded == "" {
 		dir, err := filepath.Abs(filepath.Join(c.projectDir, ".tandem"))
 		if err != nil {
 			return nil, dburl.URL{}, err
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		file := filepath.Join(dir, e.Name+".db")
+		if _, err := os.Stat(file); err != nil && readOnly(c.command) {
+			empty = true
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, dburl.URL{}, fmt.Errorf("create %s: %w", dir, err)
 		}
-		expanded = "sqlite://" + filepath.ToSlash(filepath.Join(dir, e.Name+".db"))
+		expanded = "sqlite://" + filepath.ToSlash(file)
 	}
 	c.secrets.add(expanded)
 	u, err := dburl.Parse(expanded, c.projectDir)
@@ -276,6 +285,9 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	e.URL = u.Redacted
+	if empty {
+		u = emptyEmbedded(u)
+	}
 	return &e, u, nil
 }
 
