@@ -214,7 +214,8 @@ func (c *cli) loadProject() (*tandem.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.command != "move" {
+	// history --url reads a database's runs, which needs no project.
+	if c.command != "move" && (c.command != "history" || c.url == "") {
 		if err := checkProject(c.projectDir, p); err != nil {
 			return nil, err
 		}
