@@ -11,11 +11,16 @@ import (
 
 // moveTableSchema returns the logical schema of a move's table written without one, on a
 // database with schemas: the schema of the project's table of that name, else the project's
-// only schema. "" (the session's default schema) when the project declares none; an error
-// when it has several and the table is in none of them, or in more than one.
+// only schema. "" (the session's default schema, where numbered migrations run) when the
+// project declares none or has numbered migrations; an error when it has several schemas and
+// the table is in none of them, or in more than one.
 func moveTableSchema(p *tandem.Project, def *move.Definition, t move.Table) (string, error) {
 	found := map[string]string{}
+	migrations := false
 	for _, o := range p.Objects {
+		if o.Key.Schema == "" {
+			migrations = true
+		}
 		if o.Key.Type == tandem.Table && strings.EqualFold(o.Key.Name, t.Name) && o.Key.Schema != "" {
 			found[strings.ToLower(o.Key.Schema)] = o.Schema
 		}
@@ -24,6 +29,9 @@ func moveTableSchema(p *tandem.Project, def *move.Definition, t move.Table) (str
 		for _, s := range found {
 			return s, nil
 		}
+	}
+	if len(found) == 0 && migrations {
+		return "", nil
 	}
 	schemas := p.Config.Schemas
 	if len(found) > 1 {
