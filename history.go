@@ -97,7 +97,7 @@ type Run struct {
 	Tag         string
 	Started     time.Time
 	Ended       time.Time
-	Status      string // running, ok, failed
+	Status      string // running, ok, failed, or interrupted (its process died; marked by the next run to take the lock)
 	User        string
 	Host        string
 	Tool        string

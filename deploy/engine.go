@@ -183,13 +183,31 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 		return nil, err
 	}
 	now := time.Now()
-	if err := s.hist.markInterrupted(ctx, conn, now); err != nil {
+	stale, err := s.hist.markInterrupted(ctx, conn, now)
+	if err != nil {
 		s.close(ctx)
 		return nil, err
+	}
+	for _, r := range stale {
+		e.log().Warn(fmt.Sprintf("run %d (%s) by %s started at %s was interrupted: its process ended without recording how the run ended; marked interrupted",
+			r.ID, r.Command, runBy(r), r.Started.Local().Format("2006-01-02 15:04:05")), "run", r.ID)
 	}
 	s.run = tandem.Run{Environment: e.Env.Name, Command: command, Started: now, Status: "running",
 		User: e.User, Host: e.Host, Tool: e.Tool, App: e.App}
 	return s, nil
+}
+
+// runBy names who ran r: user@host, or whichever of them history has.
+func runBy(r tandem.Run) string {
+	switch {
+	case r.User != "" && r.Host != "":
+		return r.User + "@" + r.Host
+	case r.Host != "":
+		return r.Host
+	case r.User != "":
+		return r.User
+	}
+	return "an unknown user"
 }
 
 // begin records the start of the session's run.

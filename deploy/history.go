@@ -273,14 +273,30 @@ func (h history) endRun(ctx context.Context, q tandem.Querier, r *tandem.Run) er
 	return nil
 }
 
-// markInterrupted closes runs left "running" by a process that died: the caller holds the lock,
-// so no other run can be live.
-func (h history) markInterrupted(ctx context.Context, q tandem.Querier, now time.Time) error {
-	stmt := fmt.Sprintf("UPDATE %s SET status = 'interrupted', ended_at = %s WHERE status = 'running'", h.table(tandem.RunsTable), h.d.Placeholder(1))
-	if _, err := q.ExecContext(ctx, stmt, now.UTC()); err != nil {
-		return fmt.Errorf("close interrupted runs: %w", err)
+// markInterrupted closes the runs left "running" by a process that died and returns them, as
+// they were: the caller holds the lock, so no other run can be live. Each gets status
+// "interrupted", ended_at now and a note in detail saying what happened.
+func (h history) markInterrupted(ctx context.Context, q tandem.Querier, now time.Time) ([]tandem.Run, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+runColumns+" FROM "+h.table(tandem.RunsTable)+" WHERE status = 'running' ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("find interrupted runs: %w", err)
 	}
-	return nil
+	stale, err := scanRuns(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find interrupted runs: %w", err)
+	}
+	stmt := fmt.Sprintf("UPDATE %s SET status = 'interrupted', ended_at = %s, detail = %s WHERE id = %s AND status = 'running'",
+		h.table(tandem.RunsTable), h.d.Placeholder(1), h.d.Placeholder(2), h.d.Placeholder(3))
+	for _, r := range stale {
+		note := fmt.Sprintf("interrupted: the process ended without recording how the run ended; marked at %s by the next run to take the lock", now.UTC().Format(time.RFC3339))
+		if r.Detail != "" {
+			note += "\n" + r.Detail
+		}
+		if _, err := q.ExecContext(ctx, stmt, now.UTC(), note, r.ID); err != nil {
+			return nil, fmt.Errorf("mark run %d interrupted: %w", r.ID, err)
+		}
+	}
+	return stale, nil
 }
 
 // runs returns every run, oldest first.
@@ -289,6 +305,11 @@ func (h history) runs(ctx context.Context, q tandem.Querier) ([]tandem.Run, erro
 	if err != nil {
 		return nil, fmt.Errorf("read runs: %w", err)
 	}
+	return scanRuns(rows)
+}
+
+// scanRuns reads rows of runColumns and closes rows.
+func scanRuns(rows *sql.Rows) ([]tandem.Run, error) {
 	defer rows.Close()
 	var out []tandem.Run
 	for rows.Next() {

@@ -214,6 +214,12 @@ func (c *cli) loadProject() (*tandem.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	// history --url reads a database's runs, which needs no project.
+	if c.command != "move" && (c.command != "history" || c.url == "") {
+		if err := checkProject(c.projectDir, p); err != nil {
+			return nil, err
+		}
+	}
 	if c.verbose {
 		for _, w := range p.Warnings {
 			fmt.Fprintf(c.stderr, "warning: %s\n", c.scrub(w))
@@ -260,15 +266,19 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	if e.Tokens, err = project.ExpandTokens(e.Tokens, os.LookupEnv); err != nil {
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
+	empty := false // the embedded database does not exist, and this command must not create it
 	if expanded == "" {
 		dir, err := filepath.Abs(filepath.Join(c.projectDir, ".tandem"))
 		if err != nil {
 			return nil, dburl.URL{}, err
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		file := filepath.Join(dir, e.Name+".db")
+		if _, err := os.Stat(file); err != nil && readOnly(c.command) {
+			empty = true
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, dburl.URL{}, fmt.Errorf("create %s: %w", dir, err)
 		}
-		expanded = "sqlite://" + filepath.ToSlash(filepath.Join(dir, e.Name+".db"))
+		expanded = "sqlite://" + filepath.ToSlash(file)
 	}
 	c.secrets.add(expanded)
 	u, err := dburl.Parse(expanded, c.projectDir)
@@ -276,6 +286,9 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	e.URL = u.Redacted
+	if empty {
+		u = emptyEmbedded(u)
+	}
 	return &e, u, nil
 }
 
@@ -299,7 +312,7 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 	if !ok {
 		return nil, nil, fmt.Errorf("no dialect for %s", u.Redacted)
 	}
-	db, err := sql.Open(u.Driver, u.DSN)
+	db, err := sql.Open(u.Driver, withApplicationName(u, c.command).DSN)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", u.Redacted, err)
 	}
@@ -319,6 +332,10 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 		if !c.json || c.verbose {
 			e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, nil))
 		}
+	}
+	if e.Log == nil {
+		// Without the step log, warnings (a run found interrupted) still reach stderr.
+		e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	if isTerminal(c.stderr) && !c.json {
 		e.Progress = newBar(c.stderr).update

@@ -104,7 +104,9 @@ func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *
 		return err
 	}
 	res, err := op(e, p)
-	if res != nil {
+	// A command that failed before its first step did nothing: saying the database is up to
+	// date would be a lie, so only the error is printed.
+	if res != nil && (err == nil || len(res.Steps) > 0) {
 		printResult(c, what, res)
 	}
 	return err
@@ -147,19 +149,17 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 		return err
 	}
 	pl := st.Preview.Plan
+	partial := 0
+	for _, r := range st.Records {
+		if r.Status == tandem.Partial {
+			partial++
+		}
+	}
 	if c.json {
 		c.writeJSON(c.stdout, jsonStatus(st))
 	} else {
-		deployed := 0
-		partial := 0
-		for _, r := range st.Records {
-			deployed++
-			if r.Status == "partial" {
-				partial++
-			}
-		}
 		c.printf("Environment %s (%s)\n", e.Env.Name, e.Env.URL)
-		c.printf("  deployed: %d changes", deployed)
+		c.printf("  deployed: %d changes", len(st.Records))
 		if partial > 0 {
 			c.printf(" (%d partly applied)", partial)
 		}
@@ -178,7 +178,10 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 	}
 	if c.exitCode {
 		switch {
-		case len(pl.Problems) > 0:
+		// A partly applied change is a problem (4) even when the next deploy can resume it,
+		// as the README documents: the database is in a state no version of the project
+		// describes.
+		case len(pl.Problems) > 0 || partial > 0:
 			c.code = exitProblems
 		case len(pl.Steps) > 0:
 			c.code = exitPending

@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"lines":   cmdLines,
 			"redis":   cmdRedis,
 			"sql":     cmdSQL,
+			"waitsql": cmdWaitSQL,
 		},
 	})
 }

@@ -207,12 +207,29 @@ func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.E
 		return nil, err
 	}
 	mv := &openedMove{}
-	open := func(t move.Table) (move.Side, string, error) {
-		db, d, key, err := c.tableDB(p, e.DB, e.Dialect, mainURL, t, mv)
+	phys := map[*move.Table]map[string]string{}
+	quotes := map[*move.Table]func(string) string{}
+	open := func(t *move.Table) (move.Side, string, error) {
+		db, d, key, err := c.tableDB(p, e.DB, e.Dialect, mainURL, *t, mv)
 		if err != nil {
 			return move.Side{}, "", fmt.Errorf("move %s: %s:%d: table %s: %w", def.Name, def.File, t.Line, t, err)
 		}
+		quotes[t] = d.QuoteIdent
 		schema := t.Schema
+		if t.URL == "" && d.Capabilities().Schemas {
+			// The table is in the project's database: without a schema it is where deploy put
+			// the project's table of that name, and logical schemas in its SQL are mapped.
+			env := e.Env
+			if en := p.Config.Environment(t.Env); t.Env != "" && en != nil {
+				env = en
+			}
+			phys[t] = physicalSchemas(p, env)
+			if schema == "" {
+				if schema, err = moveTableSchema(p, def, *t); err != nil {
+					return move.Side{}, "", err
+				}
+			}
+		}
 		if schema != "" {
 			// A logical schema maps through the environment that holds the table; a table
 			// given by URL names its schema as it is.
@@ -232,16 +249,17 @@ func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.E
 		}
 		return move.Side{DB: db, Dialect: d, Schema: schema, Table: t.Name}, key, nil
 	}
-	a, keyA, err := open(def.From)
+	a, keyA, err := open(&def.From)
 	if err != nil {
 		mv.close()
 		return nil, err
 	}
-	b, keyB, err := open(def.To)
+	b, keyB, err := open(&def.To)
 	if err != nil {
 		mv.close()
 		return nil, err
 	}
+	def = resolveExprs(def, phys[&def.From], phys[&def.To], quotes[&def.From], quotes[&def.To])
 	mv.move = &move.Move{Def: def, A: a, B: b, Shared: keyA == keyB}
 	store, err := c.switchStore(def, b, mv)
 	if err != nil {
@@ -304,7 +322,7 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 	if !ok {
 		return nil, nil, "", fmt.Errorf("no dialect for %s", u.Redacted)
 	}
-	db, err := sql.Open(u.Driver, u.DSN)
+	db, err := sql.Open(u.Driver, withApplicationName(u, c.command).DSN)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("open %s: %w", u.Redacted, err)
 	}

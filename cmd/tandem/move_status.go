@@ -30,15 +30,40 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		return err
 	}
 	running := hasLive && !cp.Done && live.Running(time.Now())
+	// The write barrier, the last verification and the tuned settings complete the picture: a
+	// read that fails is reported (a warning line, "warnings" in JSON, exit 1), never taken
+	// for "none".
+	var warnings []string
+	barrier, err := mv.move.Barrier(ctx)
+	if err != nil {
+		warnings = append(warnings, fmt.Sprintf("could not read the write barrier (whether the application's writes are held): %v", err))
+	}
+	ver, hasVer, err := mv.move.LastVerification(ctx)
+	if err != nil {
+		warnings = append(warnings, fmt.Sprintf("could not read the last verification: %v", err))
+	}
+	tuned, hasTuned, err := mv.move.Tuned(ctx)
+	if err != nil {
+		warnings = append(warnings, fmt.Sprintf("could not read the tuned batch settings: %v", err))
+	}
+	if len(warnings) > 0 {
+		c.code = exitError
+	}
 	if c.json {
 		doc := jsonMoveState(st)
 		doc["from"], doc["to"], doc["shared"] = mv.move.A.String(), mv.move.B.String(), mv.move.Shared
 		doc["acknowledged"], doc["lagging"] = jsonHeartbeats(acked, st.Move), jsonHeartbeats(lagging, st.Move)
 		doc["checkpoint"] = jsonCheckpoint(cp)
-		if barrier, err := mv.move.Barrier(ctx); err == nil && barrier != "" {
+		if barrier != "" {
 			doc["writes_held"] = barrier
 		}
-		if v, ok, err := mv.move.LastVerification(ctx); err == nil && ok {
+		if hasTuned {
+			doc["tuned"] = map[string]any{"batch_size": tuned.Size, "target_ms": tuned.Target.Milliseconds(), "max_rows": tuned.MaxRows}
+		}
+		if len(warnings) > 0 {
+			doc["warnings"] = warnings
+		}
+		if v := ver; hasVer {
 			doc["last_verification"] = map[string]any{"at": v.At.Format(time.RFC3339Nano), "ok": v.OK, "rows_a": v.RowsA, "rows_b": v.RowsB,
 				"differences": v.Differences, "differing_chunks": v.DifferingChunks, "method": v.Method}
 		}
@@ -57,7 +82,7 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 	} else {
 		c.printf("  paused:    no\n")
 	}
-	if barrier, err := mv.move.Barrier(ctx); err == nil && barrier != "" {
+	if barrier != "" {
 		c.printf("  writes:    held: %s (the command that started it finishes it when run again)\n", barrier)
 	}
 	c.printf("  instances: %d acknowledged, %d lagging\n", len(acked), len(lagging))
@@ -85,11 +110,14 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 			c.printf("  last batch: %s ago, none running now (tandem move backfill %s resumes it)\n", time.Since(cp.UpdatedAt).Round(time.Second), st.Move)
 		}
 	}
-	if v, ok, err := mv.move.LastVerification(ctx); err == nil && ok {
-		c.printf("  verified:  %s, %s ago (%d rows of A, %d of B, %s)\n", describeVerified(v), time.Since(v.At).Round(time.Second), v.RowsA, v.RowsB, v.Method)
+	if hasVer {
+		c.printf("  verified:  %s, %s ago (%d rows of A, %d of B, %s)\n", describeVerified(ver), time.Since(ver.At).Round(time.Second), ver.RowsA, ver.RowsB, ver.Method)
 	}
-	if t, ok, err := mv.move.Tuned(ctx); err == nil && ok {
-		c.printf("  tuned:     %s\n", describeTuned(t))
+	if hasTuned {
+		c.printf("  tuned:     %s\n", describeTuned(tuned))
+	}
+	for _, w := range warnings {
+		c.printf("  warning:   %s\n", w)
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func queryStrings(ctx context.Context, q tandem.Querier, query string, args ...a
 // first track_activity_query_size bytes of a query (1kB by default), so a long statement is
 // matched by that prefix.
 func (Dialect) Running(ctx context.Context, q tandem.Querier, stmt string) ([]string, error) {
-	out, err := queryStrings(ctx, q, `SELECT 'session ' || pid || ' (' || application_name || '), running for ' || date_trunc('second', now() - query_start)
+	out, err := queryStrings(ctx, q, `SELECT 'session ' || pid || ' (' || coalesce(nullif(application_name, ''), 'no application_name') || '), running for ' || date_trunc('second', now() - query_start)
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
 AND (query = $1 OR (length(query) >= 1000 AND starts_with($1, query)))
