@@ -40,12 +40,17 @@ func TestLockTimeoutRetries(t *testing.T) {
 		if _, err := holder.ExecContext(ctx, touch); err != nil {
 			t.Fatal(err)
 		}
+		var logs syncbuf.Buffer
+		// The lock is held until the deploy has given up on it once (at most 10s), not for a
+		// fixed time: on a loaded machine a fixed time could end before the deploy even starts.
 		go func() {
-			time.Sleep(2500 * time.Millisecond)
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) && !strings.Contains(logs.String(), "lock wait timed out; retrying") {
+				time.Sleep(20 * time.Millisecond)
+			}
 			_, _ = holder.ExecContext(ctx, "COMMIT")
 		}()
 
-		var logs syncbuf.Buffer
 		e.Log = slog.New(slog.NewTextHandler(&logs, nil))
 		e.LockTimeout = 300 * time.Millisecond
 		e.Retries = 8
