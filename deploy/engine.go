@@ -118,6 +118,7 @@ type session struct {
 	unlock        func(context.Context) error
 	lockConn      *sql.Conn
 	run           tandem.Run
+	callbacks     []tandem.Callback // the project's, set by Deploy (no other command runs them)
 }
 
 // open takes the deploy lock (when write is set), opens the working connection and finds the

@@ -82,6 +82,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		return nil, err
 	}
 	sortMigrations(l.project.Objects)
+	sortCallbacks(l.project.Callbacks)
 	return &l.project, nil
 }
 
