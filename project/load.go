@@ -70,7 +70,9 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		addDefaultEnvironment(&p.Config)
 		return p, nil
 	}
-	if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
+	if isSqitch(entries) {
+		l.loadSqitch(hasConfig)
+	} else if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
 		l.loadMigrationDir(".")
