@@ -177,6 +177,8 @@ type Attrs struct {
 
 	// NoTransaction runs the change outside a transaction, statement by statement.
 	NoTransaction bool
+	// Always runs a repeatable script on every deploy, changed or not (Liquibase's runAlways).
+	Always bool
 	// Rebaseline names earlier changes of the same object that this change replaces: where they
 	// are recorded as deployed, this change is recorded without running and they are retired.
 	Rebaseline []string
