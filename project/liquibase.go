@@ -62,7 +62,35 @@ type lbItem struct {
 	change     *tandem.Change
 }
 
-// loadLiquibase reads the formatted SQL files at the root, and tandem.yaml for environments.
+// isLiquibase reports whether the project root is a Liquibase project: it holds formatted SQL
+// files or a master changelog.
+func isLiquibase(fsys fs.FS, entries []fs.DirEntry) bool {
+	return len(liquibaseFiles(fsys, entries)) > 0 || liquibaseMaster(fsys, entries) != ""
+}
+
+// liquibaseRoot returns the changelog files of a project without a master changelog: the .sql
+// files at the root in name order. Other files and folders are warned about.
+func (l *loader) liquibaseRoot(entries []fs.DirEntry) []string {
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir():
+			if !quietDir(name) {
+				l.warnf("%s: folder skipped: a Liquibase project without a master changelog is read from the formatted SQL files at its root", name)
+			}
+		case name == configFile || quietFile(name):
+		case !strings.EqualFold(path.Ext(name), ".sql"):
+			l.warnf("%s: skipped: not a .sql changelog", name)
+		default:
+			files = append(files, name)
+		}
+	}
+	return files
+}
+
+// loadLiquibase reads a Liquibase project: the changelog files its master changelog includes,
+// or else the .sql files at its root; and tandem.yaml for environments.
 func (l *loader) loadLiquibase(entries []fs.DirEntry, hasConfig bool) {
 	if hasConfig {
 		if data, ok := l.read(configFile); ok {
@@ -70,30 +98,22 @@ func (l *loader) loadLiquibase(entries []fs.DirEntry, hasConfig bool) {
 			l.project.Config.Environments = cfg.Environments
 		}
 	}
+	var files []string
+	if master := liquibaseMaster(l.fsys, entries); master != "" {
+		files = l.masterFiles(master)
+	} else {
+		files = l.liquibaseRoot(entries)
+	}
 	var items []lbItem
 	keys := map[string]string{} // object key name -> file
 	repeatables := 0
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() {
-			if !quietDir(name) {
-				l.warnf("%s: folder skipped: a Liquibase project is read from the formatted SQL files at its root", name)
-			}
-			continue
-		}
-		if name == configFile || quietFile(name) {
-			continue
-		}
-		if !strings.EqualFold(path.Ext(name), ".sql") {
-			l.warnf("%s: skipped: not a .sql changelog (XML, YAML and JSON changelogs are not read)", name)
-			continue
-		}
+	for _, name := range files {
 		data, ok := l.read(name)
 		if !ok {
 			continue
 		}
 		if !isLiquibaseFile(data) {
-			l.errs.addf(name, 1, "%w: not a formatted SQL changelog (its first line is not \"--liquibase formatted sql\") in a folder of them; add the header and changesets, or move the file out", ErrLiquibase)
+			l.errs.addf(name, 1, "%w: not a formatted SQL changelog (its first line is not \"--liquibase formatted sql\"); add the header and changesets, or move the file out", ErrLiquibase)
 			continue
 		}
 		key := lbName(name)

@@ -75,7 +75,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	}
 	if isSqitch(entries) {
 		l.loadSqitch(hasConfig)
-	} else if !l.hasSchemaFolder(entries) && len(liquibaseFiles(fsys, entries)) > 0 {
+	} else if !l.hasSchemaFolder(entries) && isLiquibase(fsys, entries) {
 		l.loadLiquibase(entries, hasConfig)
 	} else if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
 		l.project.Config.MigrationDirs = []string{"."}
