@@ -54,7 +54,7 @@ const maxChangelogDepth = 20
 func (l *loader) masterFiles(master string) []string {
 	var out []string
 	seen := map[string]string{} // file -> the changelog that included it
-	var stack []string // the changelogs being read, outermost first
+	var stack []string          // the changelogs being read, outermost first
 	var walk func(file string)
 	walk = func(file string) {
 		stack = append(stack, file)
