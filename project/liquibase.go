@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tandem-db/tandem"
 )
@@ -341,8 +342,8 @@ func splitAtDelimiter(body, delim string) string {
 				out = append(out, "")
 			}
 		case len(t) > len(delim) && strings.EqualFold(t[len(t)-len(delim):], delim) && open:
-			i := strings.LastIndex(strings.ToLower(ln), strings.ToLower(delim))
-			out = append(out, ln[:i], end)
+			code := strings.TrimRightFunc(ln, unicode.IsSpace)
+			out = append(out, code[:len(code)-len(delim)], end)
 			open, pending = false, true
 		default:
 			out = append(out, ln)
