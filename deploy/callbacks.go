@@ -13,9 +13,14 @@ import (
 )
 
 // scriptStatements splits a script that runs beside changes (a callback, a verify script) into
-// statements that name the script's file, so that a failure points at it.
+// statements that name the script's file, so that a failure points at it. Tokens are replaced
+// as in the changes.
 func (s *session) scriptStatements(sc tandem.Script) ([]statement, error) {
-	parts, err := sqllex.Split(sc.SQL, sqllex.Options{Flavor: sqllex.FlavorOf(s.e.Dialect.Name())})
+	text := sc.SQL
+	if s.tokens != nil {
+		text = s.tokens(text)
+	}
+	parts, err := sqllex.Split(text, sqllex.Options{Flavor: sqllex.FlavorOf(s.e.Dialect.Name())})
 	if err != nil {
 		line := sc.Line
 		if se, ok := err.(*sqllex.SyntaxError); ok {

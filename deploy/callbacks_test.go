@@ -15,7 +15,7 @@ func flywayWithCallbacks() fstest.MapFS {
 		"beforeMigrate.sql":          {Data: []byte("create table if not exists cb_log (what varchar(50));\ninsert into cb_log (what) values ('before');\n")},
 		"beforeEachMigrate.sql":      {Data: []byte("insert into cb_log (what) values ('each-before');\n")},
 		"afterEachMigrate__note.sql": {Data: []byte("insert into cb_log (what) values ('each-after');\n")},
-		"afterMigrate.sql":           {Data: []byte("insert into cb_log (what) values ('after');\n")},
+		"afterMigrate.sql":           {Data: []byte("insert into cb_log (what) values ('after-${env}');\n")}, // tokens are replaced
 		"afterMigrateError.sql":      {Data: []byte("insert into cb_log (what) values ('error');\n")},
 		"V1__events.sql":             {Data: []byte("create table events (id integer primary key, what varchar(50));\n")},
 		"V2__first_event.sql":        {Data: []byte("insert into events (id, what) values (1, 'created');\n")},
@@ -46,14 +46,14 @@ func TestFlywayCallbacksRunAtTheirPoints(t *testing.T) {
 		e := tg.engine(t)
 		files := flywayWithCallbacks()
 		deployOK(t, e, load(t, files), "")
-		want := map[string]int{"before": 1, "each-before": 2, "each-after": 2, "after": 1}
+		want := map[string]int{"before": 1, "each-before": 2, "each-after": 2, "after-test": 1}
 		if got := cbCounts(t, e); !sameCounts(got, want) {
 			t.Fatalf("after the first deploy: callbacks ran %v, want %v", got, want)
 		}
 
 		// Flyway runs beforeMigrate and afterMigrate on every migrate, even with nothing pending.
 		deployOK(t, e, load(t, files), "")
-		want = map[string]int{"before": 2, "each-before": 2, "each-after": 2, "after": 2}
+		want = map[string]int{"before": 2, "each-before": 2, "each-after": 2, "after-test": 2}
 		if got := cbCounts(t, e); !sameCounts(got, want) {
 			t.Fatalf("after a deploy with nothing pending: callbacks ran %v, want %v", got, want)
 		}
@@ -65,7 +65,7 @@ func TestFlywayCallbacksRunAtTheirPoints(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "V3__broken.sql:1") {
 			t.Fatalf("deploy error = %v, want one naming V3__broken.sql:1", err)
 		}
-		want = map[string]int{"before": 3, "each-before": 2, "each-after": 2, "after": 2, "error": 1}
+		want = map[string]int{"before": 3, "each-before": 2, "each-after": 2, "after-test": 2, "error": 1}
 		if !tg.dialect.Capabilities().TransactionalDDL {
 			want["each-before"] = 3 // committed on its own before the failing statement
 		}

@@ -116,7 +116,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	}
 	defer func() { s.finish(ctx, err) }()
 	res = &Result{RunID: s.run.ID}
-	s.callbacks = p.Callbacks
+	s.callbacks, s.tokens = p.Callbacks, plan.TokenReplacer(p, s.env)
 	defer func() { err = s.afterError(ctx, err) }()
 	if err := s.runCallbacks(ctx, tandem.BeforeMigrate); err != nil {
 		return res, err
