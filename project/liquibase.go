@@ -93,12 +93,7 @@ func (l *loader) liquibaseRoot(entries []fs.DirEntry) []string {
 // loadLiquibase reads a Liquibase project: the changelog files its master changelog includes,
 // or else the .sql files at its root; and tandem.yaml for environments.
 func (l *loader) loadLiquibase(entries []fs.DirEntry, hasConfig bool) {
-	if hasConfig {
-		if data, ok := l.read(configFile); ok {
-			cfg, _ := parseConfig(data, &l.errs)
-			l.project.Config.Environments = cfg.Environments
-		}
-	}
+	l.environmentsOnly(hasConfig, "Liquibase")
 	var files []string
 	if master := liquibaseMaster(l.fsys, entries); master != "" {
 		files = l.masterFiles(master)

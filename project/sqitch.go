@@ -52,12 +52,7 @@ var sqitchChangeLine = regexp.MustCompile(`^(\S+)(?:\s+\[([^\]]*)\])?\s+(\d{4}-\
 
 // loadSqitch reads a sqitch project, and tandem.yaml beside it for environments.
 func (l *loader) loadSqitch(hasConfig bool) {
-	if hasConfig {
-		if data, ok := l.read(configFile); ok {
-			cfg, _ := parseConfig(data, &l.errs)
-			l.project.Config.Environments = cfg.Environments
-		}
-	}
+	l.environmentsOnly(hasConfig, "sqitch")
 	dirs := sqitchDirs{plan: sqitchPlanFile, deploy: "deploy", revert: "revert", verify: "verify"}
 	if data, err := fs.ReadFile(l.fsys, sqitchConfigFile); err == nil {
 		if !l.parseSqitchConf(data, &dirs) {
@@ -248,4 +243,21 @@ func (l *loader) parseSqitchConf(data []byte, d *sqitchDirs) bool {
 		}
 	}
 	return ok && !bad
+}
+
+// environmentsOnly reads the environments of tandem.yaml beside a project of another tool's
+// layout, warning about the keys that such a project does not use.
+func (l *loader) environmentsOnly(hasConfig bool, layout string) {
+	if !hasConfig {
+		return
+	}
+	data, ok := l.read(configFile)
+	if !ok {
+		return
+	}
+	cfg, _ := parseConfig(data, &l.errs)
+	l.project.Config.Environments = cfg.Environments
+	if len(cfg.Schemas) > 0 || len(cfg.MigrationDirs) > 0 {
+		l.warnf("%s: schemas and migrations are not read in a %s project; only environments are", configFile, layout)
+	}
 }
