@@ -90,6 +90,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 		}
 	}
 	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
+	printCallbacks(c, p)
 	printProblems(c, pv.Plan.Problems)
 	if len(pv.Plan.Problems) > 0 {
 		c.code = exitProblems

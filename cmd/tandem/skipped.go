@@ -40,3 +40,15 @@ func printSkipped(c *cli, p *tandem.Project, env, dialect string) {
 	}
 	c.printf("\nNot run in environment %s on %s (Liquibase context or dbms):\n%s\n", env, dialect, strings.Join(lines, "\n"))
 }
+
+// printCallbacks lists the Flyway callbacks a deploy runs, which a plan's steps do not show:
+// beforeMigrate and afterMigrate run even when there is nothing to deploy.
+func printCallbacks(c *cli, p *tandem.Project) {
+	if len(p.Callbacks) == 0 {
+		return
+	}
+	c.printf("\nCallbacks deploy runs:\n")
+	for _, cb := range p.Callbacks {
+		c.printf("  %-18s %s\n", cb.Event, cb.File)
+	}
+}
