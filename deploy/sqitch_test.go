@@ -70,3 +70,21 @@ func TestSqitchDeployVerifyRevert(t *testing.T) {
 		}
 	})
 }
+
+// Sqitch writes its scripts as BEGIN; ... COMMIT;. Skipped because running a change's own
+// BEGIN/COMMIT inside tandem's transaction is the begin/commit wrapping work of another branch
+// (sqlfiles); remove the skip once it is merged.
+func TestSqitchScriptsWithBeginCommit(t *testing.T) {
+	t.Skip("needs begin/commit wrapping inside deploy (branch sqlfiles)")
+	forEachDB(t, func(t *testing.T, tg target) {
+		e := tg.engine(t)
+		files := fstest.MapFS{
+			"sqitch.plan":        {Data: []byte("%project=shelf\nauthors 2026-11-02T09:15:00Z Ada <ada@example.org>\n")},
+			"deploy/authors.sql": {Data: []byte("BEGIN;\ncreate table authors (id integer primary key);\nCOMMIT;\n")},
+			"revert/authors.sql": {Data: []byte("BEGIN;\ndrop table authors;\nCOMMIT;\n")},
+			"verify/authors.sql": {Data: []byte("BEGIN;\nselect id from authors where 1 = 0;\nROLLBACK;\n")},
+		}
+		res := deployOK(t, e, load(t, files), "")
+		equalStrings(t, "steps", actions(res), []string{"apply 1/authors"})
+	})
+}
