@@ -86,6 +86,8 @@ const (
 	FormatFlyway        Format = "flyway"         // V1__name.sql, R__name.sql
 	FormatPlain         Format = "plain"          // V0001.Name.up.sql and other numbered up/down pairs
 	FormatCSV           Format = "csv"            // static data
+	FormatSqitch        Format = "sqitch"         // sqitch.plan with deploy/, revert/, verify/ scripts
+	FormatLiquibase     Format = "liquibase"      // "--liquibase formatted sql" changesets
 )
 
 // Object is one database object kept in one file of a project (or, for numbered migrations, one
@@ -139,6 +141,10 @@ type Change struct {
 	// empty down migration, an empty rollback section) means there is nothing to undo; no
 	// rollback at all means the change cannot be rolled back.
 	HasRollback bool
+	// Verify, when set, runs right after the change, in its transaction where there is one: a
+	// sqitch verify script. It fails the change by failing (raising an error). It is not part
+	// of the change's hash, so editing it does not make a deployed change edited.
+	Verify *Script
 
 	Attrs Attrs
 }
@@ -171,6 +177,8 @@ type Attrs struct {
 
 	// NoTransaction runs the change outside a transaction, statement by statement.
 	NoTransaction bool
+	// Always runs a repeatable script on every deploy, changed or not (Liquibase's runAlways).
+	Always bool
 	// Rebaseline names earlier changes of the same object that this change replaces: where they
 	// are recorded as deployed, this change is recorded without running and they are retired.
 	Rebaseline []string

@@ -9,6 +9,9 @@ import (
 type Project struct {
 	Config  Config
 	Objects []*Object
+	// Callbacks are scripts run at points of a deploy (Flyway's beforeMigrate.sql, ...), in
+	// file name order within each event.
+	Callbacks []Callback
 	// Warnings are things worth telling a user that do not stop a deploy, such as an unknown folder
 	// that was skipped.
 	Warnings []string

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -19,6 +20,7 @@ import (
 type statement struct {
 	text string
 	line int
+	file string // the file holding it when it is not the change's (a callback, a verify script)
 }
 
 // split splits a node's SQL into statements with their file lines.
@@ -104,7 +106,7 @@ func (s *session) withRetry(ctx context.Context, what string, fn func() error) e
 func (s *session) execAll(ctx context.Context, q tandem.Querier, st plan.Step, stmts []statement, from int) error {
 	for i := from; i < len(stmts); i++ {
 		if _, err := q.ExecContext(ctx, stmts[i].text); err != nil {
-			return &StepError{Step: st, File: st.Node.Change.File, Line: stmts[i].line, Statement: stmts[i].text,
+			return &StepError{Step: st, File: cmp.Or(stmts[i].file, st.Node.Change.File), Line: stmts[i].line, Statement: stmts[i].text,
 				Index: i + 1, Count: len(stmts), Err: err}
 		}
 	}
@@ -117,6 +119,9 @@ func (s *session) prepare(ctx context.Context, st plan.Step) ([]statement, error
 	stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
 	if err != nil {
 		return nil, withStep(err, st)
+	}
+	if stmts, err = s.around(st, stmts); err != nil {
+		return nil, err
 	}
 	return stmts, s.use(ctx, n.Object.Key.Schema)
 }

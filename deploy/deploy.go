@@ -116,6 +116,11 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	}
 	defer func() { s.finish(ctx, err) }()
 	res = &Result{RunID: s.run.ID}
+	s.callbacks, s.tokens = p.Callbacks, plan.TokenReplacer(p, s.env)
+	defer func() { err = s.afterError(ctx, err) }()
+	if err := s.runCallbacks(ctx, tandem.BeforeMigrate); err != nil {
+		return res, err
+	}
 	e.log().Info("deploy started", "run", s.run.ID, "env", e.Env.Name, "steps", len(pl.Steps))
 	for _, st := range pl.Steps {
 		if st.OutOfOrder != "" {
@@ -152,6 +157,9 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 			e.log().Info("step done", "action", steps[k].Action, "step", stepName(steps[k]), "took", sr.Duration.Round(time.Millisecond), "detail", sr.Detail)
 		}
 		i = j
+	}
+	if err := s.runCallbacks(ctx, tandem.AfterMigrate); err != nil {
+		return res, err
 	}
 	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
 	return res, nil

@@ -118,6 +118,8 @@ type session struct {
 	unlock        func(context.Context) error
 	lockConn      *sql.Conn
 	run           tandem.Run
+	callbacks     []tandem.Callback   // the project's, set by Deploy (no other command runs them)
+	tokens        func(string) string // replaces tokens in callbacks and verify scripts; set by Deploy
 }
 
 // open takes the deploy lock (when write is set), opens the working connection and finds the

@@ -57,6 +57,8 @@ func Diff(g *Graph, records []tandem.Record) (*Plan, error) {
 				pl.Steps = append(pl.Steps, Step{Action: ActionDeploy, Node: n, Key: key, Reason: "new object"})
 			case r.Hash != n.Hash || r.Status == tandem.Partial:
 				pl.Steps = append(pl.Steps, Step{Action: ActionDeploy, Node: n, Key: key, Record: r, Reason: "definition changed"})
+			case n.Change.Attrs.Always:
+				pl.Steps = append(pl.Steps, Step{Action: ActionDeploy, Node: n, Key: key, Record: r, Reason: "runs on every deploy"})
 			}
 		default:
 			r := d.objectRecord(key)
@@ -224,7 +226,7 @@ func editedHint(n *Node) string {
 	switch n.Object.Format {
 	case tandem.FormatObevo:
 		return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with baselinedChanges=%q, or roll back", n.Change.Name)
-	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain:
+	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain, tandem.FormatSqitch, tandem.FormatLiquibase:
 		return "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline"
 	}
 	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline", n.Change.Name)

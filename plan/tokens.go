@@ -82,3 +82,9 @@ func validTokenName(name string) bool {
 	}
 	return true
 }
+
+// TokenReplacer returns a function that replaces the tokens of env in a text as Build replaces
+// them in change bodies, for scripts that run beside changes (callbacks, verify scripts).
+func TokenReplacer(p *tandem.Project, env *tandem.Environment) func(string) string {
+	return newTokens(p, env).replace
+}

@@ -55,6 +55,12 @@ func dumpProject(p *tandem.Project, err error) string {
 	for _, w := range p.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
+	for _, cb := range p.Callbacks {
+		fmt.Fprintf(&b, "callback %s %s:%d\n", cb.Event, cb.File, cb.Line)
+		for _, ln := range strings.Split(cb.SQL, "\n") {
+			fmt.Fprintf(&b, "    | %s\n", ln)
+		}
+	}
 	for _, o := range p.Objects {
 		fmt.Fprintf(&b, "\nobject %s format=%s file=%s name=%q schema=%q", o.Key, o.Format, o.File, o.Name, o.Schema)
 		if o.Version != "" {
@@ -89,6 +95,12 @@ func dumpProject(p *tandem.Project, err error) string {
 			b.WriteString("\n")
 			for _, ln := range strings.Split(ch.SQL, "\n") {
 				fmt.Fprintf(&b, "    | %s\n", ln)
+			}
+			if v := ch.Verify; v != nil {
+				fmt.Fprintf(&b, "    verify %s:%d:\n", v.File, v.Line)
+				for _, ln := range strings.Split(v.SQL, "\n") {
+					fmt.Fprintf(&b, "    | %s\n", ln)
+				}
 			}
 			if ch.Rollback != "" {
 				b.WriteString("    rollback:\n")

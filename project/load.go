@@ -24,10 +24,13 @@ const DefaultEnvironment = "default"
 // environment variables (URLs keep their ${VAR} references; see ExpandEnv). It follows no
 // symbolic link out of fsys (see Confine): reading through one is an error naming the link.
 //
-// It recognises three layouts, in this order:
+// It recognises these layouts, in this order:
 //
 //   - An Obevo project: a file system-config.xml (or, failing that, the first
 //     system-config*.xml) at the root.
+//   - A sqitch project: sqitch.plan or sqitch.conf at the root (see sqitch.go).
+//   - A Liquibase project: .sql files at the root that start with "--liquibase formatted sql"
+//     (see liquibase.go).
 //   - A bare folder of numbered migrations: no tandem.yaml and no schema folders, but .sql files
 //     at the root named like goose, golang-migrate, Flyway or V0001.Name.up.sql migrations. Its
 //     only migration folder is ".".
@@ -70,7 +73,11 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		addDefaultEnvironment(&p.Config)
 		return p, nil
 	}
-	if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
+	if isSqitch(entries) {
+		l.loadSqitch(hasConfig)
+	} else if !l.hasSchemaFolder(entries) && isLiquibase(fsys, entries) {
+		l.loadLiquibase(entries, hasConfig)
+	} else if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
 		l.loadMigrationDir(".")
@@ -82,6 +89,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		return nil, err
 	}
 	sortMigrations(l.project.Objects)
+	sortCallbacks(l.project.Callbacks)
 	return &l.project, nil
 }
 

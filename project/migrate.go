@@ -121,6 +121,10 @@ func (l *loader) loadMigrationDir(dir string) {
 			l.errs.add(dir, 0, &NameError{Dir: dir, Name: base})
 			continue
 		}
+		if ev, ok := parseCallbackName(base); ok {
+			l.addCallback(p, ev)
+			continue
+		}
 		n, ok := parseMigrationName(base)
 		if !ok {
 			l.errs.addf(p, 0, "%w: the name fits no migration naming scheme (%s); rename it or move it out of %s", ErrMigrationName, migrationSchemes, dirLabel(dir))

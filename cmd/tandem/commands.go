@@ -89,6 +89,8 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
 		}
 	}
+	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
+	printCallbacks(c, p)
 	printProblems(c, pv.Plan.Problems)
 	if len(pv.Plan.Problems) > 0 {
 		c.code = exitProblems

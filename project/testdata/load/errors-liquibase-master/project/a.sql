@@ -1,0 +1,3 @@
+--liquibase formatted sql
+--changeset ada:1
+select 1;

@@ -1,0 +1,2 @@
+
+insert into audit values (now());

@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset ada:1
+create table t1 (id int);

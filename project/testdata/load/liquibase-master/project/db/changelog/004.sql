@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset ada:4
+create table t4 (id int);

@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset ada:3
+create table t3 (id int);

@@ -1,0 +1,3 @@
+-- Deploy shelf:authors to pg
+
+create table authors (id integer primary key, name text not null);

@@ -1,0 +1,1 @@
+create view book_titles as select title from books;

@@ -1,0 +1,3 @@
+-- Revert shelf:authors from pg
+
+drop table authors;

@@ -1,0 +1,3 @@
+-- Verify shelf:authors on pg
+
+select id, name from authors where false;

@@ -1,0 +1,2 @@
+-- Verify shelf:book_titles
+
