@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,8 +29,6 @@ import (
 	"github.com/tandem-db/tandem/project"
 )
 
-var errHelp = errors.New("help shown")
-
 // usageError is a command line that cannot run as given: exit code 2.
 type usageError struct{ msg string }
 
@@ -42,9 +39,10 @@ type cli struct {
 	stdout, stderr io.Writer
 	command        string
 
-	projectDir  string
-	envName     string
-	url         string
+	projectDir  string // --project, else $TANDEM_PROJECT, else "."
+	envName     string // --env, else $TANDEM_ENV
+	envFrom     string // where envName came from when not from --env: "$TANDEM_ENV"
+	url         string // --url only; environment() reads $TANDEM_URL and $DATABASE_URL
 	json        bool
 	verbose     bool
 	lockWait    time.Duration
@@ -80,69 +78,9 @@ type cli struct {
 	secrets secrets // passwords that must never be printed
 	db      *sql.DB
 	code    int // exit code chosen by the command when it returns nil
-}
 
-func (c *cli) parse(cmd command, args []string) ([]string, error) {
-	fs := flag.NewFlagSet("tandem "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are printed once, by run
-	fs.StringVar(&c.projectDir, "project", ".", "the project folder")
-	fs.StringVar(&c.envName, "env", "", "the environment")
-	fs.StringVar(&c.url, "url", "", "the database URL, overriding the environment's")
-	fs.BoolVar(&c.json, "json", false, "print JSON")
-	fs.BoolVar(&c.verbose, "v", false, "log every step")
-	fs.DurationVar(&c.lockWait, "lock-wait", tandem.DefaultLockWait, "how long to wait for another deploy's lock")
-	fs.DurationVar(&c.lockTimeout, "lock-timeout", 0, "how long a statement may wait for a table lock (default 5s)")
-	fs.StringVar(&c.appVersion, "app-version", os.Getenv("TANDEM_APP_VERSION"), "the application version to record in history (default $TANDEM_APP_VERSION)")
-	switch cmd.name {
-	case "deploy":
-		fs.StringVar(&c.tag, "tag", "", "name this run, for rollback --to")
-		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
-	case "plan":
-		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
-	case "rollback":
-		fs.StringVar(&c.to, "to", "", "the run id or tag to return to (0: before the first run)")
-	case "status":
-		fs.BoolVar(&c.exitCode, "exit-code", false, "exit 3 when changes are pending, 4 when there are problems")
-	case "move":
-		fs.BoolVar(&c.force, "force", false, "advance: pass a gate that is not met (needs --reason)")
-		fs.StringVar(&c.reason, "reason", "", "advance, rollback: why, recorded in the audit log")
-		fs.BoolVar(&c.confirm, "confirm", false, "advance: enter complete, which cannot be undone")
-		fs.DurationVar(&c.ackTimeout, "ack-timeout", 2*time.Minute, "how long to wait for every instance to acknowledge a phase")
-		fs.DurationVar(&c.grace, "grace", 5*time.Second, "wait after the last acknowledgement, for requests under the old switches (0: none)")
-		fs.StringVar(&c.metricsAddr, "metrics", "", "backfill: serve Prometheus metrics at http://ADDR/metrics while it runs (host:port)")
-		fs.DurationVar(&c.progressEvery, "progress-every", defaultProgressEvery, "backfill: the least time between two progress lines in a log or with --json (0: after every batch)")
-		fs.IntVar(&c.workers, "workers", 0, "backfill: how many parts of the backfill this process copies at once (default: the move's batch.workers, else 1)")
-		fs.BoolVar(&c.share, "share", false, "backfill: lease parts through the switch store, so that backfills started on several hosts share the work")
-		fs.DurationVar(&c.leaseTTL, "lease-ttl", 30*time.Second, "backfill --share: how long a part stays leased to a process that stopped renewing it")
-		fs.IntVar(&c.batchSize, "batch-size", 0, "tune: the batch size in rows (it adapts to the target from there)")
-		fs.DurationVar(&c.batchTarget, "target", 0, "tune: the batch time the size adapts to")
-		fs.IntVar(&c.maxRows, "max-rows", 0, "tune: the most rows copied per second, over all workers")
-	case "graph":
-		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of this object exists")
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tandem %s %s\n  %s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
-		fs.PrintDefaults()
-	}
-	// Flags may come before or after positional arguments.
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(c.stderr)
-				fs.Usage()
-				return nil, errHelp
-			}
-			return nil, err
-		}
-		fs.Visit(func(f *flag.Flag) { c.workersSet = c.workersSet || f.Name == "workers" })
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	return rest, nil
+	ran bool  // a command ran (not help, --version or completion): finish picks the exit code
+	err error // what the command returned
 }
 
 // finish prints an error (once, redacted) and picks the exit code.
@@ -235,12 +173,16 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	case c.envName != "":
 		env = p.Config.Environment(c.envName)
 		if env == nil {
-			if c.url == "" {
+			if c.url == "" && os.Getenv("TANDEM_URL") == "" {
 				var names []string
 				for _, e := range p.Config.Environments {
 					names = append(names, e.Name)
 				}
-				return nil, dburl.URL{}, fmt.Errorf("no environment %q in the project (it has: %s)", c.envName, strings.Join(names, ", "))
+				from := ""
+				if c.envFrom != "" {
+					from = "; the name comes from " + c.envFrom
+				}
+				return nil, dburl.URL{}, fmt.Errorf("no environment %q in the project (it has: %s)%s", c.envName, strings.Join(names, ", "), from)
 			}
 			env = &tandem.Environment{Name: c.envName}
 		}
@@ -253,13 +195,14 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	if c.outOfOrder {
 		e.OutOfOrder = true
 	}
-	raw := e.URL
-	if c.url != "" {
-		raw = c.url
-	}
-	expanded, err := project.ExpandEnv(raw, os.LookupEnv)
-	if err != nil {
-		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	raw, from := urlOf(c.url, e.URL)
+	expanded := raw
+	var err error
+	if from == "" {
+		// A URL from tandem.yaml or --url may read ${VAR}; one from a variable is used as it is.
+		if expanded, err = project.ExpandEnv(raw, os.LookupEnv); err != nil {
+			return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
+		}
 	}
 	// Tokens go into the SQL, which plan prints: like the URL they are expanded here, never
 	// stored expanded in the project.
@@ -283,6 +226,9 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 	c.secrets.add(expanded)
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
+		if from != "" {
+			return nil, dburl.URL{}, fmt.Errorf("environment %s: the URL in %s: %w", e.Name, from, err)
+		}
 		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	e.URL = u.Redacted
@@ -327,7 +273,7 @@ func (c *cli) engine(ctx context.Context) (*tandem.Project, *deploy.Engine, erro
 		return nil, nil, fmt.Errorf("connect to %s: %w; %s", u.Redacted, err, hint)
 	}
 	e := &deploy.Engine{DB: db, Dialect: d, Env: env, LockWait: c.lockWait, LockTimeout: c.lockTimeout,
-		Tool: "tandem " + version, App: c.appVersion, User: currentUser(), Host: hostname(), Scrub: c.scrub}
+		Tool: "tandem " + toolVersion(), App: c.appVersion, User: currentUser(), Host: hostname(), Scrub: c.scrub}
 	if c.verbose || !isTerminal(c.stderr) {
 		if !c.json || c.verbose {
 			e.Log = c.scrubbed(slog.NewTextHandler(c.stderr, nil))

@@ -15,10 +15,10 @@ import (
 
 func cmdVersion(_ context.Context, c *cli, _ []string) error {
 	if c.json {
-		c.writeJSON(c.stdout, map[string]string{"version": version})
+		c.writeJSON(c.stdout, map[string]string{"version": toolVersion()})
 		return nil
 	}
-	fmt.Fprintln(c.stdout, "tandem", version)
+	fmt.Fprintln(c.stdout, "tandem", toolVersion())
 	return nil
 }
 

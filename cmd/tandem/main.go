@@ -1,18 +1,15 @@
 // Command tandem deploys database schemas kept in version control and keeps them in step with the
 // code that uses them. Run "tandem help" for the commands.
+//
+// The command line is parsed by github.com/spf13/cobra (see root.go for why cobra).
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-
-	"github.com/tandem-db/tandem/internal/dburl"
 )
 
 // Exit codes, documented in the README and in "tandem help".
@@ -24,9 +21,6 @@ const (
 	exitProblems = 4 // deployed changes were edited or deleted, a change is partly applied, or a migration is out of order
 	exitLocked   = 5 // another deploy holds the lock
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	os.Exit(runInterruptible(os.Args[1:], os.Stdout, os.Stderr))
@@ -45,7 +39,7 @@ func runInterruptible(args []string, stdout, stderr io.Writer) int {
 	return run(ctx, args, stdout, stderr)
 }
 
-// command is one subcommand.
+// command is one subcommand; root.go turns the list into the command tree.
 type command struct {
 	name, args, summary string
 	run                 func(ctx context.Context, c *cli, args []string) error
@@ -68,73 +62,4 @@ func init() {
 		{"move", "SUB NAME", "drive an online table move (tandem move alone lists the moves, tandem move help the SUBs)", cmdMove},
 		{"version", "", "print the version", cmdVersion},
 	}
-}
-
-// run executes one command line and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
-		return exitOK
-	}
-	for _, cmd := range commands {
-		if cmd.name != args[0] {
-			continue
-		}
-		c := &cli{stdout: stdout, stderr: stderr, command: cmd.name}
-		rest, err := c.parse(cmd, args[1:])
-		if err != nil {
-			if errors.Is(err, errHelp) {
-				return exitOK
-			}
-			fmt.Fprintf(stderr, "tandem %s: %s (run \"tandem %s -h\" for its flags)\n", cmd.name, dburl.Scrub(err.Error()), cmd.name)
-			return exitUsage
-		}
-		if maxArgs := strings.Count(cmd.args, "[dir]") + 2*strings.Count(cmd.args, "SUB NAME"); len(rest) > maxArgs {
-			// The argument may be a URL given without --url.
-			fmt.Fprintf(stderr, "tandem %s: unexpected argument %q (run \"tandem %s -h\" for its flags; the project folder is --project DIR)\n", cmd.name, dburl.Redact(rest[maxArgs]), cmd.name)
-			return exitUsage
-		}
-		err = cmd.run(ctx, c, rest)
-		return c.finish(err)
-	}
-	fmt.Fprintf(stderr, "tandem: unknown command %q; run \"tandem help\" for the list\n", dburl.Redact(args[0]))
-	return exitUsage
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "tandem keeps a database and the code that uses it consistent.")
-	fmt.Fprintln(w, "\nUsage: tandem <command> [flags]\n\nCommands:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-11s %-20s %s\n", c.name, c.args, c.summary)
-	}
-	fmt.Fprintln(w, `
-Flags every command takes:
-  --project DIR   the project folder, or a bare folder of numbered migrations (default: .)
-  --env NAME      the environment in tandem.yaml (default: the first one)
-  --url URL       the database, overriding the environment's: postgres://..., mysql://..., sqlite://path
-  --json          print a JSON document for machines instead of text for people
-  --lock-wait D   how long to wait for another deploy's lock (default 60s)
-  --lock-timeout D  how long each statement may wait for a table lock before it is retried (default 5s)
-  --app-version V the application version recorded in history (default $TANDEM_APP_VERSION)
-  -v              log every step
-
-tandem move SUB NAME drives the move in moves/NAME.yaml; SUB is check, start, advance, rollback,
-backfill, verify, repair, tune, pause, resume or status ("tandem move help" describes each);
-tandem move (or move list) lists every move with its phase and problems. Its flags:
-  --force --reason R  advance past a gate that is not met, saying why (recorded)
-  --confirm       advance into complete, which cannot be undone
-  --ack-timeout D how long to wait for every instance to acknowledge a phase (default 2m)
-  --grace D       wait after the acknowledgements, for requests under the old switches (default 5s; 0: none)
-  --metrics ADDR  backfill: serve Prometheus metrics at http://ADDR/metrics while it runs
-  --progress-every D  backfill: least time between two progress lines in a log or with --json (default 2s)
-backfill shows a progress bar when stderr is a terminal, log lines otherwise (JSON with --json).
-
-Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
-4 edited/deleted/partly applied/out-of-order changes, 5 another deploy holds the lock.
-
-With no environment in tandem.yaml, tandem deploys to an SQLite file in the project: .tandem/default.db.`)
 }

@@ -48,6 +48,7 @@ func TestScripts(t *testing.T) {
 			"httpget": cmdHTTPGet,
 			"json":    cmdJSON,
 			"lines":   cmdLines,
+			"passwd":  cmdPasswd,
 			"redis":   cmdRedis,
 			"sql":     cmdSQL,
 			"waitsql": cmdWaitSQL,
