@@ -86,6 +86,10 @@ const (
 	FormatFlyway        Format = "flyway"         // V1__name.sql, R__name.sql
 	FormatPlain         Format = "plain"          // V0001.Name.up.sql and other numbered up/down pairs
 	FormatCSV           Format = "csv"            // static data
+	FormatPopx          Format = "popx"           // N_name[.dialect][.autocommit].up.sql (Ory popx)
+	FormatDiesel        Format = "diesel"         // <version>_name/up.sql, down.sql, metadata.toml
+	FormatDbmate        Format = "dbmate"         // "-- migrate:up" / "-- migrate:down" sections
+	FormatAtlas         Format = "atlas"          // N_name.sql beside atlas.sum
 )
 
 // Object is one database object kept in one file of a project (or, for numbered migrations, one

@@ -70,7 +70,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		addDefaultEnvironment(&p.Config)
 		return p, nil
 	}
-	if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
+	if !hasConfig && !l.hasSchemaFolder(entries) && (looksLikeMigrations(entries) || l.hasDieselFolder(entries)) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
 		l.loadMigrationDir(".")
@@ -78,6 +78,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		l.loadTandem(entries, hasConfig)
 	}
 	addDefaultEnvironment(&l.project.Config)
+	l.checkSomethingRead()
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
