@@ -131,7 +131,7 @@ func TestLoadDiesel(t *testing.T) {
 
 	// in a project's migrations/ folder, beside diesel.toml, and sorted by time with an undashed version
 	files := map[string]string{
-		"diesel.toml": "[print_schema]\nfile = \"src/schema.rs\"\n",
+		"diesel.toml":                             "[print_schema]\nfile = \"src/schema.rs\"\n",
 		"migrations/2019-02-26-002946_a/up.sql":   "select 1;",
 		"migrations/20190101000000_b/up.sql":      "select 2;",
 		"migrations/2019-03-01-000000_c/up.sql":   "select 3;",
