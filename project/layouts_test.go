@@ -326,3 +326,17 @@ func TestLoadNothingRead(t *testing.T) {
 		t.Errorf("empty project: %v", err)
 	}
 }
+
+// TestLoadMovesFolder checks that the folder of move definitions, which the move commands
+// read, draws no "folder skipped" warning, which the CLI would print on every command.
+func TestLoadMovesFolder(t *testing.T) {
+	for _, cfg := range []string{"", "schemas: [app]\n"} {
+		p, err := Load(mapFS(map[string]string{"tandem.yaml": cfg, "app/table/t.sql": "create table t (id int);", "moves/m.yaml": "x"}), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Warnings) > 0 {
+			t.Errorf("tandem.yaml %q: warnings %q", cfg, p.Warnings)
+		}
+	}
+}

@@ -264,9 +264,11 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 			}
 		}
 		for _, dir := range sortedValues(folders) {
-			if l.holdsTypeFolder(dir) {
+			switch {
+			case l.holdsTypeFolder(dir):
 				l.warnf("%s: folder skipped: it is not listed in schemas in tandem.yaml", dir)
-			} else {
+			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			default:
 				l.warnf("%s: folder skipped: not a schema or migration folder", dir)
 			}
 		}
@@ -280,12 +282,15 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 					continue
 				}
 			}
-			if l.holdsTypeFolder(dir) {
+			_, isType := typeForFolder(dir)
+			switch {
+			case l.holdsTypeFolder(dir):
 				cfg.Schemas = append(cfg.Schemas, dir)
 				l.loadSchema(dir, dir)
-			} else if _, ok := typeForFolder(dir); ok {
+			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			case isType:
 				l.warnf("%s: folder skipped: object folders go inside a schema folder, as <schema>/%s/", dir, dir)
-			} else {
+			default:
 				l.warnf("%s: folder skipped: not a schema folder (it holds no %s folder) nor a migration folder", dir, strings.ReplaceAll(knownFolders, ", ", "/, ")+"/")
 			}
 		}

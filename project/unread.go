@@ -14,6 +14,10 @@ const Layouts = "a tandem project (<schema>/<type>/*.sql, migrations/); an Obevo
 	"Diesel folders (<version>_x/up.sql, down.sql); dbmate files (-- migrate:up); " +
 	"an Atlas directory (atlas.sum beside 1_x.sql)"
 
+// movesFolder holds the definitions of online table moves, which the move commands read
+// (move.LoadCatalog); Load leaves it alone without a warning.
+const movesFolder = "moves"
+
 // unreadShown is how many unread files the nothing-read error names before "and N more".
 const unreadShown = 5
 
