@@ -340,3 +340,18 @@ func TestLoadMovesFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadAtlasUnnamed checks that an Atlas directory whose files have no description
+// ("20240101000000.sql", as "atlas migrate new" writes without a name) is read as one.
+func TestLoadAtlasUnnamed(t *testing.T) {
+	data := []byte("select 1;\n")
+	hs := atlasHashes([]atlasFile{{"20240101000000.sql", data}})
+	sum := "h1:" + atlasSum(hs) + "\n" + hs[0].name + " h1:" + hs[0].hash + "\n"
+	p, err := Load(mapFS(map[string]string{"20240101000000.sql": string(data), "atlas.sum": sum}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"versioned.20240101000000"}, keys(p)); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}

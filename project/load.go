@@ -70,7 +70,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		addDefaultEnvironment(&p.Config)
 		return p, nil
 	}
-	if !hasConfig && !l.hasSchemaFolder(entries) && (looksLikeMigrations(entries) || l.hasDieselFolder(entries)) {
+	if !hasConfig && !l.hasSchemaFolder(entries) && (looksLikeMigrations(entries) || l.hasDieselFolder(entries) || hasAtlasSum(entries)) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
 		l.loadMigrationDir(".")
