@@ -29,8 +29,8 @@ const DefaultEnvironment = "default"
 //   - An Obevo project: a file system-config.xml (or, failing that, the first
 //     system-config*.xml) at the root.
 //   - A bare folder of numbered migrations: no tandem.yaml and no schema folders, but .sql files
-//     at the root named like goose, golang-migrate, Flyway or V0001.Name.up.sql migrations. Its
-//     only migration folder is ".".
+//     at the root named like goose, golang-migrate, popx, dbmate, Flyway or V0001.Name.up.sql
+//     migrations, Diesel migration folders, or an atlas.sum. Its only migration folder is ".".
 //   - A tandem project: an optional tandem.yaml, one folder per logical schema holding one
 //     folder per object type (table/, view/, staticdata/, ...; see the package documentation),
 //     and folders of numbered migrations.
@@ -39,6 +39,7 @@ const DefaultEnvironment = "default"
 // followed by numbered migrations in version order (CompareVersions) and then repeatable ones by
 // name. Things skipped that a user may care about are listed in Project.Warnings. Every problem
 // in every file is reported: the error joins one *FileError per problem, sorted by file and line.
+// A folder holding .sql files none of which is read is an error wrapping ErrNothingRead.
 // A project without environments gets one named "default" with an empty URL.
 func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	fsys = Confine(fsys)
