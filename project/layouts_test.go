@@ -99,6 +99,8 @@ func TestLoadPopxErrors(t *testing.T) {
 	}{
 		{"two files for one database", map[string]string{"1_a.sqlite.up.sql": "x", "1_a.sqlite3.up.sql": "y"}, ErrDuplicate,
 			"1_a.sqlite3.up.sql: duplicate version 1: 1_a.sqlite.up.sql is the sqlite file of the same version too; keep one file per database"},
+		{"autocommit before the dialect", map[string]string{"1_a.autocommit.mysql.up.sql": "x", "2_b.up.sql": "y"}, ErrMigrationName,
+			"1_a.autocommit.mysql.up.sql: bad migration file: the name fits no migration naming scheme (" + migrationSchemes + "); rename it or move it out of the project folder"},
 		{"a down file of one database without any up file", map[string]string{"1_a.up.sql": "x", "2_b.mysql.down.sql": "y"}, ErrMigrationName,
 			"2_b.mysql.down.sql: bad migration file: no up file for version 2 on mysql (nor one without a dialect); add it or delete this file"},
 	}

@@ -47,7 +47,7 @@ var (
 )
 
 // migrationSchemes describes the accepted names, for messages.
-const migrationSchemes = "goose 1_name.sql, golang-migrate 1_name.up.sql/.down.sql, Flyway V1__name.sql/U1__name.sql/R__name.sql, or V0001.Name.up.sql/.down.sql"
+const migrationSchemes = "goose 1_name.sql, golang-migrate 1_name.up.sql/.down.sql, popx 1_name.postgres.autocommit.up.sql, Flyway V1__name.sql/U1__name.sql/R__name.sql, or V0001.Name.up.sql/.down.sql"
 
 // parseMigrationName reads a migration file name. It reports false for a name that fits no
 // scheme.
@@ -56,7 +56,9 @@ func parseMigrationName(base string) (migName, bool) {
 		n := migName{format: tandem.FormatPlain, kind: migUp, version: m[2], desc: m[4]}
 		if m[1] == "" && m[3] == "_" {
 			n.format = tandem.FormatGolangMigrate
-			popxSuffixes(&n)
+			if !popxSuffixes(&n) {
+				return migName{}, false
+			}
 		} else if n.desc == "" {
 			return migName{}, false
 		}

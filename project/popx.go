@@ -22,19 +22,24 @@ var popxDialects = map[string]string{
 // popxSuffixes moves popx's ".<dialect>" and ".autocommit" suffixes from a golang-migrate name's
 // description to n.dialect and n.autocommit, and names the format popx when there was one:
 // "1_users.postgres.autocommit.up.sql" is version 1, "users", for PostgreSQL, outside a
-// transaction.
-func popxSuffixes(n *migName) {
+// transaction. It reports false for ".autocommit" before the dialect, which popx does not read
+// (it would skip the file without a word), so that the name is refused instead.
+func popxSuffixes(n *migName) bool {
 	if rest, ok := strings.CutSuffix(n.desc, ".autocommit"); ok && rest != "" {
 		n.desc, n.autocommit = rest, true
 	}
 	if i := strings.LastIndexByte(n.desc, '.'); i > 0 {
 		if d, ok := popxDialects[strings.ToLower(n.desc[i+1:])]; ok {
 			n.desc, n.dialect = n.desc[:i], d
+			if strings.HasSuffix(n.desc, ".autocommit") {
+				return false
+			}
 		}
 	}
 	if n.dialect != "" || n.autocommit {
 		n.format = tandem.FormatPopx
 	}
+	return true
 }
 
 // migVersion is the files of one version, by tandem dialect name ("" for the file that serves
