@@ -88,6 +88,10 @@ const (
 	FormatCSV           Format = "csv"            // static data
 	FormatSqitch        Format = "sqitch"         // sqitch.plan with deploy/, revert/, verify/ scripts
 	FormatLiquibase     Format = "liquibase"      // "--liquibase formatted sql" changesets
+	FormatPopx          Format = "popx"           // N_name[.dialect][.autocommit].up.sql (Ory popx)
+	FormatDiesel        Format = "diesel"         // <version>_name/up.sql, down.sql, metadata.toml
+	FormatDbmate        Format = "dbmate"         // "-- migrate:up" / "-- migrate:down" sections
+	FormatAtlas         Format = "atlas"          // N_name.sql beside atlas.sum
 )
 
 // Object is one database object kept in one file of a project (or, for numbered migrations, one

@@ -236,7 +236,7 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		}
 		rb, file, line := rec.Rollback, rec.File, 0
 		if p != nil {
-			if c := projectChange(p, k, ev.Change); c != nil {
+			if c := projectChange(p, k, ev.Change, rec.File); c != nil {
 				if strings.TrimSpace(rb) == "" {
 					rb = c.Rollback
 					if c.HasRollback && strings.TrimSpace(rb) == "" {
@@ -415,17 +415,26 @@ func findRun(runs []tandem.Run, to string) (int64, error) {
 	return 0, fmt.Errorf("rollback: no run with id or tag %q; deploy runs are: %s (0 rolls everything back)", to, strings.Join(known, ", "))
 }
 
-// projectChange finds a change in the project.
-func projectChange(p *tandem.Project, k tandem.ObjectKey, change string) *tandem.Change {
+// projectChange finds a change in the project, preferring the one from file: a popx version
+// is one object per database, all with the same key and change name, and the record names the
+// file that was deployed, whose down file is the one to run.
+func projectChange(p *tandem.Project, k tandem.ObjectKey, change, file string) *tandem.Change {
+	var first *tandem.Change
 	for _, o := range p.Objects {
 		if o.Key != k {
 			continue
 		}
 		for _, c := range o.Changes {
-			if strings.EqualFold(c.Name, change) {
+			if !strings.EqualFold(c.Name, change) {
+				continue
+			}
+			if c.File == file {
 				return c
+			}
+			if first == nil {
+				first = c
 			}
 		}
 	}
-	return nil
+	return first
 }

@@ -226,7 +226,8 @@ func editedHint(n *Node) string {
 	switch n.Object.Format {
 	case tandem.FormatObevo:
 		return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with baselinedChanges=%q, or roll back", n.Change.Name)
-	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain, tandem.FormatSqitch, tandem.FormatLiquibase:
+	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain, tandem.FormatSqitch, tandem.FormatLiquibase,
+		tandem.FormatPopx, tandem.FormatDiesel, tandem.FormatDbmate, tandem.FormatAtlas:
 		return "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline"
 	}
 	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline", n.Change.Name)

@@ -11,7 +11,7 @@
 //	    table/users.sql         one file per object: <schema>/<type>/<name>.<ext>
 //	    view/active_users.sql
 //	    staticdata/countries.csv
-//	migrations/                 numbered migrations (goose, golang-migrate, Flyway, ...)
+//	migrations/                 numbered migrations (goose, golang-migrate, Flyway, popx, Diesel, ...)
 //
 // The type folders are table, sequence, type, function, procedure, view, trigger, staticdata
 // and migration, also spelled tables, sequences, types, usertype, functions, procedures, sp,
@@ -77,6 +77,20 @@
 //	golang-migrate  1_add_users.up.sql and 1_add_users.down.sql
 //	Flyway          V1.1__add_users.sql (or V1_1__...), U1.1__add_users.sql undo, R__views.sql
 //	plain           V0001.Add_Users.up.sql and V0001.Add_Users.down.sql
+//	popx            1_add_users[.postgres|.mysql|.sqlite3|.cockroach][.autocommit].up.sql / .down.sql
+//	Diesel          2019-02-26-002946_add_users/up.sql, down.sql, metadata.toml
+//	dbmate          20240101120000_add_users.sql with -- migrate:up / -- migrate:down blocks
+//	Atlas           20240101120000_add_users.sql beside atlas.sum, which must match the files
+//
+// A popx version with per-database files is one object per database, restricted to it with
+// Attrs.IncludeDialects, plus one for the file without a dialect restricted with
+// Attrs.ExcludeDialects: Load reads no dialect, the planner keeps the object that applies.
+// popx's .autocommit, Diesel's run_in_transaction = false, dbmate's transaction:false and
+// Atlas's "-- atlas:txmode none" set Attrs.NoTransaction on the change, as goose's
+// "-- +goose NO TRANSACTION" does. Diesel versions are recorded without their dashes.
+//
+// A folder that holds .sql files of which none is read is an error (ErrNothingRead) naming
+// them, so that a layout tandem does not read is never deployed as an empty project.
 //
 // Each version becomes an Object of type tandem.Versioned whose Key.Name is the canonical
 // version (leading zeros dropped, parts joined by "."), Name the description and Version the

@@ -48,6 +48,11 @@ var (
 	// ErrMigrationName: a migration folder holds a file that fits no naming scheme, mixes
 	// schemes, or has a down (undo) file without its up file.
 	ErrMigrationName = errors.New("bad migration file")
+	// ErrChecksum: an Atlas migration directory's files differ from its atlas.sum.
+	ErrChecksum = errors.New("checksum mismatch")
+	// ErrNothingRead: the project folder holds .sql files but none of them is in a layout tandem
+	// reads.
+	ErrNothingRead = errors.New("no file read")
 	// ErrConfig: tandem.yaml is malformed or holds an unknown key or a bad value.
 	ErrConfig = errors.New("bad configuration")
 	// ErrUnsetVariable is returned by ExpandEnv when a ${NAME} names an unset variable.

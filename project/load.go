@@ -32,8 +32,8 @@ const DefaultEnvironment = "default"
 //   - A Liquibase project: .sql files at the root that start with "--liquibase formatted sql"
 //     (see liquibase.go).
 //   - A bare folder of numbered migrations: no tandem.yaml and no schema folders, but .sql files
-//     at the root named like goose, golang-migrate, Flyway or V0001.Name.up.sql migrations. Its
-//     only migration folder is ".".
+//     at the root named like goose, golang-migrate, popx, dbmate, Flyway or V0001.Name.up.sql
+//     migrations, Diesel migration folders, or an atlas.sum. Its only migration folder is ".".
 //   - A tandem project: an optional tandem.yaml, one folder per logical schema holding one
 //     folder per object type (table/, view/, staticdata/, ...; see the package documentation),
 //     and folders of numbered migrations.
@@ -42,6 +42,7 @@ const DefaultEnvironment = "default"
 // followed by numbered migrations in version order (CompareVersions) and then repeatable ones by
 // name. Things skipped that a user may care about are listed in Project.Warnings. Every problem
 // in every file is reported: the error joins one *FileError per problem, sorted by file and line.
+// A folder holding .sql files none of which is read is an error wrapping ErrNothingRead.
 // A project without environments gets one named "default" with an empty URL.
 func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	fsys = Confine(fsys)
@@ -77,7 +78,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		l.loadSqitch(hasConfig)
 	} else if !l.hasSchemaFolder(entries) && isLiquibase(fsys, entries) {
 		l.loadLiquibase(entries, hasConfig)
-	} else if !hasConfig && !l.hasSchemaFolder(entries) && looksLikeMigrations(entries) {
+	} else if !hasConfig && !l.hasSchemaFolder(entries) && (looksLikeMigrations(entries) || l.hasDieselFolder(entries) || hasAtlasSum(entries)) {
 		l.project.Config.MigrationDirs = []string{"."}
 		l.bare = true
 		l.loadMigrationDir(".")
@@ -85,6 +86,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 		l.loadTandem(entries, hasConfig)
 	}
 	addDefaultEnvironment(&l.project.Config)
+	l.checkSomethingRead()
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
@@ -271,9 +273,11 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 			}
 		}
 		for _, dir := range sortedValues(folders) {
-			if l.holdsTypeFolder(dir) {
+			switch {
+			case l.holdsTypeFolder(dir):
 				l.warnf("%s: folder skipped: it is not listed in schemas in tandem.yaml", dir)
-			} else {
+			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			default:
 				l.warnf("%s: folder skipped: not a schema or migration folder", dir)
 			}
 		}
@@ -287,12 +291,15 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 					continue
 				}
 			}
-			if l.holdsTypeFolder(dir) {
+			_, isType := typeForFolder(dir)
+			switch {
+			case l.holdsTypeFolder(dir):
 				cfg.Schemas = append(cfg.Schemas, dir)
 				l.loadSchema(dir, dir)
-			} else if _, ok := typeForFolder(dir); ok {
+			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			case isType:
 				l.warnf("%s: folder skipped: object folders go inside a schema folder, as <schema>/%s/", dir, dir)
-			} else {
+			default:
 				l.warnf("%s: folder skipped: not a schema folder (it holds no %s folder) nor a migration folder", dir, strings.ReplaceAll(knownFolders, ", ", "/, ")+"/")
 			}
 		}

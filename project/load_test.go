@@ -45,20 +45,12 @@ func TestLoadLayouts(t *testing.T) {
 		{name: "bare folder with a subfolder", files: map[string]string{
 			"V1__a.sql": "select 1;", "old/V0__b.sql": "select 0;",
 		}, keys: []string{"versioned.1"}, migrations: []string{"."}, warnings: []string{"old: folder skipped: a migration folder is read without its subfolders"}},
-		{name: "root migrations beside tandem.yaml are not read", files: map[string]string{
-			"tandem.yaml": "", "1_a.up.sql": "select 1;",
-		}, warnings: []string{"1_a.up.sql: skipped: files at the project root are not read; put objects in <schema>/<type>/ folders"}},
 		{name: "root migrations listed in tandem.yaml", files: map[string]string{
 			"tandem.yaml": "migrations: [.]\n", "1_a.up.sql": "select 1;", "app/table/t.sql": "create table t (id int);",
 		}, keys: []string{"app.table.t", "versioned.1"}, migrations: []string{"."}},
 		{name: "schema folders win over root migrations", files: map[string]string{
 			"1_a.up.sql": "select 1;", "app/view/v.sql": "create view v as select 1;",
 		}, keys: []string{"app.view.v"}, warnings: []string{"1_a.up.sql: skipped: files at the project root are not read; put objects in <schema>/<type>/ folders"}},
-		{name: "root sql that is not a migration", files: map[string]string{"setup.sql": "select 1;"},
-			warnings: []string{"setup.sql: skipped: files at the project root are not read; put objects in <schema>/<type>/ folders"}},
-		{name: "migrations: [] turns the default folder off", files: map[string]string{
-			"tandem.yaml": "migrations: []\n", "migrations/1_a.up.sql": "select 1;",
-		}, warnings: []string{"migrations: folder skipped: not a schema folder (it holds no table/, sequence/, type/, function/, procedure/, view/, trigger/, staticdata/, migration/ folder) nor a migration folder"}},
 		{name: "nested migration folder", files: map[string]string{
 			"tandem.yaml": "migrations: [db/sql]\n", "db/sql/V1__a.sql": "select 1;", "db/sql/R__b.sql": "select 2;",
 		}, keys: []string{"versioned.1", "repeatable.b"}, migrations: []string{"db/sql"}},

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +28,11 @@ type migName struct {
 	kind    migKind
 	version string // as written: "0001", "1_1", "20240101120000"; empty for a repeatable
 	desc    string
+	// dialect is a popx file's database ("postgres", "mysql", "sqlite3", "cockroach"); empty for
+	// a file for every database.
+	dialect string
+	// autocommit is a popx ".autocommit" file: run without a transaction.
+	autocommit bool
 }
 
 var (
@@ -41,7 +47,7 @@ var (
 )
 
 // migrationSchemes describes the accepted names, for messages.
-const migrationSchemes = "goose 1_name.sql, golang-migrate 1_name.up.sql/.down.sql, Flyway V1__name.sql/U1__name.sql/R__name.sql, or V0001.Name.up.sql/.down.sql"
+const migrationSchemes = "goose 1_name.sql, golang-migrate 1_name.up.sql/.down.sql, popx 1_name.postgres.autocommit.up.sql, Flyway V1__name.sql/U1__name.sql/R__name.sql, or V0001.Name.up.sql/.down.sql"
 
 // parseMigrationName reads a migration file name. It reports false for a name that fits no
 // scheme.
@@ -50,6 +56,9 @@ func parseMigrationName(base string) (migName, bool) {
 		n := migName{format: tandem.FormatPlain, kind: migUp, version: m[2], desc: m[4]}
 		if m[1] == "" && m[3] == "_" {
 			n.format = tandem.FormatGolangMigrate
+			if !popxSuffixes(&n) {
+				return migName{}, false
+			}
 		} else if n.desc == "" {
 			return migName{}, false
 		}
@@ -95,10 +104,15 @@ func (l *loader) loadMigrationDir(dir string) {
 	}
 	var files []migFile
 	var first *migFile
+	atlas := hasAtlasSum(entries)
 	for _, e := range entries {
 		p := path.Join(dir, e.Name())
 		base := e.Name()
 		if e.IsDir() {
+			if d, ok := l.dieselMigration(p, base); ok {
+				files = append(files, d...)
+				continue
+			}
 			// the other root folders of a tandem project are its schemas, warned about there
 			if !quietDir(base) && (dir != "." || l.bare) {
 				l.warnf("%s: folder skipped: a migration folder is read without its subfolders", p)
@@ -111,7 +125,7 @@ func (l *loader) loadMigrationDir(dir string) {
 			l.warnf("%s: skipped: Go migrations are not supported; write the migration in SQL", p)
 			continue
 		default:
-			if !quietFile(base) && base != configFile {
+			if !quietFile(base) && base != configFile && !(atlas && base == atlasSumFile) {
 				l.warnf("%s: skipped: not an .sql migration", p)
 			}
 			continue
@@ -126,6 +140,9 @@ func (l *loader) loadMigrationDir(dir string) {
 			continue
 		}
 		n, ok := parseMigrationName(base)
+		if atlas {
+			n, ok = atlasName(base)
+		}
 		if !ok {
 			l.errs.addf(p, 0, "%w: the name fits no migration naming scheme (%s); rename it or move it out of %s", ErrMigrationName, migrationSchemes, dirLabel(dir))
 			continue
@@ -133,14 +150,22 @@ func (l *loader) loadMigrationDir(dir string) {
 		f := migFile{path: p, name: n}
 		if first == nil {
 			first = &f
-		} else if n.format != first.name.format {
+		} else if scheme(n.format) != scheme(first.name.format) {
 			l.errs.addf(p, 0, "%w: a %s file in a folder of %s migrations (first: %s); use one naming scheme per folder", ErrMigrationName, n.format, first.name.format, first.path)
 			continue
 		}
 		files = append(files, f)
 	}
 
-	pairs := map[string]*migPair{}
+	if atlas {
+		l.checkAtlasSum(dir, entries)
+	}
+	if slices.ContainsFunc(files, func(f migFile) bool { return f.name.format == tandem.FormatPopx }) {
+		for i := range files {
+			files[i].name.format = tandem.FormatPopx
+		}
+	}
+	versions := map[string]*migVersion{}
 	var order []string
 	for i := range files {
 		f := &files[i]
@@ -149,34 +174,25 @@ func (l *loader) loadMigrationDir(dir string) {
 			continue
 		}
 		id := versionIdentity(f.name.version)
-		p := pairs[id]
-		if p == nil {
-			p = &migPair{}
-			pairs[id] = p
+		v := versions[id]
+		if v == nil {
+			v = &migVersion{}
+			versions[id] = v
 			order = append(order, id)
 		}
-		slot := &p.up
-		if f.name.kind == migDown || f.name.kind == migUndo {
-			slot = &p.down
-		}
-		if *slot != nil {
-			l.errs.addf(f.path, 0, "%w version %s: %s has the same version; give each migration its own version", ErrDuplicate, canonicalVersion(f.name.version), (*slot).path)
-			continue
-		}
-		*slot = f
+		v.add(f, &l.errs)
 	}
 	for _, id := range order {
-		p := pairs[id]
-		if p.up == nil {
-			what := "up file"
-			if p.down.name.kind == migUndo {
-				what = "V file"
-			}
-			l.errs.addf(p.down.path, 0, "%w: no %s for version %s; add it or delete this file", ErrMigrationName, what, canonicalVersion(p.down.name.version))
-			continue
-		}
-		l.addVersioned(p)
+		l.addVersion(versions[id])
 	}
+}
+
+// scheme is the naming scheme of a format: popx names are golang-migrate names with suffixes.
+func scheme(f tandem.Format) tandem.Format {
+	if f == tandem.FormatPopx {
+		return tandem.FormatGolangMigrate
+	}
+	return f
 }
 
 // dirLabel names a migration folder in messages.
@@ -187,26 +203,29 @@ func dirLabel(dir string) string {
 	return dir
 }
 
-// addVersioned builds the object of one migration version.
-func (l *loader) addVersioned(p *migPair) {
+// addVersioned builds the object of one migration version (or of one database's variant of it,
+// restricted by attrs).
+func (l *loader) addVersioned(p *migPair, attrs tandem.Attrs) {
 	n := p.up.name
 	canon := canonicalVersion(n.version)
 	key := tandem.Key("", tandem.Versioned, canon)
-	if prev, ok := l.versions[versionIdentity(n.version)]; ok {
-		l.errs.addf(p.up.path, 0, "%w version %s: %s has the same version; give each migration its own version", ErrDuplicate, canon, prev)
-		return
-	}
-	l.versions[versionIdentity(n.version)] = p.up.path
-	obj := &tandem.Object{Key: key, Name: n.desc, File: p.up.path, Format: n.format, Version: n.version}
+	obj := &tandem.Object{Key: key, Name: n.desc, File: p.up.path, Format: n.format, Version: n.version, Attrs: attrs}
 	c := &tandem.Change{Object: key, Name: canon, File: p.up.path, Line: 1}
+	c.Attrs.NoTransaction = n.autocommit
 	obj.Changes = []*tandem.Change{c}
 	data, ok := l.read(p.up.path)
 	if !ok {
 		return
 	}
-	if n.format == tandem.FormatGoose {
+	switch {
+	case n.format == tandem.FormatGoose && isDbmate(data):
+		obj.Format = tandem.FormatDbmate
+		parseDbmate(p.up.path, data, c, &l.errs)
+	case n.format == tandem.FormatGoose:
 		parseGoose(p.up.path, data, c, &l.errs)
-	} else {
+	case n.format == tandem.FormatAtlas:
+		parseAtlas(p.up.path, data, c, &l.errs)
+	default:
 		c.SQL, c.SQLLine = section(fileLines(data), 0, len(fileLines(data)))
 	}
 	if c.SQLLine == 0 {

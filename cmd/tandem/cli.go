@@ -158,8 +158,9 @@ func (c *cli) loadProject() (*tandem.Project, error) {
 			return nil, err
 		}
 	}
-	if c.verbose {
-		for _, w := range p.Warnings {
+	for _, w := range p.Warnings {
+		// skipped files and folders are told without -v: a migration left unread is never silent
+		if c.verbose || project.SkippedWarning(w) {
 			fmt.Fprintf(c.stderr, "warning: %s\n", c.scrub(w))
 		}
 	}

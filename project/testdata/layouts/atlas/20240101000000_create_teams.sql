@@ -1,0 +1,2 @@
+-- Create "teams" table
+CREATE TABLE teams (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);

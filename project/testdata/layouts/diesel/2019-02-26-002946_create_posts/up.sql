@@ -1,0 +1,5 @@
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  title VARCHAR(200) NOT NULL,
+  body TEXT NOT NULL
+);

@@ -1,0 +1,1 @@
+CREATE TABLE sessions (id CHAR(36) PRIMARY KEY, account_id INTEGER NOT NULL, data JSON);

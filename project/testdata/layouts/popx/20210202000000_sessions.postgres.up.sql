@@ -1,0 +1,1 @@
+CREATE TABLE sessions (id UUID PRIMARY KEY, account_id INTEGER NOT NULL, data JSONB);

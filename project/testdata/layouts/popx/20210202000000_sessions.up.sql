@@ -1,0 +1,1 @@
+CREATE TABLE sessions (id VARCHAR(36) PRIMARY KEY, account_id INTEGER NOT NULL, data TEXT);

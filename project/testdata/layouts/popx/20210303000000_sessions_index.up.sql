@@ -1,0 +1,1 @@
+CREATE INDEX sessions_account_idx ON sessions (account_id);
