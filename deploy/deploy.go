@@ -191,7 +191,7 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 	case plan.ActionRebaseline:
 		return []string{""}, s.rebaseline(ctx, st, records)
 	case plan.ActionUndo:
-		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine})
+		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine, format: st.Node.Object.Format})
 	case plan.ActionData:
 		if !isCSVData(st) {
 			return []string{"script"}, s.dataScript(ctx, st)

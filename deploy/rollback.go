@@ -95,6 +95,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		return res, fmt.Errorf("rollback: order current objects: %w", err)
 	}
 	affected := dependents(nowGraph, changed)
+	var ops []rollbackOp
 	for i := len(nowOrder) - 1; i >= 0; i-- {
 		n := nowOrder[i]
 		k := n.Object.Key
@@ -103,16 +104,21 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		}
 		r, _ := recordOf(records, k)
 		st := plan.Step{Action: plan.ActionDrop, Key: k, Record: &r, Reason: "rollback"}
-		if err := s.timed(res, st, func() error { return s.dropObject(ctx, st) }); err != nil {
-			return res, err
-		}
+		ops = append(ops, rollbackOp{step: st, alone: func() error { return s.dropObject(ctx, st) },
+			in: func(q tandem.Querier) error { return s.dropIn(ctx, q, st) }})
 	}
 	for _, u := range undo {
 		st := plan.Step{Action: plan.ActionUndo, Key: u.rec.Key(), Record: &u.rec, Reason: "undo",
 			Node: &plan.Node{Object: syntheticObject(u.rec.Key(), u.rec.Object, u.rec.Change, ""), Change: &tandem.Change{Object: u.rec.Key(), Name: u.rec.Change, File: u.file}}}
-		if err := s.timed(res, st, func() error { return s.undoChange(ctx, u) }); err != nil {
-			return res, err
+		uu, stmts, tx, err := s.prepareUndo(u)
+		if err != nil {
+			return res, err // before anything ran: a rollback that does not split runs nothing
 		}
+		op := rollbackOp{step: st, alone: func() error { return s.undoChange(ctx, u) }}
+		if tx {
+			op.in = func(q tandem.Querier) error { return s.undoIn(ctx, q, uu, stmts) }
+		}
+		ops = append(ops, op)
 	}
 	// Recreate what existed then, in an order valid then.
 	thenProject := &tandem.Project{}
@@ -134,9 +140,11 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		ev := then[n.Object.Key]
 		n.Hash = ev.Hash
 		st := plan.Step{Action: plan.ActionDeploy, Key: n.Object.Key, Node: n, Reason: "rollback"}
-		if err := s.timed(res, st, func() error { return s.deployObject(ctx, st) }); err != nil {
-			return res, err
-		}
+		ops = append(ops, rollbackOp{step: st, alone: func() error { return s.deployObject(ctx, st) },
+			in: func(q tandem.Querier) error { return s.deployIn(ctx, q, st) }})
+	}
+	if err := s.runRollback(ctx, res, ops); err != nil {
+		return res, err
 	}
 	// Static data gets back the rows it had then.
 	var data []plan.Step
@@ -204,6 +212,9 @@ type undoing struct {
 	rollback string
 	file     string // where the rollback is written, for messages
 	line     int
+	// format is the format of the file the change is written in: an Obevo rollback section is
+	// Obevo SQL, its statements separated by GO lines like the change's own.
+	format tandem.Format
 }
 
 // stepsToUndo lists the stateful changes applied after the target, newest first, and refuses
@@ -234,9 +245,10 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 			out = append(out, undoing{rec: rec}) // recorded without running: forgetting it undoes it
 			continue
 		}
-		rb, file, line := rec.Rollback, rec.File, 0
+		rb, file, line, format := rec.Rollback, rec.File, 0, tandem.Format("")
 		if p != nil {
-			if c := projectChange(p, k, ev.Change); c != nil {
+			if o, c := projectObjectChange(p, k, ev.Change); c != nil {
+				format = o.Format
 				if strings.TrimSpace(rb) == "" {
 					rb = c.Rollback
 					if c.HasRollback && strings.TrimSpace(rb) == "" {
@@ -257,7 +269,7 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 			missing = append(missing, fmt.Sprintf("%s (%s)", id, where))
 			continue
 		}
-		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line})
+		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line, format: format})
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
@@ -265,16 +277,32 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 	return out, nil
 }
 
-// undoChange runs a change's rollback SQL and forgets the change.
-func (s *session) undoChange(ctx context.Context, u undoing) error {
+// undoNode is the node and step that run a change's rollback SQL.
+func (s *session) undoNode(u undoing) (*plan.Node, plan.Step) {
 	k := u.rec.Key()
 	obj := syntheticObject(k, writtenName(&u.rec), u.rec.Change, u.rollback)
+	if u.format != "" {
+		obj.Format = u.format
+	}
 	obj.Changes[0].File = u.file
 	if u.file == "" {
 		obj.Changes[0].File = u.rec.File
 	}
 	n := &plan.Node{Object: obj, Change: obj.Changes[0], SQL: u.rollback}
-	st := plan.Step{Action: plan.ActionUndo, Key: k, Node: n, Record: &u.rec, Reason: "undo"}
+	return n, plan.Step{Action: plan.ActionUndo, Key: k, Node: n, Record: &u.rec, Reason: "undo"}
+}
+
+// undoEvent is the history event of a change's rollback.
+func (s *session) undoEvent(u undoing) *tandem.Event {
+	k := u.rec.Key()
+	return &tandem.Event{RunID: s.run.ID, Action: tandem.EventUndo, Schema: k.Schema, Type: k.Type, Object: u.rec.Object,
+		Change: u.rec.Change, Hash: u.rec.Hash, SQL: u.rollback, At: time.Now()}
+}
+
+// undoChange runs a change's rollback SQL and forgets the change.
+func (s *session) undoChange(ctx context.Context, u undoing) error {
+	k := u.rec.Key()
+	n, st := s.undoNode(u)
 	stmts, err := s.split(n, u.rollback, max(1, u.line))
 	if err != nil {
 		return withStep(err, st)
@@ -282,8 +310,7 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 	if err := s.use(ctx, k.Schema); err != nil {
 		return err
 	}
-	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventUndo, Schema: k.Schema, Type: k.Type, Object: u.rec.Object,
-		Change: u.rec.Change, Hash: u.rec.Hash, SQL: u.rollback, At: time.Now()}
+	ev := s.undoEvent(u)
 	forget := func(q tandem.Querier) error {
 		if err := s.hist.delete(ctx, q, k, u.rec.Change); err != nil {
 			return err
@@ -415,17 +442,17 @@ func findRun(runs []tandem.Run, to string) (int64, error) {
 	return 0, fmt.Errorf("rollback: no run with id or tag %q; deploy runs are: %s (0 rolls everything back)", to, strings.Join(known, ", "))
 }
 
-// projectChange finds a change in the project.
-func projectChange(p *tandem.Project, k tandem.ObjectKey, change string) *tandem.Change {
+// projectObjectChange finds a change in the project, and the object it belongs to.
+func projectObjectChange(p *tandem.Project, k tandem.ObjectKey, change string) (*tandem.Object, *tandem.Change) {
 	for _, o := range p.Objects {
 		if o.Key != k {
 			continue
 		}
 		for _, c := range o.Changes {
 			if strings.EqualFold(c.Name, change) {
-				return c
+				return o, c
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
