@@ -153,6 +153,9 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		i = j
 	}
+	if err := s.refreshRollbacks(ctx, p); err != nil {
+		return res, err
+	}
 	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
 	return res, nil
 }

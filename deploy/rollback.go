@@ -51,9 +51,12 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	if err != nil {
 		return nil, err
 	}
-	undo, err := stepsToUndo(records, events, p)
+	undo, kept, err := stepsToUndo(records, events, p)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range kept {
+		e.log().Warn("change kept: it has no // ROLLBACK section (Obevo leaves such a change deployed and warns)", "change", k)
 	}
 	if err := s.begin(ctx, ""); err != nil {
 		return nil, err
@@ -218,9 +221,9 @@ type undoing struct {
 }
 
 // stepsToUndo lists the stateful changes applied after the target, newest first, and refuses
-// when any of them cannot be undone.
-func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Project) ([]undoing, error) {
-	var out []undoing
+// when any of them cannot be undone. A change of an Obevo file that has no rollback section is
+// not refused but kept, deployed and recorded, as Obevo keeps it: kept names them, for a warning.
+func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Project) (out []undoing, kept []string, err error) {
 	var missing []string
 	seen := map[string]bool{}
 	for i := len(events) - 1; i >= 0; i-- {
@@ -240,12 +243,12 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		}
 		switch ev.Action {
 		case tandem.EventRebaseline:
-			return nil, fmt.Errorf("rollback: %s was rebaselined after the target run; roll back to a run after that rebaseline", id)
+			return nil, nil, fmt.Errorf("rollback: %s was rebaselined after the target run; roll back to a run after that rebaseline", id)
 		case tandem.EventBaseline:
 			out = append(out, undoing{rec: rec}) // recorded without running: forgetting it undoes it
 			continue
 		}
-		rb, file, line, format := rec.Rollback, rec.File, 0, tandem.Format("")
+		rb, file, line, format := rec.Rollback, rec.File, 0, recordFormat(p, rec)
 		if p != nil {
 			if o, c := projectObjectChange(p, k, ev.Change); c != nil {
 				format = o.Format
@@ -261,6 +264,10 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 				}
 			}
 		}
+		if strings.TrimSpace(rb) == "" && format == tandem.FormatObevo {
+			kept = append(kept, fmt.Sprintf("%s (%s)", id, rec.File))
+			continue
+		}
 		if strings.TrimSpace(rb) == "" {
 			where := rec.File
 			if where == "" {
@@ -272,9 +279,27 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line, format: format})
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
+		return nil, nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
 	}
-	return out, nil
+	return out, kept, nil
+}
+
+// recordFormat is the format of the file a recorded change was written in, as far as the
+// project tells: that of the change's object, else of an object written in the same file. A
+// rollback to an earlier release reads that release, which may lack the change but not its file.
+func recordFormat(p *tandem.Project, rec tandem.Record) tandem.Format {
+	if p == nil {
+		return ""
+	}
+	if o := p.Object(rec.Key()); o != nil {
+		return o.Format
+	}
+	for _, o := range p.Objects {
+		if rec.File != "" && o.File == rec.File {
+			return o.Format
+		}
+	}
+	return ""
 }
 
 // undoNode is the node and step that run a change's rollback SQL.
