@@ -91,6 +91,9 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, w := range g.Warnings {
+		s.e.log().Warn(w)
+	}
 	pl, err := plan.Diff(g, records)
 	if err != nil {
 		return nil, nil, err

@@ -92,7 +92,9 @@ func (b *builder) explicit(n *Node, entries []entry) {
 	for _, e := range entries {
 		targets, err := b.g.resolveEntry(n.info, e.text)
 		if err != nil {
-			b.errs = append(b.errs, e.error(n, err.Error()))
+			if !b.ignoredByObevo(n, e, err) {
+				b.errs = append(b.errs, e.error(n, err.Error()))
+			}
 			continue
 		}
 		for _, t := range targets {
@@ -125,7 +127,9 @@ func (b *builder) resolveAll(n *Node, entries []entry) []target {
 	for _, e := range entries {
 		targets, err := b.g.resolveEntry(n.info, e.text)
 		if err != nil {
-			b.errs = append(b.errs, e.error(n, err.Error()))
+			if !b.ignoredByObevo(n, e, err) {
+				b.errs = append(b.errs, e.error(n, err.Error()))
+			}
 			continue
 		}
 		out = append(out, targets...)

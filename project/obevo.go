@@ -54,7 +54,6 @@ func loadObevo(fsys fs.FS, configFile string) (*tandem.Project, error) {
 		})
 		return nil, errors.Join(l.errs...)
 	}
-	dropDanglingDependencies(&l.project)
 	return &l.project, nil
 }
 
