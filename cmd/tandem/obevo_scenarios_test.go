@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,11 +49,40 @@ func scenarioStep(t *testing.T, db scenarioDB, parts ...string) *tandem.Project 
 	if err := os.WriteFile(cfg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Where the scenario's SQL does not run on the database, testdata/obevo-<db>/<scenario>
+	// holds the smallest faithful equivalent of the files that differ (each says why).
+	if fix := filepath.Join("testdata", "obevo-"+db.name, parts[0]); dirExists(fix) {
+		overlay(t, fix, dir)
+	}
 	p, err := project.Load(os.DirFS(dir), project.Options{})
 	if err != nil {
 		t.Fatalf("load %s: %v", src, err)
 	}
 	return p
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// overlay writes every file of fix over dir.
+func overlay(t *testing.T, fix, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(fix, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(fix, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("overlay %s: %v", fix, err)
+	}
 }
 
 // scenario is one run of a scenario on one database.
@@ -93,7 +123,7 @@ func (s *scenario) exists(schema, kind, name string) bool {
 	} else {
 		rel := map[string]string{"table": "r", "view": "v", "index": "i"}[kind]
 		err = s.e.DB.QueryRow(`SELECT count(*) FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
-			WHERE ns.nspname = $1 AND c.relname = $2 AND c.relkind = $3`, s.name(schema), s.name(name), rel).Scan(&n)
+			WHERE lower(ns.nspname) = $1 AND lower(c.relname) = $2 AND c.relkind = $3`, s.name(schema), s.name(name), rel).Scan(&n)
 	}
 	if err != nil {
 		s.t.Fatalf("look for %s %s.%s: %v", kind, schema, name, err)
@@ -250,6 +280,96 @@ func TestObevoScenarioMigration(t *testing.T) {
 			if n := s.count("schema1", "table_a"); n != 6 {
 				t.Errorf("TABLE_A has %d rows, want 6", n)
 			}
+		})
+	}
+}
+
+// TestObevoScenarioStaticDataWithFk mirrors StaticDataWithFkScenarioTest: TABLE_A's rows
+// reference TABLE_B's, so step2's inserts into B go before A's and its deletes after. The Java
+// test has no assertions ("TODO add some assertions"); both deploys must succeed, and the rows
+// must then be step2's CSVs. On SQLite the tables are a fixture (testdata/obevo-sqlite).
+func TestObevoScenarioStaticDataWithFk(t *testing.T) {
+	for _, db := range scenarioDBs {
+		t.Run(db.name, func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			s.mustDeploy("staticdata-with-fk", "step1")
+			s.mustDeploy("staticdata-with-fk", "step2")
+			for table, want := range map[string]int{"table_a": 7, "table_b": 3, "table_c": 3} {
+				if n := s.count("schema1", table); n != want {
+					t.Errorf("%s has %d rows after step2, want %d (step2's CSV)", table, n, want)
+				}
+			}
+			var a string
+			if err := s.e.DB.QueryRow("SELECT A_DATA FROM " + s.qualify("schema1", "table_a") + " WHERE A_ID = 10").Scan(&a); err != nil || a != "a10-changed" {
+				t.Errorf("TABLE_A row 10: got %q, %v; want a10-changed", a, err)
+			}
+		})
+	}
+}
+
+// skipFK skips the SQLite run of a scenario whose tables get foreign keys by ALTER TABLE ADD
+// FOREIGN KEY, which SQLite has not, and for which no SQLite fixture is written yet.
+func skipFK(t *testing.T, db scenarioDB) {
+	if db.name == "sqlite" {
+		t.Skip("the scenario adds foreign keys with ALTER TABLE ADD FOREIGN KEY, which SQLite has not; no SQLite fixture is written for it yet")
+	}
+}
+
+// TestObevoScenarioBaseline mirrors BaselineScenarioTest (no assertions in Java: each step must
+// deploy). Step2 retires chng1..chng3 with a baseline change and adds chng4; step3 drops the
+// baseline entries and adds chng5.
+func TestObevoScenarioBaseline(t *testing.T) {
+	for _, db := range scenarioDBs {
+		t.Run(db.name, func(t *testing.T) {
+			skipFK(t, db)
+			s := newScenario(t, db, "test")
+			s.mustDeploy("baseline-scenario", "step1")
+			s.mustDeploy("baseline-scenario", "step2")
+			s.mustDeploy("baseline-scenario", "step3")
+			requireUpToDate(t, s.e, scenarioStep(t, db, "baseline-scenario", "step3"))
+		})
+	}
+}
+
+// TestObevoScenarioMultiEnv mirrors MultiEnvDeployScenarioTest: environments test1 and test2
+// map SCHEMA1 to SCH1 and SCH2; after both deploys, "select count(*) from SCHx.TABLE_A where
+// 1=0" must succeed in each.
+func TestObevoScenarioMultiEnv(t *testing.T) {
+	for _, db := range scenarioDBs {
+		t.Run(db.name, func(t *testing.T) {
+			skipFK(t, db)
+			// Each environment has its own dbServer (MultiEnvTest1, MultiEnvTest2): its own database.
+			for _, env := range []struct{ name, schema string }{{"test1", "sch1"}, {"test2", "sch2"}} {
+				p := scenarioStep(t, db, "multiEnvDeploy")
+				var e *tandem.Environment
+				for i := range p.Config.Environments {
+					if p.Config.Environments[i].Name == env.name {
+						e = &p.Config.Environments[i]
+					}
+				}
+				if e == nil {
+					t.Fatalf("multiEnvDeploy has no environment %s", env.name)
+				}
+				s := &scenario{t: t, db: db, e: corpusEngine(t, db.url(t), e)}
+				if _, err := s.e.Deploy(context.Background(), p, deploy.Options{}); err != nil {
+					t.Fatalf("deploy %s: %v", env.name, err)
+				}
+				// The physical schema is named as the override writes it (SCH1), quoted on PostgreSQL.
+				s.expect(s.exists(env.schema, "table", "table_a"), env.name+": TABLE_A not in "+env.schema)
+			}
+		})
+	}
+}
+
+// TestObevoScenarioPermSync mirrors PermSyncTest.testThatDeploySucceedsWithWarningsIfGrantsFail:
+// the deploy succeeds although the groups and users it names do not exist (tandem applies no
+// grants at all).
+func TestObevoScenarioPermSync(t *testing.T) {
+	for _, db := range scenarioDBs {
+		t.Run(db.name, func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			s.mustDeploy("permsynctest", "step1")
+			s.expect(s.exists("schema1", "view", "view1"), "VIEW1 not deployed")
 		})
 	}
 }
