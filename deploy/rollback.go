@@ -16,8 +16,10 @@ import (
 
 // Rollback returns the database to where it was at the end of run `to` (a run id, or the tag of
 // a run): the stateful changes applied since are undone with their rollback SQL in exact reverse
-// order of application, stateless objects get back the definitions they had then (or are dropped
-// when they did not exist), and static data gets back the rows it had then.
+// order of application, changes deployed then and undone since (withdrawn) are applied again
+// from p, stateless objects get back the definitions they had then (or are dropped when they
+// did not exist), and static data gets back the rows it had then. Where the database has
+// transactional DDL, all of it but the static data runs in one transaction.
 //
 // Before anything runs, every change to undo is checked for rollback SQL; when one has none the
 // rollback refuses and names them all. p may be nil; when given, a rollback section written in
@@ -55,6 +57,10 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	if err != nil {
 		return nil, err
 	}
+	redo, err := stepsToRedo(records, events, p, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range kept {
 		e.log().Warn("change kept: it has no // ROLLBACK section (Obevo leaves such a change deployed and warns)", "change", k)
 	}
@@ -89,6 +95,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	for _, u := range undo {
 		changed[u.rec.Key()] = true
 	}
+	for _, st := range redo {
+		changed[st.Key] = true
+	}
 	nowGraph, err := plan.Build(now, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
 	if err != nil {
 		return res, fmt.Errorf("rollback: order current objects: %w", err)
@@ -120,6 +129,18 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		op := rollbackOp{step: st, alone: func() error { return s.undoChange(ctx, u) }}
 		if tx {
 			op.in = func(q tandem.Querier) error { return s.undoIn(ctx, q, uu, stmts) }
+		}
+		ops = append(ops, op)
+	}
+	// Changes deployed then and undone since are applied again.
+	for _, st := range redo {
+		op := rollbackOp{step: st, alone: func() error { return s.apply(ctx, st) }}
+		stmts, err := s.split(st.Node, st.Node.SQL, st.Node.Change.SQLLine)
+		if err != nil {
+			return res, withStep(err, st)
+		}
+		if s.transactional(st.Node, stmts) {
+			op.in = func(q tandem.Querier) error { return s.redoIn(ctx, q, st) }
 		}
 		ops = append(ops, op)
 	}

@@ -220,11 +220,9 @@ func TestObevoScenarioRollback(t *testing.T) {
 			s.expect(s.exists("schema1", "view", "view2") && s.count("schema1", "view2") == 1, "rollback: VIEW2 not back to step1's definition")
 			s.expect(s.exists("schema1", "view", "view3"), "rollback: VIEW3 not re-added")
 			s.expect(!s.exists("schema1", "view", "view4"), "rollback: VIEW4 not dropped")
-			// "and the other rolled-back change added back": Obevo's rollback deploy re-applies
-			// ADD_COLABC_toRollBackImmediately, which step1 has; tandem's rollback undoes, it
-			// does not apply, so the column stays away until step1 is deployed again. What
-			// tandem does is checked: this is a difference (see README, Obevo).
-			s.expect(!s.hasColumn("schema1", "table_b", "colabc"), "rollback: TABLE_B.COLABC came back, which tandem's rollback does not do")
+			// "and the other rolled-back change added back": ADD_COLABC_toRollBackImmediately,
+			// deployed at the end of step1 and withdrawn by step2a, is applied again.
+			s.expect(s.hasColumn("schema1", "table_b", "colabc"), "rollback: TABLE_B.COLABC (withdrawn in step2a) not added back")
 		})
 	}
 }
