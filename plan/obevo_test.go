@@ -101,3 +101,34 @@ func TestObevoDeletedMigration(t *testing.T) {
 		t.Errorf("problems = %q, want only the deleted table change app.table.t/c2", got)
 	}
 }
+
+// TestObevoOrderAttribute: among Obevo static data ready together, the lower order attribute
+// goes first whatever the names (metadata-group: Z_COMMON, order=1, before REPORT1_GROUP); a
+// native project's objects keep name order.
+func TestObevoOrderAttribute(t *testing.T) {
+	mk := func(format tandem.Format) []string {
+		a := stateless("app", tandem.StaticData, "a_report", "INSERT INTO t VALUES (1)")
+		z := stateless("app", tandem.StaticData, "z_common", "INSERT INTO t VALUES (2)")
+		z.Attrs.Extra = map[string]string{"order": "1"}
+		a.Format, z.Format = format, format
+		g, err := Build(project(a, z), Options{Env: testEnv(), Dialect: "postgres"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		order, err := g.Order()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range order {
+			out = append(out, n.Object.Key.Name)
+		}
+		return out
+	}
+	if got := strings.Join(mk(tandem.FormatObevo), " "); got != "z_common a_report" {
+		t.Errorf("Obevo order = %s, want z_common (order=1) first", got)
+	}
+	if got := strings.Join(mk(tandem.FormatNative), " "); got != "a_report z_common" {
+		t.Errorf("native order = %s, want name order", got)
+	}
+}

@@ -49,10 +49,14 @@ func scenarioStep(t *testing.T, db scenarioDB, parts ...string) *tandem.Project 
 	if err := os.WriteFile(cfg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Where the scenario's SQL does not run on the database, testdata/obevo-<db>/<scenario>
-	// holds the smallest faithful equivalent of the files that differ (each says why).
-	if fix := filepath.Join("testdata", "obevo-"+db.name, parts[0]); dirExists(fix) {
-		overlay(t, fix, dir)
+	// Where the scenario's SQL does not run on the database, testdata/obevo-all/<scenario>/<step>
+	// (both databases) and testdata/obevo-<db>/<scenario>/<step> hold the smallest faithful
+	// equivalent of the files that differ, each saying why.
+	for _, fix := range []string{filepath.Join(append([]string{"testdata", "obevo-all"}, parts...)...),
+		filepath.Join(append([]string{"testdata", "obevo-" + db.name}, parts...)...)} {
+		if dirExists(fix) {
+			overlay(t, fix, dir)
+		}
 	}
 	p, err := project.Load(os.DirFS(dir), project.Options{})
 	if err != nil {
@@ -76,6 +80,9 @@ func overlay(t *testing.T, fix, dir string) {
 		rel, _ := filepath.Rel(fix, p)
 		b, err := os.ReadFile(p)
 		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
 			return err
 		}
 		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
@@ -305,25 +312,21 @@ func TestObevoScenarioStaticDataWithFk(t *testing.T) {
 	}
 }
 
-// skipFK skips the SQLite run of a scenario whose tables get foreign keys by ALTER TABLE ADD
-// FOREIGN KEY, which SQLite has not, and for which no SQLite fixture is written yet.
-func skipFK(t *testing.T, db scenarioDB) {
-	if db.name == "sqlite" {
-		t.Skip("the scenario adds foreign keys with ALTER TABLE ADD FOREIGN KEY, which SQLite has not; no SQLite fixture is written for it yet")
-	}
-}
-
 // TestObevoScenarioBaseline mirrors BaselineScenarioTest (no assertions in Java: each step must
-// deploy). Step2 retires chng1..chng3 with a baseline change and adds chng4; step3 drops the
-// baseline entries and adds chng5.
+// deploy; its log says what each does). Step2 retires chng1..chng3 with a baseline change, which
+// does not run, and adds chng4; step3 drops the baselinedChanges entries and adds chng5. On
+// SQLite TABLE_A is a fixture (testdata/obevo-sqlite: its foreign key in the CREATE TABLE).
 func TestObevoScenarioBaseline(t *testing.T) {
 	for _, db := range scenarioDBs {
 		t.Run(db.name, func(t *testing.T) {
-			skipFK(t, db)
 			s := newScenario(t, db, "test")
 			s.mustDeploy("baseline-scenario", "step1")
 			s.mustDeploy("baseline-scenario", "step2")
+			// "chng1 chng2 chng3 go away from the baseline) and chng4 is added"
+			s.expect(s.hasColumn("schema1", "table_a", "e_id"), "step2: chng4 (E_ID) not applied")
 			s.mustDeploy("baseline-scenario", "step3")
+			// "1 more change on TABLE_A after the baseline"
+			s.expect(s.hasColumn("schema1", "table_a", "f_id"), "step3: chng5 (F_ID) not applied")
 			requireUpToDate(t, s.e, scenarioStep(t, db, "baseline-scenario", "step3"))
 		})
 	}
@@ -335,7 +338,6 @@ func TestObevoScenarioBaseline(t *testing.T) {
 func TestObevoScenarioMultiEnv(t *testing.T) {
 	for _, db := range scenarioDBs {
 		t.Run(db.name, func(t *testing.T) {
-			skipFK(t, db)
 			// Each environment has its own dbServer (MultiEnvTest1, MultiEnvTest2): its own database.
 			for _, env := range []struct{ name, schema string }{{"test1", "sch1"}, {"test2", "sch2"}} {
 				p := scenarioStep(t, db, "multiEnvDeploy")
@@ -389,20 +391,21 @@ func TestObevoScenarioChangeset(t *testing.T) {
 	}
 }
 
-// TestObevoScenarioMetadataGroup runs MetadataGroupTest (both deploys must succeed in Obevo).
-// Step2's Z_COMMON static data has //// METADATA order=1, which makes Obevo load it before the
-// REPORT*_GROUP scripts whose TABLE_B rows reference its TABLE_C row. tandem keeps order as an
-// attribute it does not act on, loads the scripts by name, and the foreign key refuses the
-// REPORT1_GROUP rows: this checks what tandem does; honouring order is missing.
+// TestObevoScenarioMetadataGroup mirrors MetadataGroupTest.testDeploy: both deploys succeed.
+// Step2's Z_COMMON static data has //// METADATA order=1, so it loads before the
+// REPORT*_GROUP scripts (default order 500) whose TABLE_B rows reference its TABLE_C row, though
+// its name sorts after theirs. Z_COMMON comments with "//" lines, which only H2 reads as
+// comments: it is a fixture (testdata/obevo-all), and so are the SQLite tables.
 func TestObevoScenarioMetadataGroup(t *testing.T) {
 	for _, db := range scenarioDBs {
 		t.Run(db.name, func(t *testing.T) {
-			skipFK(t, db)
 			s := newScenario(t, db, "test")
 			s.mustDeploy("metadata-group", "step1")
-			err := s.deploy("metadata-group", "step2")
-			if err == nil || !strings.Contains(err.Error(), "REPORT1_GROUP") || !strings.Contains(err.Error(), "foreign key") {
-				t.Fatalf("deploy step2: want REPORT1_GROUP refused by TABLE_B's foreign key (order=1 not honoured), got %v", err)
+			s.mustDeploy("metadata-group", "step2")
+			for table, want := range map[string]int{"table_a": 12, "table_b": 3, "table_c": 1} {
+				if n := s.count("schema1", table); n != want {
+					t.Errorf("%s has %d rows after step2, want %d", table, n, want)
+				}
 			}
 		})
 	}
