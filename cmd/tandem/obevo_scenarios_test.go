@@ -411,21 +411,75 @@ func TestObevoScenarioMetadataGroup(t *testing.T) {
 	}
 }
 
-// TestObevoScenarioInitAndOnboarding stands for InitFunctionalityTest and OnboardingDeployTest,
-// which tandem cannot run: their tables use DB2's "DEFAULT CURRENT TIMESTAMP", which neither
-// SQLite nor PostgreSQL parses (no fixture is written yet), and they exercise Obevo's
-// performInitOnly (record without running) and onboardingMode (failed files moved to
-// exceptions/ folders), which tandem has not. The deploy must fail on the column default.
-func TestObevoScenarioInitAndOnboarding(t *testing.T) {
+// TestObevoScenarioInit mirrors InitFunctionalityTest. Its TABLE_A is a fixture
+// (testdata/obevo-all: DB2's "CURRENT TIMESTAMP" default written CURRENT_TIMESTAMP).
+// performInitOnly (record the project as deployed without running it) is, in tandem, rebaseline
+// (accept the edited willbechanged, forget the deleted willbedeleted) followed by baseline
+// (record the new isadded and VIEW_TO_ADD without running them).
+func TestObevoScenarioInit(t *testing.T) {
 	for _, db := range scenarioDBs {
-		for _, dir := range [][]string{{"initusecase", "step1"}, {"onboardingDeploy"}} {
-			t.Run(db.name+"/"+dir[0], func(t *testing.T) {
-				s := newScenario(t, db, "test")
-				err := s.deploy(dir...)
-				if err == nil || !strings.Contains(err.Error(), "TIMESTAMP") {
-					t.Fatalf("deploy %s: want the failure at DEFAULT CURRENT TIMESTAMP, got %v", dir[0], err)
-				}
-			})
-		}
+		t.Run(db.name+"/testDeploy", func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			s.mustDeploy("initusecase", "step1")
+			step2 := scenarioStep(t, db, "initusecase", "step2")
+			ctx := context.Background()
+			if _, err := s.e.Rebaseline(ctx, step2); err != nil {
+				t.Fatalf("init (rebaseline) step2: %v", err)
+			}
+			if _, err := s.e.Baseline(ctx, step2); err != nil {
+				t.Fatalf("init (baseline) step2: %v", err)
+			}
+			// Init runs nothing: the added column is recorded, not created.
+			s.expect(!s.hasColumn("schema1", "table_a", "f_id"), "init ran isadded")
+			s.mustDeploy("initusecase", "step2")
+		})
+		t.Run(db.name+"/testFailureDeploy", func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			s.mustDeploy("initusecase", "step1")
+			// "Expecting a failure here as we have changed the files w/out doing the
+			// -performInitOnly step": the edited and the deleted change are refused.
+			err := s.deploy("initusecase", "step2")
+			var pe *deploy.ProblemsError
+			if !errors.As(err, &pe) {
+				t.Fatalf("deploy step2 without init: want the edited and deleted changes refused, got %v", err)
+			}
+			var kinds []string
+			for _, pr := range pe.Problems {
+				kinds = append(kinds, string(pr.Kind)+" "+pr.Change)
+			}
+			if got := strings.Join(kinds, ", "); !strings.Contains(got, "edited willbechanged") || !strings.Contains(got, "deleted willbedeleted") {
+				t.Errorf("problems = %s, want willbechanged edited and willbedeleted deleted", got)
+			}
+		})
+		t.Run(db.name+"/testNonAutoInitExpectFailure", func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			s.mustDeploy("initusecase", "step1")
+			// "DROP TABLE SCHEMA1.ARTIFACTDEPLOYMENT": tandem's history of changes.
+			s.exec("DROP TABLE " + tandem.ChangesTable)
+			// "This should fail as it tries to recreate an existing table"
+			err := s.deploy("initusecase", "step1")
+			if err == nil || !strings.Contains(err.Error(), "table_a/notchanged") || !strings.Contains(err.Error(), "already exists") {
+				t.Fatalf("deploy step1 again without its history: want CREATE TABLE TABLE_A to fail as the table exists, got %v", err)
+			}
+		})
+	}
+}
+
+// TestObevoScenarioOnboarding stands for OnboardingDeployTest, which tandem cannot run: it
+// exercises Obevo's onboardingMode, which moves each file that fails into an exceptions/ folder
+// (and those depending on it into dependentOnExceptions/) and deploys on; tandem has no such
+// mode and stops at the first failure. Its files are written for DB2/H2 ("DEFAULT CURRENT
+// TIMESTAMP", a column without a type, auto_increment); this checks that tandem stops at the
+// first and records nothing of it.
+func TestObevoScenarioOnboarding(t *testing.T) {
+	for _, db := range scenarioDBs {
+		t.Run(db.name, func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			err := s.deploy("onboardingDeploy")
+			if err == nil || !strings.Contains(err.Error(), "TIMESTAMP") {
+				t.Fatalf("deploy onboardingDeploy: want the failure at DEFAULT CURRENT TIMESTAMP, got %v", err)
+			}
+			s.expect(!s.exists("schema1", "table", "table_a"), "TABLE_A created by the failed change")
+		})
 	}
 }
