@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -213,6 +214,8 @@ func TestObevoScenarioRollback(t *testing.T) {
 			s.exec("INSERT INTO " + s.qualify("schema1", "table_b") + " (B_ID) VALUES (1)")
 			// "Step 3: Now executing the rollback" (deploy of step1 with rollback(true)): tandem's
 			// rollback to the run that deployed step1, reading step1.
+			var log strings.Builder
+			s.e.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			res, err := s.e.Rollback(context.Background(), scenarioStep(t, db, "rollback-scenario", "step1"), "rollback-scenario/step1")
 			if err != nil {
 				t.Fatalf("rollback to step1: %v (did: %q)", err, stepNames(res))
@@ -222,6 +225,7 @@ func TestObevoScenarioRollback(t *testing.T) {
 			s.expect(!s.exists("schema1", "index", "table_b_col2_ind"), "rollback: index TABLE_B_COL2_IND still there")
 			// "TABLE_C stays the same, but a warning message is given": its change has no ROLLBACK.
 			s.expect(s.hasColumn("schema1", "table_c", "col2"), "rollback: TABLE_C.COL2 (no ROLLBACK section) was not kept")
+			s.expect(strings.Contains(log.String(), "schema1.table.table_c/ADD_COL2"), "rollback: no warning about TABLE_C's change kept; log: "+log.String())
 			// "VIEW1 stays the same", "VIEW2 has a change rolled back", "VIEW3 is re-added", "VIEW4 is dropped".
 			s.expect(s.exists("schema1", "view", "view1"), "rollback: VIEW1 gone")
 			s.expect(s.exists("schema1", "view", "view2") && s.count("schema1", "view2") == 1, "rollback: VIEW2 not back to step1's definition")
