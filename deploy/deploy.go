@@ -91,6 +91,9 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, w := range g.Warnings {
+		s.e.log().Warn(w)
+	}
 	pl, err := plan.Diff(g, records)
 	if err != nil {
 		return nil, nil, err
@@ -158,6 +161,9 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		i = j
 	}
+	if err := s.refreshRollbacks(ctx, p); err != nil {
+		return res, err
+	}
 	if err := s.runCallbacks(ctx, tandem.AfterMigrate); err != nil {
 		return res, err
 	}
@@ -199,7 +205,7 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 	case plan.ActionRebaseline:
 		return []string{""}, s.rebaseline(ctx, st, records)
 	case plan.ActionUndo:
-		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine})
+		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine, format: st.Node.Object.Format})
 	case plan.ActionData:
 		if !isCSVData(st) {
 			return []string{"script"}, s.dataScript(ctx, st)

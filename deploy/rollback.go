@@ -16,8 +16,10 @@ import (
 
 // Rollback returns the database to where it was at the end of run `to` (a run id, or the tag of
 // a run): the stateful changes applied since are undone with their rollback SQL in exact reverse
-// order of application, stateless objects get back the definitions they had then (or are dropped
-// when they did not exist), and static data gets back the rows it had then.
+// order of application, changes deployed then and undone since (withdrawn) are applied again
+// from p, stateless objects get back the definitions they had then (or are dropped when they
+// did not exist), and static data gets back the rows it had then. Where the database has
+// transactional DDL, all of it but the static data runs in one transaction.
 //
 // Before anything runs, every change to undo is checked for rollback SQL; when one has none the
 // rollback refuses and names them all. p may be nil; when given, a rollback section written in
@@ -51,9 +53,16 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	if err != nil {
 		return nil, err
 	}
-	undo, err := stepsToUndo(records, events, p)
+	undo, kept, err := stepsToUndo(records, events, p)
 	if err != nil {
 		return nil, err
+	}
+	redo, err := stepsToRedo(records, events, p, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range kept {
+		e.log().Warn("change kept: it has no // ROLLBACK section (Obevo leaves such a change deployed and warns)", "change", k)
 	}
 	if err := s.begin(ctx, ""); err != nil {
 		return nil, err
@@ -86,6 +95,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	for _, u := range undo {
 		changed[u.rec.Key()] = true
 	}
+	for _, st := range redo {
+		changed[st.Key] = true
+	}
 	nowGraph, err := plan.Build(now, plan.Options{Env: s.env, Dialect: e.Dialect.Name()})
 	if err != nil {
 		return res, fmt.Errorf("rollback: order current objects: %w", err)
@@ -95,6 +107,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		return res, fmt.Errorf("rollback: order current objects: %w", err)
 	}
 	affected := dependents(nowGraph, changed)
+	var ops []rollbackOp
 	for i := len(nowOrder) - 1; i >= 0; i-- {
 		n := nowOrder[i]
 		k := n.Object.Key
@@ -103,16 +116,33 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		}
 		r, _ := recordOf(records, k)
 		st := plan.Step{Action: plan.ActionDrop, Key: k, Record: &r, Reason: "rollback"}
-		if err := s.timed(res, st, func() error { return s.dropObject(ctx, st) }); err != nil {
-			return res, err
-		}
+		ops = append(ops, rollbackOp{step: st, alone: func() error { return s.dropObject(ctx, st) },
+			in: func(q tandem.Querier) error { return s.dropIn(ctx, q, st) }})
 	}
 	for _, u := range undo {
 		st := plan.Step{Action: plan.ActionUndo, Key: u.rec.Key(), Record: &u.rec, Reason: "undo",
 			Node: &plan.Node{Object: syntheticObject(u.rec.Key(), u.rec.Object, u.rec.Change, ""), Change: &tandem.Change{Object: u.rec.Key(), Name: u.rec.Change, File: u.file}}}
-		if err := s.timed(res, st, func() error { return s.undoChange(ctx, u) }); err != nil {
-			return res, err
+		uu, stmts, tx, err := s.prepareUndo(u)
+		if err != nil {
+			return res, err // before anything ran: a rollback that does not split runs nothing
 		}
+		op := rollbackOp{step: st, alone: func() error { return s.undoChange(ctx, u) }}
+		if tx {
+			op.in = func(q tandem.Querier) error { return s.undoIn(ctx, q, uu, stmts) }
+		}
+		ops = append(ops, op)
+	}
+	// Changes deployed then and undone since are applied again.
+	for _, st := range redo {
+		op := rollbackOp{step: st, alone: func() error { return s.apply(ctx, st) }}
+		stmts, err := s.split(st.Node, st.Node.SQL, st.Node.Change.SQLLine)
+		if err != nil {
+			return res, withStep(err, st)
+		}
+		if s.transactional(st.Node, stmts) {
+			op.in = func(q tandem.Querier) error { return s.redoIn(ctx, q, st) }
+		}
+		ops = append(ops, op)
 	}
 	// Recreate what existed then, in an order valid then.
 	thenProject := &tandem.Project{}
@@ -134,9 +164,11 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 		ev := then[n.Object.Key]
 		n.Hash = ev.Hash
 		st := plan.Step{Action: plan.ActionDeploy, Key: n.Object.Key, Node: n, Reason: "rollback"}
-		if err := s.timed(res, st, func() error { return s.deployObject(ctx, st) }); err != nil {
-			return res, err
-		}
+		ops = append(ops, rollbackOp{step: st, alone: func() error { return s.deployObject(ctx, st) },
+			in: func(q tandem.Querier) error { return s.deployIn(ctx, q, st) }})
+	}
+	if err := s.runRollback(ctx, res, ops); err != nil {
+		return res, err
 	}
 	// Static data gets back the rows it had then.
 	var data []plan.Step
@@ -204,12 +236,15 @@ type undoing struct {
 	rollback string
 	file     string // where the rollback is written, for messages
 	line     int
+	// format is the format of the file the change is written in: an Obevo rollback section is
+	// Obevo SQL, its statements separated by GO lines like the change's own.
+	format tandem.Format
 }
 
 // stepsToUndo lists the stateful changes applied after the target, newest first, and refuses
-// when any of them cannot be undone.
-func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Project) ([]undoing, error) {
-	var out []undoing
+// when any of them cannot be undone. A change of an Obevo file that has no rollback section is
+// not refused but kept, deployed and recorded, as Obevo keeps it: kept names them, for a warning.
+func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Project) (out []undoing, kept []string, err error) {
 	var missing []string
 	seen := map[string]bool{}
 	for i := len(events) - 1; i >= 0; i-- {
@@ -229,14 +264,15 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		}
 		switch ev.Action {
 		case tandem.EventRebaseline:
-			return nil, fmt.Errorf("rollback: %s was rebaselined after the target run; roll back to a run after that rebaseline", id)
+			return nil, nil, fmt.Errorf("rollback: %s was rebaselined after the target run; roll back to a run after that rebaseline", id)
 		case tandem.EventBaseline:
 			out = append(out, undoing{rec: rec}) // recorded without running: forgetting it undoes it
 			continue
 		}
-		rb, file, line := rec.Rollback, rec.File, 0
+		rb, file, line, format := rec.Rollback, rec.File, 0, recordFormat(p, rec)
 		if p != nil {
-			if c := projectChange(p, k, ev.Change, rec.File); c != nil {
+			if o, c := projectObjectChange(p, k, ev.Change, rec.File); c != nil {
+				format = o.Format
 				if strings.TrimSpace(rb) == "" {
 					rb = c.Rollback
 					if c.HasRollback && strings.TrimSpace(rb) == "" {
@@ -249,6 +285,10 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 				}
 			}
 		}
+		if strings.TrimSpace(rb) == "" && format == tandem.FormatObevo {
+			kept = append(kept, fmt.Sprintf("%s (%s)", id, rec.File))
+			continue
+		}
 		if strings.TrimSpace(rb) == "" {
 			where := rec.File
 			if where == "" {
@@ -257,24 +297,58 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 			missing = append(missing, fmt.Sprintf("%s (%s)", id, where))
 			continue
 		}
-		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line})
+		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line, format: format})
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
+		return nil, nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
 	}
-	return out, nil
+	return out, kept, nil
 }
 
-// undoChange runs a change's rollback SQL and forgets the change.
-func (s *session) undoChange(ctx context.Context, u undoing) error {
+// recordFormat is the format of the file a recorded change was written in, as far as the
+// project tells: that of the change's object, else of an object written in the same file. A
+// rollback to an earlier release reads that release, which may lack the change but not its file.
+func recordFormat(p *tandem.Project, rec tandem.Record) tandem.Format {
+	if p == nil {
+		return ""
+	}
+	if o := p.Object(rec.Key()); o != nil {
+		return o.Format
+	}
+	for _, o := range p.Objects {
+		if rec.File != "" && o.File == rec.File {
+			return o.Format
+		}
+	}
+	return ""
+}
+
+// undoNode is the node and step that run a change's rollback SQL.
+func (s *session) undoNode(u undoing) (*plan.Node, plan.Step) {
 	k := u.rec.Key()
 	obj := syntheticObject(k, writtenName(&u.rec), u.rec.Change, u.rollback)
+	if u.format != "" {
+		obj.Format = u.format
+	}
 	obj.Changes[0].File = u.file
 	if u.file == "" {
 		obj.Changes[0].File = u.rec.File
 	}
 	n := &plan.Node{Object: obj, Change: obj.Changes[0], SQL: u.rollback}
-	st := plan.Step{Action: plan.ActionUndo, Key: k, Node: n, Record: &u.rec, Reason: "undo"}
+	return n, plan.Step{Action: plan.ActionUndo, Key: k, Node: n, Record: &u.rec, Reason: "undo"}
+}
+
+// undoEvent is the history event of a change's rollback.
+func (s *session) undoEvent(u undoing) *tandem.Event {
+	k := u.rec.Key()
+	return &tandem.Event{RunID: s.run.ID, Action: tandem.EventUndo, Schema: k.Schema, Type: k.Type, Object: u.rec.Object,
+		Change: u.rec.Change, Hash: u.rec.Hash, SQL: u.rollback, At: time.Now()}
+}
+
+// undoChange runs a change's rollback SQL and forgets the change.
+func (s *session) undoChange(ctx context.Context, u undoing) error {
+	k := u.rec.Key()
+	n, st := s.undoNode(u)
 	stmts, err := s.split(n, u.rollback, max(1, u.line))
 	if err != nil {
 		return withStep(err, st)
@@ -282,8 +356,7 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 	if err := s.use(ctx, k.Schema); err != nil {
 		return err
 	}
-	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventUndo, Schema: k.Schema, Type: k.Type, Object: u.rec.Object,
-		Change: u.rec.Change, Hash: u.rec.Hash, SQL: u.rollback, At: time.Now()}
+	ev := s.undoEvent(u)
 	forget := func(q tandem.Querier) error {
 		if err := s.hist.delete(ctx, q, k, u.rec.Change); err != nil {
 			return err
@@ -415,10 +488,12 @@ func findRun(runs []tandem.Run, to string) (int64, error) {
 	return 0, fmt.Errorf("rollback: no run with id or tag %q; deploy runs are: %s (0 rolls everything back)", to, strings.Join(known, ", "))
 }
 
-// projectChange finds a change in the project, preferring the one from file: a popx version
-// is one object per database, all with the same key and change name, and the record names the
-// file that was deployed, whose down file is the one to run.
-func projectChange(p *tandem.Project, k tandem.ObjectKey, change, file string) *tandem.Change {
+// projectObjectChange finds a change in the project, and the object it belongs to, preferring
+// the one from file: a popx version is one object per database, all with the same key and
+// change name, and the record names the file that was deployed, whose down file is the one to
+// run.
+func projectObjectChange(p *tandem.Project, k tandem.ObjectKey, change, file string) (*tandem.Object, *tandem.Change) {
+	var firstO *tandem.Object
 	var first *tandem.Change
 	for _, o := range p.Objects {
 		if o.Key != k {
@@ -429,12 +504,12 @@ func projectChange(p *tandem.Project, k tandem.ObjectKey, change, file string) *
 				continue
 			}
 			if c.File == file {
-				return c
+				return o, c
 			}
 			if first == nil {
-				first = c
+				firstO, first = o, c
 			}
 		}
 	}
-	return first
+	return firstO, first
 }

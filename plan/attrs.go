@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -103,7 +104,7 @@ func (g *Graph) resolveEntry(from *objInfo, text string) ([]target, error) {
 		for i, o := range objs {
 			keys[i] = o.obj.Key.String()
 		}
-		return nil, fmt.Errorf("names change %q, which %s does not have", change, strings.Join(keys, " or "))
+		return nil, &missingError{fmt.Sprintf("names change %q, which %s does not have", change, strings.Join(keys, " or "))}
 	}
 	return out, nil
 }
@@ -167,7 +168,7 @@ func (g *Graph) lookup(from *objInfo, ref string) ([]*objInfo, error) {
 		return nil, fmt.Errorf("has too many parts")
 	}
 	if len(found) == 0 {
-		return nil, fmt.Errorf("names no object in the project")
+		return nil, &missingError{"names no object in the project"}
 	}
 	return found, nil
 }
@@ -186,4 +187,22 @@ func keysOf(list []*objInfo) string {
 		keys[i] = o.obj.Key.String()
 	}
 	return strings.Join(keys, ", ")
+}
+
+// missingError is a dependency entry that names an object or a change the project lacks.
+type missingError struct{ msg string }
+
+func (e *missingError) Error() string { return e.msg }
+
+// ignoredByObevo reports whether a dependency entry of n that failed to resolve with err is
+// dropped with a warning instead: Obevo ignores a dependency on something the project lacks (a
+// migration's file is deleted once it ran everywhere, and the table changes that named it keep
+// their dependencies attribute). An entry that is not a name, or is ambiguous, stays an error.
+func (b *builder) ignoredByObevo(n *Node, e entry, err error) bool {
+	var me *missingError
+	if n.Object.Format != tandem.FormatObevo || !errors.As(err, &me) {
+		return false
+	}
+	b.g.Warnings = append(b.g.Warnings, fmt.Sprintf("%s:%d: change %s: %s entry %q %s; ignored, as Obevo ignores it", e.file, e.line, n.Change.ID(), e.attr, e.text, err))
+	return true
 }

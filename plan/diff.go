@@ -243,6 +243,9 @@ func (d *differ) deleted() []Problem {
 		if !key.Type.Stateful() || d.g.known[ck] || d.retired[ck] || d.byChange[ck] != r {
 			continue
 		}
+		if key.Type == tandem.Migration && d.obevoProject() {
+			continue // Obevo: a migration's file may be deleted once it ran; its record stays
+		}
 		hint := fmt.Sprintf("restore the change in %s; to retire it, add a change with rebaseline=%s to the object, or roll it back before deleting it", r.File, r.Change)
 		switch {
 		case key.Type == tandem.Versioned:
@@ -253,6 +256,17 @@ func (d *differ) deleted() []Problem {
 		out = append(out, Problem{Kind: ProblemDeleted, Key: key, Change: r.Change, File: r.File, Hint: hint})
 	}
 	return out
+}
+
+// obevoProject reports whether the project is an Obevo one (the Obevo reader reads a project
+// whole, so one Obevo object makes it one).
+func (d *differ) obevoProject() bool {
+	for _, o := range d.g.Nodes {
+		if o.Object.Format == tandem.FormatObevo {
+			return true
+		}
+	}
+	return false
 }
 
 // formatOf returns the file format of the object with key k in the project, or "".

@@ -110,6 +110,9 @@ type Graph struct {
 	Nodes []*Node
 	// Edges are in the order they were found, which is deterministic too.
 	Edges []*Edge
+	// Warnings are dependency entries of Obevo changes that name nothing in the project, which
+	// Obevo ignores and so does the graph; each says file:line, change and entry.
+	Warnings []string
 
 	opts    Options
 	flavor  sqllex.Flavor

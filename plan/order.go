@@ -7,8 +7,8 @@ import (
 )
 
 // Order returns the nodes in a topological order: every node comes after the nodes it depends
-// on. Among nodes that are ready together, the one with the least (object type rank, schema,
-// object name, change position) comes first, so that a project gives the same order on every
+// on. Among nodes that are ready together, the one with the least (object type rank, Obevo
+// order attribute, schema, object name, change position) comes first, so that a project gives the same order on every
 // machine and for any order of its objects. A graph with cycles gives a *CycleError.
 func (g *Graph) Order() ([]*Node, error) {
 	pending := make([]int, len(g.Nodes)) // edges to nodes not yet placed
@@ -41,6 +41,9 @@ func lessNode(a, b *Node) bool {
 	ka, kb := a.Object.Key, b.Object.Key
 	if ra, rb := ka.Type.Rank(), kb.Type.Rank(); ra != rb {
 		return ra < rb
+	}
+	if oa, ob := obevoOrder(a.Object), obevoOrder(b.Object); oa != ob {
+		return oa < ob
 	}
 	if ka.Schema != kb.Schema {
 		return ka.Schema < kb.Schema

@@ -17,6 +17,14 @@ func scanned(t tandem.ObjectType) bool {
 	return true
 }
 
+// obevoMigration reports whether o is a change of an Obevo migration/ folder: Obevo discovers
+// no dependencies in their text, which read and write the tables, so that a table change may
+// depend on a migration (dependencies="migration1.chng3") without a cycle. They run after the
+// objects of the project (the type order) and after what their dependencies attribute names.
+func obevoMigration(o *tandem.Object) bool {
+	return o.Key.Type == tandem.Migration && o.Format == tandem.FormatObevo
+}
+
 // targetNodes returns the changes of t that a change n depends on when it names t. A change of a
 // table or sequence naming another needs only its first change (the create), so that two tables
 // whose foreign keys to each other are added in later changes do not form a cycle. A stateless
@@ -47,7 +55,7 @@ func (b *builder) dependencies(n *Node) {
 		b.explicit(n, a.set)
 	}
 	b.explicit(n, a.add)
-	if a.set != nil || !scanned(n.Object.Key.Type) {
+	if a.set != nil || !scanned(n.Object.Key.Type) || obevoMigration(n.Object) {
 		return
 	}
 	own := n.info.schema
@@ -84,7 +92,9 @@ func (b *builder) explicit(n *Node, entries []entry) {
 	for _, e := range entries {
 		targets, err := b.g.resolveEntry(n.info, e.text)
 		if err != nil {
-			b.errs = append(b.errs, e.error(n, err.Error()))
+			if !b.ignoredByObevo(n, e, err) {
+				b.errs = append(b.errs, e.error(n, err.Error()))
+			}
 			continue
 		}
 		for _, t := range targets {
@@ -117,7 +127,9 @@ func (b *builder) resolveAll(n *Node, entries []entry) []target {
 	for _, e := range entries {
 		targets, err := b.g.resolveEntry(n.info, e.text)
 		if err != nil {
-			b.errs = append(b.errs, e.error(n, err.Error()))
+			if !b.ignoredByObevo(n, e, err) {
+				b.errs = append(b.errs, e.error(n, err.Error()))
+			}
 			continue
 		}
 		out = append(out, targets...)

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tandem-db/tandem"
@@ -67,6 +68,13 @@ func (f *obevoFile) attrs(m *obevoMarker, known obevoAttrSet) tandem.Attrs {
 			a.Rebaseline = splitList(v)
 		case "primaryKeys":
 			a.Key = splitList(v)
+		case "order":
+			// Obevo deploys objects of one type that are ready together lowest order first
+			// (default 500); plan reads it from Extra.
+			if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil {
+				f.errorf(m.Line, "order %q is not a whole number; Obevo deploys objects of one type lowest order first (default 500)", v)
+			}
+			setExtra(&a, kv.Key, strings.TrimSpace(v))
 		case "templateParams":
 			if known != nil {
 				f.loader.warnf("%s:%d: templateParams (one file for several objects) is not supported; %s is read as one object", f.path, m.Line, f.path)

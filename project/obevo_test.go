@@ -344,6 +344,11 @@ func TestObevoFileErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "order that is not a number",
+			files: map[string]string{"app/staticdata/S.sql": "//// METADATA order=first\nINSERT INTO s VALUES (1)\n"},
+			want:  []string{`app/staticdata/S.sql:1: order "first" is not a whole number; Obevo deploys objects of one type lowest order first (default 500)`},
+		},
+		{
 			name:  "SQL before the first change",
 			files: map[string]string{"app/migration/M.sql": "-- fine\n\nUPDATE t SET x = 1\n//// CHANGE name=a\nX\n"},
 			want:  []string{"app/migration/M.sql:3: SQL before the first //// CHANGE line; put it inside a change"},
