@@ -181,6 +181,9 @@ func (e *Engine) report(p Progress) {
 // execute runs one step, or one run of consecutive data steps, and returns a detail per step.
 func (s *session) execute(ctx context.Context, steps []plan.Step, records []tandem.Record) ([]string, error) {
 	st := steps[0]
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	switch st.Action {
 	case plan.ActionApply:
 		return []string{""}, s.apply(ctx, st)

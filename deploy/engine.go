@@ -118,6 +118,7 @@ type session struct {
 	unlock        func(context.Context) error
 	lockConn      *sql.Conn
 	run           tandem.Run
+	state         connState // how to restore the connection between changes (session.go)
 }
 
 // open takes the deploy lock (when write is set), opens the working connection and finds the
@@ -173,6 +174,10 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 			s.close(ctx)
 			return nil, fmt.Errorf("session setup %q: %w", stmt, err)
 		}
+	}
+	if err := s.readState(ctx); err != nil {
+		s.close(ctx)
+		return nil, err
 	}
 	if err := s.createSchema(ctx, hs); err != nil {
 		s.close(ctx)

@@ -178,6 +178,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	}
 	if len(data) > 0 {
 		started := time.Now()
+		if err := s.fresh(ctx); err != nil {
+			return res, err
+		}
 		if _, err := s.syncData(ctx, data); err != nil {
 			return res, err
 		}
@@ -190,6 +193,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 
 func (s *session) timed(res *Result, st plan.Step, fn func() error) error {
 	started := time.Now()
+	if err := s.fresh(context.Background()); err != nil {
+		return err
+	}
 	if err := fn(); err != nil {
 		return err
 	}
@@ -291,12 +297,17 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 		return s.hist.event(ctx, q, ev)
 	}
 	if s.transactional(n, stmts) {
-		return s.withRetry(ctx, st.Key.String(), func() error {
-			return s.inTx(ctx, func(tx *sql.Tx) error {
-				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-					return err
-				}
-				return forget(tx)
+		return s.guarded(ctx, func() error {
+			return s.withRetry(ctx, st.Key.String(), func() error {
+				return s.inTx(ctx, func(tx *sql.Tx) error {
+					if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+						return err
+					}
+					if err := s.checkChange(ctx, tx, st); err != nil {
+						return err
+					}
+					return forget(tx)
+				})
 			})
 		})
 	}

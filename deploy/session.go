@@ -1,0 +1,120 @@
+package deploy
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// connState is what a write session knows about its connection's state: the statements that
+// bring it back to the state it had before the first change, and what guards each change.
+type connState struct {
+	restore []string // tandem.SessionResetter's statements; nil when the dialect has none
+	guard   []string // tandem.ChangeGuard's statements run before a change's transaction
+	dirty   bool     // a step ran since the state was last restored
+	guarded bool     // the connection is set up for a guarded change (foreign keys off)
+}
+
+// readState records, right after the session's setup, how to restore the connection, so that
+// every change starts from the same state whatever the changes before it set.
+func (s *session) readState(ctx context.Context) error {
+	if r, ok := s.e.Dialect.(tandem.SessionResetter); ok {
+		stmts, err := r.SessionRestore(ctx, s.conn)
+		if err != nil {
+			return fmt.Errorf("session state: %w", err)
+		}
+		s.state.restore = stmts
+	}
+	if g, ok := s.e.Dialect.(tandem.ChangeGuard); ok {
+		stmts, err := g.GuardChange(ctx, s.conn)
+		if err != nil {
+			return fmt.Errorf("session state: %w", err)
+		}
+		s.state.guard = stmts
+	}
+	return nil
+}
+
+// fresh brings the connection back to its state before the first change, when a step ran since
+// (a step may have set search_path, sql_mode, a role or a PRAGMA for the rest of the session),
+// and makes the next change point the session at its schema again.
+func (s *session) fresh(ctx context.Context) error {
+	if s.state.dirty {
+		if err := s.restoreState(ctx); err != nil {
+			return err
+		}
+	}
+	s.state.dirty = true
+	return nil
+}
+
+// restoreState runs the restore statements, in one round trip where the driver takes several
+// statements in one text.
+func (s *session) restoreState(ctx context.Context) error {
+	if len(s.state.restore) == 0 {
+		return nil
+	}
+	stmts := s.state.restore
+	if _, ok := s.e.Dialect.(tandem.Pipeliner); ok {
+		stmts = []string{strings.Join(stmts, ";\n")}
+	}
+	for _, stmt := range stmts {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("restore the session's state after the previous change (%s): %w", firstLine(stmt), err)
+		}
+	}
+	s.current = ""
+	s.state.guarded = false
+	return nil
+}
+
+// guarded runs a transactional change on a connection set up for it (tandem.ChangeGuard: on
+// SQLite, foreign keys off) and restores the connection afterwards, whatever the outcome.
+func (s *session) guarded(ctx context.Context, fn func() error) error {
+	if len(s.state.guard) == 0 {
+		return fn()
+	}
+	for _, stmt := range s.state.guard {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("prepare the connection for the change (%s): %w", stmt, err)
+		}
+	}
+	s.state.guarded = true
+	err := fn()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := s.restoreState(rctx); rerr != nil {
+		// The connection is left with the guard's settings: it is discarded at the session's
+		// end, but nothing else may run on it.
+		if err == nil {
+			return rerr
+		}
+		return fmt.Errorf("%w (and %v)", err, rerr)
+	}
+	return err
+}
+
+// checkChange runs the dialect's check of a guarded change in its transaction, before the
+// history row and the commit: a violation fails the change, which rolls back.
+func (s *session) checkChange(ctx context.Context, tx *sql.Tx, st plan.Step) error {
+	if !s.state.guarded {
+		return nil
+	}
+	g, ok := s.e.Dialect.(tandem.ChangeGuard)
+	if !ok {
+		return nil
+	}
+	if err := g.CheckChange(ctx, tx); err != nil {
+		se := &StepError{Step: st, Err: err}
+		if st.Node != nil {
+			se.File, se.Line = st.Node.Change.File, st.Node.Change.Line
+		}
+		return se
+	}
+	return nil
+}
