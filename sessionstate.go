@@ -4,7 +4,7 @@ import "context"
 
 // SessionResetter is implemented by dialects that can bring a deploy's connection back to the
 // state it had before any change ran, so that what one change sets for the rest of its session
-// (a pg_dump preamble's set_config('search_path', ”, false), MySQL's SET sql_mode or USE,
+// (a pg_dump preamble emptying search_path with set_config, MySQL's SET sql_mode or USE,
 // SQLite's PRAGMA recursive_triggers) never reaches the next change.
 type SessionResetter interface {
 	// SessionRestore reads, on a deploy's connection right after its setup (SessionSetup and
