@@ -55,6 +55,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	if err != nil {
 		return nil, err
 	}
+	undo = s.correctRollbacks(p, records, undo)
 	if err := s.begin(ctx, ""); err != nil {
 		return nil, err
 	}

@@ -89,6 +89,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
 		}
 	}
+	printRollbackCorrections(c, pv.Rollbacks)
 	printProblems(c, pv.Plan.Problems)
 	if len(pv.Plan.Problems) > 0 {
 		c.code = exitProblems
