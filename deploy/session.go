@@ -59,16 +59,18 @@ func (s *session) restoreState(ctx context.Context) error {
 	if len(s.state.restore) == 0 {
 		return nil
 	}
-	stmts := s.state.restore
+	// The schema the session pointed at is pointed at again in the same text, so that a change
+	// in the same schema as the one before needs no round trip for it.
+	stmts := append(s.state.restore[:len(s.state.restore):len(s.state.restore)], s.e.Dialect.UseSchema(s.current)...)
 	if _, ok := s.e.Dialect.(tandem.Pipeliner); ok {
 		stmts = []string{strings.Join(stmts, ";\n")}
 	}
 	for _, stmt := range stmts {
 		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			s.current = ""
 			return fmt.Errorf("restore the session's state after the previous change (%s): %w", firstLine(stmt), err)
 		}
 	}
-	s.current = ""
 	s.state.guarded = false
 	return nil
 }
