@@ -71,7 +71,6 @@ func (s *session) restoreState(ctx context.Context) error {
 			return fmt.Errorf("restore the session's state after the previous change (%s): %w", firstLine(stmt), err)
 		}
 	}
-	s.state.guarded = false
 	return nil
 }
 
@@ -88,6 +87,7 @@ func (s *session) guarded(ctx context.Context, fn func() error) error {
 	}
 	s.state.guarded = true
 	err := fn()
+	s.state.guarded = false
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if rerr := s.restoreState(rctx); rerr != nil {
