@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/tandem-db/tandem/deploy"
 )
 
 // migrations makes a project of goose migrations, one per text, numbered in order.
@@ -29,15 +31,27 @@ func TestChangeStartsFromTheSessionStateOfTheFirst(t *testing.T) {
 		var want []string
 		switch tg.name {
 		case "postgres":
-			leak = `select pg_catalog.set_config('search_path', '', false);
+			// A role that may write tandem's history, so that the change that sets it can be
+			// recorded; a role is the server's, not the database's, so it is dropped after.
+			role := tg.dialect.QuoteIdent("r_" + strings.ToLower(strings.TrimPrefix(testdbName(t, e), "tandem_")))
+			t.Cleanup(func() {
+				e.DB.Exec("DROP OWNED BY " + role)
+				e.DB.Exec("DROP ROLE IF EXISTS " + role)
+			})
+			leak = `CREATE ROLE ` + role + `;
+GRANT ALL ON SCHEMA public TO ` + role + `;
+GRANT ALL ON ALL TABLES IN SCHEMA public TO ` + role + `;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ` + role + `;
+SET ROLE ` + role + `;
+select pg_catalog.set_config('search_path', '', false);
 SET DateStyle = 'German';
 SET lock_timeout = 0;
 SET statement_timeout = '17s';
 create table public.leaky (id integer);
 `
-			victim = "create table seen as select current_setting('DateStyle') as a, current_setting('lock_timeout') as b, current_setting('statement_timeout') as c;\n"
+			victim = "create table seen as select current_setting('DateStyle') as a, current_setting('lock_timeout') as b, current_setting('statement_timeout') || ' ' || current_user as c;\n"
 			query = "select a, b, c from public.seen"
-			want = []string{"ISO, MDY", "5s", "0"}
+			want = []string{"ISO, MDY", "5s", "0 postgres"}
 		case "mysql":
 			other := tg.schema + "_other"
 			t.Cleanup(func() { e.DB.Exec("DROP DATABASE IF EXISTS " + tg.dialect.QuoteIdent(other)) })
@@ -70,4 +84,14 @@ USE ` + tg.dialect.QuoteIdent(other) + `;
 		}
 		equalStrings(t, "session state seen by the last change", got[:], want)
 	})
+}
+
+// testdbName is the name of the test's database, unique on the server.
+func testdbName(t *testing.T, e *deploy.Engine) string {
+	t.Helper()
+	var name string
+	if err := e.DB.QueryRow("select current_database()").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
