@@ -25,6 +25,10 @@ type ChangeGuard interface {
 	// change's transaction begins; none means the change runs as the connection is. The
 	// engine restores the connection afterwards with SessionRestore's statements.
 	GuardChange(ctx context.Context, q Querier) ([]string, error)
+	// Guards reports whether a statement makes its change need the guard (SQLite: DROP TABLE,
+	// which deletes the table's rows through the foreign keys); a change without one runs as
+	// the connection is, unchecked.
+	Guards(stmt string) bool
 	// CheckChange runs in a guarded change's transaction just before it commits. An error
 	// fails the change: it is rolled back and nothing is recorded.
 	CheckChange(ctx context.Context, q Querier) error

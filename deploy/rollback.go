@@ -298,7 +298,7 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 		return s.hist.event(ctx, q, ev)
 	}
 	if s.transactional(n, stmts) {
-		return s.guarded(ctx, func() error {
+		return s.guarded(ctx, stmts, func() error {
 			return s.withRetry(ctx, st.Key.String(), func() error {
 				return s.inTx(ctx, func(tx *sql.Tx) error {
 					if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {

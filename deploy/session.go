@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,9 +76,11 @@ func (s *session) restoreState(ctx context.Context) error {
 }
 
 // guarded runs a transactional change on a connection set up for it (tandem.ChangeGuard: on
-// SQLite, foreign keys off) and restores the connection afterwards, whatever the outcome.
-func (s *session) guarded(ctx context.Context, fn func() error) error {
-	if len(s.state.guard) == 0 {
+// SQLite, foreign keys off) when one of its statements needs that, and restores the connection
+// afterwards, whatever the outcome.
+func (s *session) guarded(ctx context.Context, stmts []statement, fn func() error) error {
+	g, ok := s.e.Dialect.(tandem.ChangeGuard)
+	if !ok || len(s.state.guard) == 0 || !slices.ContainsFunc(stmts, func(st statement) bool { return g.Guards(st.text) }) {
 		return fn()
 	}
 	for _, stmt := range s.state.guard {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/sqllex"
 )
 
 // connectionPragmas are the settings of one SQLite connection that a change may set with a
@@ -51,6 +52,15 @@ func (Dialect) GuardChange(ctx context.Context, q tandem.Querier) ([]string, err
 		return nil, nil
 	}
 	return []string{"PRAGMA foreign_keys = OFF"}, nil
+}
+
+// Guards reports DROP TABLE: with foreign keys on it deletes the table's rows first, through
+// every foreign key that references it (ON DELETE CASCADE empties the children), which is what
+// breaks the rebuild procedure. A change without one keeps foreign keys on, which check its
+// statements as they run.
+func (Dialect) Guards(stmt string) bool {
+	w := sqllex.Keywords(stmt, sqllex.SQLite, 2)
+	return len(w) == 2 && w[0] == "DROP" && w[1] == "TABLE"
 }
 
 // maxViolations bounds the foreign key violations an error names.
