@@ -58,16 +58,17 @@ create table public.leaky (id integer);
 			leak = `SET sql_mode = 'ANSI_QUOTES', foreign_key_checks = 0, unique_checks = 0;
 SET NAMES latin1;
 SET SESSION innodb_lock_wait_timeout = 1000;
+SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE;
 CREATE DATABASE IF NOT EXISTS ` + tg.dialect.QuoteIdent(other) + `;
 USE ` + tg.dialect.QuoteIdent(other) + `;
 `
-			victim = "create table seen as select cast(@@SESSION.sql_mode as char(500)) as a, cast(concat(@@SESSION.foreign_key_checks, @@SESSION.unique_checks, ' ', @@SESSION.character_set_client) as char(100)) as b, cast(concat(database(), ' ', @@SESSION.innodb_lock_wait_timeout) as char(200)) as c;\n"
+			victim = "create table seen as select cast(@@SESSION.sql_mode as char(500)) as a, cast(concat(@@SESSION.foreign_key_checks, @@SESSION.unique_checks, ' ', @@SESSION.character_set_client, ' ', @@SESSION.tx_isolation) as char(100)) as b, cast(concat(database(), ' ', @@SESSION.innodb_lock_wait_timeout) as char(200)) as c;\n"
 			query = "select a, b, c from " + tg.table("seen")
 			var mode string
 			if err := e.DB.QueryRow("select @@SESSION.sql_mode").Scan(&mode); err != nil {
 				t.Fatal(err)
 			}
-			want = []string{mode, "11 utf8mb4", tg.schema + " 5"}
+			want = []string{mode, "11 utf8mb4 REPEATABLE-READ", tg.schema + " 5"}
 		case "sqlite":
 			leak = "PRAGMA recursive_triggers = ON;\nPRAGMA legacy_alter_table = ON;\ncreate table leaky (id integer);\n"
 			victim = "create table seen as select (select * from pragma_recursive_triggers) as a, (select * from pragma_legacy_alter_table) as b, 'x' as c;\n"

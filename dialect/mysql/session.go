@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,7 +42,27 @@ func (d Dialect) SessionRestore(ctx context.Context, q tandem.Querier) ([]string
 	for i, v := range sessionVariables {
 		sets[i] = "SESSION " + v + " = " + variableValue(vals[i])
 	}
-	return []string{"SET " + strings.Join(sets, ", ")}, nil
+	iso, err := isolationVariable(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return []string{"SET " + strings.Join(append(sets, iso), ", ")}, nil
+}
+
+// isolationVariable renders the assignment that restores the session's isolation level (SET
+// SESSION TRANSACTION ISOLATION LEVEL), whose variable is transaction_isolation on MySQL 8
+// and tx_isolation on MariaDB before 11.1.
+func isolationVariable(ctx context.Context, q tandem.Querier) (string, error) {
+	var errs []error
+	for _, v := range []string{"transaction_isolation", "tx_isolation"} {
+		var level string
+		err := q.QueryRowContext(ctx, "SELECT @@SESSION."+v).Scan(&level)
+		if err == nil {
+			return "SESSION " + v + " = " + quoteLiteral(level), nil
+		}
+		errs = append(errs, err)
+	}
+	return "", fmt.Errorf("read the session's isolation level: %w", errors.Join(errs...))
 }
 
 // variableValue renders a session variable's value as SET accepts it back: numbers bare (a
