@@ -43,7 +43,7 @@ func (s *session) readState(ctx context.Context) error {
 
 // fresh brings the connection back to its state before the first change, when a step ran since
 // (a step may have set search_path, sql_mode, a role or a PRAGMA for the rest of the session),
-// and makes the next change point the session at its schema again.
+// pointed at the schema the session last pointed it at.
 func (s *session) fresh(ctx context.Context) error {
 	if s.state.dirty {
 		if err := s.restoreState(ctx); err != nil {
@@ -94,12 +94,12 @@ func (s *session) guarded(ctx context.Context, stmts []statement, fn func() erro
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if rerr := s.restoreState(rctx); rerr != nil {
-		// The connection is left with the guard's settings: it is discarded at the session's
-		// end, but nothing else may run on it.
+		// The connection keeps the guard's settings: the command stops here, so that nothing
+		// else runs on it (it is discarded when the session ends).
 		if err == nil {
-			return rerr
+			return fmt.Errorf("the change ran and is recorded, but then: %w; run the command again to go on", rerr)
 		}
-		return fmt.Errorf("%w (and %v)", err, rerr)
+		return fmt.Errorf("%w (and then: %v)", err, rerr)
 	}
 	return err
 }
