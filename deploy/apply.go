@@ -141,12 +141,17 @@ func (s *session) recordStep(ctx context.Context, q tandem.Querier, rec *tandem.
 // runRecorded runs statements and records the step in one transaction, retried while a lock
 // wait times out: the change and its history commit together or not at all.
 func (s *session) runRecorded(ctx context.Context, st plan.Step, stmts []statement, rec *tandem.Record, ev *tandem.Event) error {
-	return s.withRetry(ctx, st.Node.Change.ID(), func() error {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
-			if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-				return err
-			}
-			return s.recordStep(ctx, tx, rec, ev, st.Record == nil)
+	return s.guarded(ctx, stmts, func() error {
+		return s.withRetry(ctx, st.Node.Change.ID(), func() error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+					return err
+				}
+				if err := s.checkChange(ctx, tx, st); err != nil {
+					return err
+				}
+				return s.recordStep(ctx, tx, rec, ev, st.Record == nil)
+			})
 		})
 	})
 }

@@ -37,6 +37,9 @@ type Preview struct {
 	// DataCounts describes each data step's row changes where the table already exists
 	// ("2 inserts, 0 updates, 1 delete"), keyed by the step's index in Plan.Steps.
 	DataCounts map[int]string
+	// Rollbacks are the deployed changes whose rollback the project has corrected since:
+	// rollback runs the project's, and rebaseline records it.
+	Rollbacks []plan.RollbackCorrection
 }
 
 // Plan computes what Deploy would do. It takes no lock and writes nothing.
@@ -46,11 +49,11 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 		return nil, err
 	}
 	defer s.close(ctx)
-	_, g, pl, err := s.planFor(ctx, p)
+	records, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}}
+	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}, Rollbacks: plan.RollbackCorrections(g, records)}
 	for i, st := range pl.Steps {
 		if st.Action != plan.ActionData {
 			continue
@@ -195,6 +198,9 @@ func (e *Engine) report(p Progress) {
 // execute runs one step, or one run of consecutive data steps, and returns a detail per step.
 func (s *session) execute(ctx context.Context, steps []plan.Step, records []tandem.Record) ([]string, error) {
 	st := steps[0]
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	switch st.Action {
 	case plan.ActionApply:
 		return []string{""}, s.apply(ctx, st)

@@ -120,6 +120,7 @@ type session struct {
 	run           tandem.Run
 	callbacks     []tandem.Callback   // the project's, set by Deploy (no other command runs them)
 	tokens        func(string) string // replaces tokens in callbacks and verify scripts; set by Deploy
+	state         connState           // how to restore the connection between changes (session.go)
 }
 
 // open takes the deploy lock (when write is set), opens the working connection and finds the
@@ -175,6 +176,10 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 			s.close(ctx)
 			return nil, fmt.Errorf("session setup %q: %w", stmt, err)
 		}
+	}
+	if err := s.readState(ctx); err != nil {
+		s.close(ctx)
+		return nil, err
 	}
 	if err := s.createSchema(ctx, hs); err != nil {
 		s.close(ctx)

@@ -56,7 +56,7 @@ func (e *Engine) Rebaseline(ctx context.Context, p *tandem.Project) (res *Result
 		return nil, err
 	}
 	defer s.close(ctx)
-	_, g, pl, err := s.planFor(ctx, p)
+	records, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (e *Engine) Rebaseline(ctx context.Context, p *tandem.Project) (res *Result
 				res.Steps = append(res.Steps, StepResult{Step: plan.Step{Action: plan.ActionRebaseline, Key: pr.Key, Reason: "deleted change forgotten"}})
 			}
 		}
-		return nil
+		return s.recordRollbacks(ctx, tx, plan.RollbackCorrections(g, records), res)
 	})
 	return res, err
 }

@@ -64,6 +64,7 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	for _, k := range kept {
 		e.log().Warn("change kept: it has no // ROLLBACK section (Obevo leaves such a change deployed and warns)", "change", k)
 	}
+	undo = s.correctRollbacks(p, records, undo)
 	if err := s.begin(ctx, ""); err != nil {
 		return nil, err
 	}
@@ -210,6 +211,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 	}
 	if len(data) > 0 {
 		started := time.Now()
+		if err := s.fresh(ctx); err != nil {
+			return res, err
+		}
 		if _, err := s.syncData(ctx, data); err != nil {
 			return res, err
 		}
@@ -222,6 +226,9 @@ func (e *Engine) Rollback(ctx context.Context, p *tandem.Project, to string) (re
 
 func (s *session) timed(res *Result, st plan.Step, fn func() error) error {
 	started := time.Now()
+	if err := s.fresh(context.Background()); err != nil {
+		return err
+	}
 	if err := fn(); err != nil {
 		return err
 	}
@@ -364,12 +371,17 @@ func (s *session) undoChange(ctx context.Context, u undoing) error {
 		return s.hist.event(ctx, q, ev)
 	}
 	if s.transactional(n, stmts) {
-		return s.withRetry(ctx, st.Key.String(), func() error {
-			return s.inTx(ctx, func(tx *sql.Tx) error {
-				if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
-					return err
-				}
-				return forget(tx)
+		return s.guarded(ctx, stmts, func() error {
+			return s.withRetry(ctx, st.Key.String(), func() error {
+				return s.inTx(ctx, func(tx *sql.Tx) error {
+					if err := s.execAll(ctx, tx, st, stmts, 0); err != nil {
+						return err
+					}
+					if err := s.checkChange(ctx, tx, st); err != nil {
+						return err
+					}
+					return forget(tx)
+				})
 			})
 		})
 	}

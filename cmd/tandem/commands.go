@@ -91,6 +91,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 	}
 	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
 	printCallbacks(c, p)
+	printRollbackCorrections(c, pv.Rollbacks)
 	printProblems(c, pv.Plan.Problems)
 	if len(pv.Plan.Problems) > 0 {
 		c.code = exitProblems
