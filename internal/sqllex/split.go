@@ -22,6 +22,12 @@ type Statement struct {
 	Line int
 	// Offset is the byte offset in the input where Text starts: src[Offset:] begins with Text.
 	Offset int
+	// HasData marks a PostgreSQL COPY ... FROM STDIN statement followed by its data block;
+	// Data holds the block's lines byte for byte, each with its newline, without the "\." line
+	// that ends it, and DataLine is the line where the block's first line is.
+	HasData  bool
+	Data     string
+	DataLine int
 }
 
 // Split splits a script into statements.
@@ -33,8 +39,14 @@ type Statement struct {
 // StatementEnd" make what lies between them exactly one statement. Empty statements are
 // dropped; a last statement without a delimiter is kept.
 //
-// An unterminated quote, comment, dollar quote, BEGIN block or goose block gives a *SyntaxError
-// with the line where it opened, and no statements.
+// In the PostgreSQL flavor, the lines after COPY ... FROM STDIN; up to a line holding only "\."
+// are the statement's data (Statement.Data), as psql reads them. A backslash where no statement
+// is open starts a psql meta-command, which runs to the end of the line: \restrict, \unrestrict and
+// \set ON_ERROR_STOP on are dropped, any other gives a *SyntaxError, because tandem runs SQL
+// only.
+//
+// An unterminated quote, comment, dollar quote, BEGIN block, goose block or COPY data block gives
+// a *SyntaxError with the line where it opened, and no statements.
 func Split(src string, o Options) ([]Statement, error) {
 	sp := splitter{src: src, o: o, l: newLexer(src, o.Flavor, 1), bol: true, start: -1}
 	if err := sp.run(); err != nil {
@@ -101,6 +113,17 @@ func (sp *splitter) run() error {
 				}
 			}
 		case kBlockComment:
+			sp.bol = false
+		case kMeta:
+			if ok, msg := checkMeta(l.text(t)); !ok {
+				return &SyntaxError{Line: t.line, Msg: msg}
+			}
+		case kData:
+			if sp.start >= 0 || len(sp.out) == 0 {
+				return &SyntaxError{Line: t.line, Msg: "COPY ... FROM stdin data inside a BEGIN ... END block; put the COPY on its own"}
+			}
+			last := &sp.out[len(sp.out)-1]
+			last.HasData, last.Data, last.DataLine = true, copyRows(l.text(t)), t.line+1
 			sp.bol = false
 		case kSemi:
 			sp.bol = false
