@@ -1,0 +1,146 @@
+package deploy
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/tandem-db/tandem/internal/sqllex"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// txRole is what a statement of a change file that controls the transaction becomes. Such
+// statements are never sent: tandem runs a change in its own transaction, with its history row,
+// or statement by statement with recorded progress, and a COMMIT of the file's would commit
+// tandem's transaction before the history row is written.
+type txRole uint8
+
+const (
+	txNone txRole = iota // not transaction control: the statement runs
+	// txWrap is the BEGIN that opens a change file and the COMMIT that ends it: the body runs
+	// in tandem's transaction in their place.
+	txWrap
+	// txMid is a BEGIN or COMMIT anywhere else: the change runs statement by statement, each
+	// recorded as it commits, as on a database whose DDL commits implicitly.
+	txMid
+)
+
+// txOp is what a statement does to the transaction.
+type txOp uint8
+
+const (
+	opNone txOp = iota
+	opBegin
+	opCommit
+	opRollback
+)
+
+// txOpOf classifies a statement: BEGIN [WORK | TRANSACTION] with its modes, START TRANSACTION,
+// COMMIT or END [WORK | TRANSACTION], ROLLBACK or ABORT [WORK | TRANSACTION]. A statement that
+// merely starts with BEGIN is not one: the lexer makes a PL/pgSQL body, a trigger's or routine's
+// BEGIN ... END and MariaDB's BEGIN NOT ATOMIC ... END part of their statement, and their words
+// are not transaction modes. ROLLBACK TO SAVEPOINT, SAVEPOINT and RELEASE are not either: they
+// work inside tandem's transaction.
+func txOpOf(text string, f sqllex.Flavor) txOp {
+	kw := sqllex.Keywords(text, f, 16)
+	if len(kw) == 0 || len(kw) == 16 {
+		return opNone
+	}
+	only := func(words []string, allowed ...string) bool {
+		for _, w := range words {
+			if !slices.Contains(allowed, w) {
+				return false
+			}
+		}
+		return true
+	}
+	modes := []string{"WORK", "TRANSACTION", "DEFERRED", "IMMEDIATE", "EXCLUSIVE", "ISOLATION", "LEVEL",
+		"SERIALIZABLE", "REPEATABLE", "READ", "COMMITTED", "UNCOMMITTED", "WRITE", "ONLY", "NOT", "DEFERRABLE",
+		"WITH", "CONSISTENT", "SNAPSHOT"}
+	switch rest := kw[1:]; kw[0] {
+	case "BEGIN":
+		if only(rest, modes...) && !slices.Contains(rest, "ATOMIC") {
+			return opBegin
+		}
+	case "START":
+		if len(rest) > 0 && rest[0] == "TRANSACTION" && only(rest, modes...) {
+			return opBegin
+		}
+	case "COMMIT", "END":
+		if only(rest, "WORK", "TRANSACTION") {
+			return opCommit
+		}
+	case "ROLLBACK", "ABORT":
+		if only(rest, "WORK", "TRANSACTION") {
+			return opRollback
+		}
+	}
+	return opNone
+}
+
+// markTx finds the statements of a change that control the transaction: a BEGIN first and a
+// COMMIT last wrap the change (txWrap); any other BEGIN or COMMIT is txMid. A ROLLBACK is
+// refused, because tandem cannot honour it: the statements before it are the change, and a
+// failing change is rolled back by tandem anyway.
+func markTx(n *plan.Node, stmts []statement, f sqllex.Flavor) error {
+	ops := make([]txOp, len(stmts))
+	for i, st := range stmts {
+		ops[i] = txOpOf(st.text, f)
+		if ops[i] == opRollback {
+			return &StepError{File: n.Change.File, Line: st.line, Statement: st.text, Index: i + 1, Count: len(stmts), Err: fmt.Errorf(
+				"a ROLLBACK in a change file would undo the change behind tandem's back; remove it (tandem rolls back a change that fails, and a change that should do nothing should not be deployed)")}
+		}
+	}
+	last := len(stmts) - 1
+	for i := range stmts {
+		switch {
+		case ops[i] == opNone:
+		case last > 0 && ((i == 0 && ops[i] == opBegin && ops[last] == opCommit) || (i == last && ops[i] == opCommit && ops[0] == opBegin)):
+			stmts[i].tx = txWrap
+		default:
+			stmts[i].tx = txMid
+		}
+	}
+	return nil
+}
+
+// txMixed returns the first statement that controls the transaction in the middle of a change,
+// or nil.
+func txMixed(stmts []statement) *statement {
+	for i := range stmts {
+		if stmts[i].tx == txMid {
+			return &stmts[i]
+		}
+	}
+	return nil
+}
+
+// wrapped reports whether a change file wraps its body in BEGIN ... COMMIT.
+func wrapped(stmts []statement) bool {
+	return len(stmts) > 1 && stmts[0].tx == txWrap
+}
+
+// warnTx says, once per run of a change, how its transaction control is honoured where it
+// changes how the change runs.
+func (s *session) warnTx(n *plan.Node, stmts []statement) {
+	if st := txMixed(stmts); st != nil {
+		s.e.log().Warn("the change controls its transaction in its middle: it runs statement by statement, each recorded as it commits, not in one transaction; put the statements in separate changes, or remove the BEGIN/COMMIT, to run it atomically",
+			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, st.line), "statement", st.text)
+		return
+	}
+	if wrapped(stmts) && !n.Change.Attrs.NoTransaction && !s.e.Dialect.Capabilities().TransactionalDDL && !s.allShareTx(stmts) {
+		s.e.log().Warn("the change wraps DDL in BEGIN ... COMMIT, but DDL commits implicitly on "+s.e.Dialect.Name()+": it runs statement by statement, each recorded as it commits",
+			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[0].line))
+	}
+}
+
+// allShareTx reports whether every statement that runs can share one transaction with the
+// history row on a database whose DDL commits implicitly: a wrapped change of INSERT, UPDATE
+// and DELETE statements then runs as one transaction there too, as the file asks.
+func (s *session) allShareTx(stmts []statement) bool {
+	for _, st := range stmts {
+		if st.tx == txNone && !s.sharesTx(st.text) {
+			return false
+		}
+	}
+	return true
+}
