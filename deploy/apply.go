@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -33,7 +34,9 @@ func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, 
 	if err != nil {
 		line := firstLine
 		if se, ok := err.(*sqllex.SyntaxError); ok {
+			// The file's line replaces the line in the change's body the lexer counts.
 			line += se.Line - 1
+			err = errors.New(se.Msg)
 		}
 		return nil, &StepError{File: n.Change.File, Line: line, Err: err}
 	}

@@ -12,6 +12,9 @@ package sqllex
 // removing it never joins the tokens. In MySQL, two adjacent "-" operators are written "- -", so
 // that a comment removed after them cannot turn them into a comment. MySQL /*! */ and /*+ */ comments are code and are kept.
 // Input that does not lex is normalized up to the problem and kept as it is from there.
+// PostgreSQL psql meta-commands are dropped like comments (\restrict KEY changes with every
+// pg_dump of the same schema); the data block of a COPY ... FROM STDIN is kept byte for byte,
+// on the lines after the COPY, and what follows it starts on a new line.
 //
 // Normalize is idempotent on input that lexes without error.
 func Normalize(src string, f Flavor) string {
