@@ -42,7 +42,10 @@ func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, 
 	}
 	out := make([]statement, len(parts))
 	for i, p := range parts {
-		out[i] = statement{text: p.Text, line: firstLine + p.Line - 1, copy: p.HasData, data: p.Data, dataLine: firstLine + p.DataLine - 1}
+		out[i] = statement{text: p.Text, line: firstLine + p.Line - 1}
+		if p.Data != nil {
+			out[i].copy, out[i].data, out[i].dataLine = true, p.Data.Rows, firstLine+p.Data.Line-1
+		}
 	}
 	if err := markTx(n, out, sqllex.FlavorOf(s.e.Dialect.Name())); err != nil {
 		return nil, err

@@ -127,6 +127,10 @@ func (s *session) warnTx(n *plan.Node, stmts []statement) {
 			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, st.line), "statement", st.text)
 		return
 	}
+	if wrapped(stmts) && txModes(stmts[0].text, sqllex.FlavorOf(s.e.Dialect.Name())) {
+		s.e.log().Warn("the modes of the file's BEGIN are not applied: the change runs in tandem's transaction, with the database's defaults; set them with SET TRANSACTION, or in the database, if the change needs them",
+			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[0].line), "statement", stmts[0].text)
+	}
 	if wrapped(stmts) && !n.Change.Attrs.NoTransaction && !s.e.Dialect.Capabilities().TransactionalDDL && !s.allShareTx(stmts) {
 		s.e.log().Warn("the change wraps DDL in BEGIN ... COMMIT, but DDL commits implicitly on "+s.e.Dialect.Name()+": it runs statement by statement, each recorded as it commits",
 			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[0].line))
@@ -143,4 +147,15 @@ func (s *session) allShareTx(stmts []statement) bool {
 		}
 	}
 	return true
+}
+
+// txModes reports whether a BEGIN or START TRANSACTION asks for more than a transaction: an
+// isolation level, a read-only transaction, SQLite's IMMEDIATE or EXCLUSIVE locking.
+func txModes(text string, f sqllex.Flavor) bool {
+	for _, w := range sqllex.Keywords(text, f, 16)[1:] {
+		if w != "WORK" && w != "TRANSACTION" && w != "DEFERRED" {
+			return true
+		}
+	}
+	return false
 }

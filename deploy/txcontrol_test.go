@@ -44,3 +44,14 @@ func TestTxOpOf(t *testing.T) {
 		})
 	}
 }
+
+func TestTxModes(t *testing.T) {
+	for stmt, want := range map[string]bool{
+		"BEGIN": false, "begin work": false, "BEGIN TRANSACTION": false, "START TRANSACTION": false, "BEGIN DEFERRED": false,
+		"BEGIN ISOLATION LEVEL SERIALIZABLE": true, "START TRANSACTION READ ONLY": true, "BEGIN IMMEDIATE": true,
+	} {
+		if got := txModes(stmt, sqllex.Postgres); got != want {
+			t.Errorf("txModes(%q) = %v, want %v", stmt, got, want)
+		}
+	}
+}

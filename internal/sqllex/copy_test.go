@@ -26,7 +26,11 @@ func splitCopy(t *testing.T, src string, f Flavor) []dataStmt {
 	checkStatements(t, src, got)
 	var out []dataStmt
 	for _, s := range got {
-		out = append(out, dataStmt{s.Text, s.Line, s.HasData, s.Data, s.DataLine})
+		d := dataStmt{Text: s.Text, Line: s.Line}
+		if s.Data != nil {
+			d.HasData, d.Data, d.DataLine = true, s.Data.Rows, s.Data.Line
+		}
+		out = append(out, d)
 	}
 	return out
 }

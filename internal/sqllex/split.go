@@ -22,12 +22,17 @@ type Statement struct {
 	Line int
 	// Offset is the byte offset in the input where Text starts: src[Offset:] begins with Text.
 	Offset int
-	// HasData marks a PostgreSQL COPY ... FROM STDIN statement followed by its data block;
-	// Data holds the block's lines byte for byte, each with its newline, without the "\." line
-	// that ends it, and DataLine is the line where the block's first line is.
-	HasData  bool
-	Data     string
-	DataLine int
+	// Data is the data block that follows a PostgreSQL COPY ... FROM STDIN statement, or nil.
+	Data *CopyData
+}
+
+// CopyData is the data block of a COPY ... FROM STDIN statement.
+type CopyData struct {
+	// Rows holds the block's lines byte for byte, each with its newline, without the "\."
+	// line that ends the block: what psql sends to the server.
+	Rows string
+	// Line is the 1-based line in the input where the block's first line is.
+	Line int
 }
 
 // Split splits a script into statements.
@@ -123,7 +128,7 @@ func (sp *splitter) run() error {
 				return &SyntaxError{Line: t.line, Msg: "COPY ... FROM stdin data inside a BEGIN ... END block; put the COPY on its own"}
 			}
 			last := &sp.out[len(sp.out)-1]
-			last.HasData, last.Data, last.DataLine = true, copyRows(l.text(t)), t.line+1
+			last.Data = &CopyData{Rows: copyRows(l.text(t)), Line: t.line + 1}
 			sp.bol = false
 		case kSemi:
 			sp.bol = false
