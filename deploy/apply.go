@@ -86,6 +86,7 @@ func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Even
 // A change that controls its transaction in its middle never does; one that wraps statements
 // that can share a transaction in BEGIN ... COMMIT does even where DDL commits implicitly.
 func (s *session) transactional(n *plan.Node, stmts []statement) bool {
+	s.warnTx(n, stmts)
 	if n.Change.Attrs.NoTransaction || txMixed(stmts) != nil {
 		return false
 	}
@@ -149,7 +150,6 @@ func (s *session) prepare(ctx context.Context, st plan.Step) ([]statement, error
 	if err != nil {
 		return nil, withStep(err, st)
 	}
-	s.warnTx(n, stmts)
 	return stmts, s.use(ctx, n.Object.Key.Schema)
 }
 

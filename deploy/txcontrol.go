@@ -119,8 +119,8 @@ func wrapped(stmts []statement) bool {
 	return len(stmts) > 1 && stmts[0].tx == txWrap
 }
 
-// warnTx says, once per run of a change, how its transaction control is honoured where it
-// changes how the change runs.
+// warnTx says how a change's transaction control is honoured where that is not as the file
+// asks; transactional calls it once per run of a change.
 func (s *session) warnTx(n *plan.Node, stmts []statement) {
 	if st := txMixed(stmts); st != nil {
 		s.e.log().Warn("the change controls its transaction in its middle: it runs statement by statement, each recorded as it commits, not in one transaction; put the statements in separate changes, or remove the BEGIN/COMMIT, to run it atomically",
