@@ -50,9 +50,6 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkSQL(pl.Steps); err != nil {
-		return nil, err
-	}
 	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}}
 	for i, st := range pl.Steps {
 		if st.Action != plan.ActionData {
