@@ -83,6 +83,7 @@ func TestSplitCopyNotData(t *testing.T) {
 		{"backslash inside a statement", "SELECT\n\\x;", Postgres, []dataStmt{{"SELECT\n\\x", 1, false, "", 0}}},
 		{"accepted meta-commands", "\\set ON_ERROR_STOP on\n  \\set ON_ERROR_STOP 1\nSELECT 1; /* c */ \\set ON_ERROR_STOP true\nSELECT 2;", Postgres,
 			[]dataStmt{{"SELECT 1", 3, false, "", 0}, {"SELECT 2", 4, false, "", 0}}},
+		{"meta-command in a goose block", "-- +goose StatementBegin\n\\set ON_ERROR_STOP on\nSELECT 1;\n-- +goose StatementEnd\n", Postgres, []dataStmt{{"SELECT 1", 3, false, "", 0}}},
 		{"comment after the COPY", "COPY t FROM stdin; -- rows\n1\n\\.\n", Postgres, []dataStmt{{"COPY t FROM stdin", 1, true, "1\n", 2}}},
 	}
 	for _, tc := range cases {
@@ -109,6 +110,7 @@ func TestSplitCopyErrors(t *testing.T) {
 		{"include", "\\i other.sql\n", 1, `\i is not SQL`},
 		{"copy meta-command", "\n\n\\copy t from 'x.csv'\n", 3, `\copy is not SQL`},
 		{"other variable", "\\set x 1\n", 1, `\set is not SQL`},
+		{"copy in a goose block", "-- +goose StatementBegin\nCOPY t FROM stdin;\n1\n\\.\n-- +goose StatementEnd\n", 2, "goose StatementBegin block"},
 		{"on error stop off", "\\set ON_ERROR_STOP off\n", 1, "always stops at the first error"},
 	}
 	for _, tc := range cases {

@@ -270,6 +270,13 @@ func (sp *splitter) gooseBlock(openLine int) error {
 			continue
 		case kBlockComment:
 		case kSemi:
+		case kData:
+			return &SyntaxError{Line: t.line, Msg: "COPY ... FROM stdin data inside a -- +goose StatementBegin block; put the COPY and its data outside the block"}
+		case kMeta:
+			if ok, msg := checkMeta(l.text(t)); !ok {
+				return &SyntaxError{Line: t.line, Msg: msg}
+			}
+			continue
 		default:
 			if first < 0 {
 				first, line = t.start, t.line
