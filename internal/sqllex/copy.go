@@ -18,11 +18,9 @@ const (
 	copyOff                    // not PostgreSQL, or a dollar-quoted body: nothing is followed
 )
 
-// follow moves the COPY state past t.
+// follow moves the COPY state past t, a code token (next calls it for no other).
 func (l *lexer) follow(t token) {
 	switch t.kind {
-	case kSpace, kLineComment, kBlockComment, kEOF:
-		return
 	case kSemi:
 		if l.copy == copyArmed {
 			l.copy = copyData

@@ -114,8 +114,6 @@ func (l *lexer) advance(j int) {
 // next returns the next token. At the end of src it returns kEOF, again and again.
 func (l *lexer) next() token {
 	switch l.copy {
-	case copyOff:
-		return l.lex()
 	case copyData:
 		return l.data()
 	case copyStmt:
@@ -123,13 +121,6 @@ func (l *lexer) next() token {
 			return l.meta()
 		}
 	}
-	t := l.lex()
-	l.follow(t)
-	return t
-}
-
-// lex reads the next token by the lexical rules alone.
-func (l *lexer) lex() token {
 	s := l.src
 	i := l.pos
 	t := token{start: i, line: l.line}
@@ -179,6 +170,9 @@ func (l *lexer) lex() token {
 	}
 	if t.kind != kEOF {
 		l.pos, t.end = j, j
+		if l.copy != copyOff {
+			l.follow(t)
+		}
 		return t
 	}
 	var next byte
@@ -278,6 +272,9 @@ func (l *lexer) lex() token {
 		}
 	}
 	l.pos, t.end = j, j
+	if l.copy != copyOff && t.kind != kLineComment && t.kind != kBlockComment {
+		l.follow(t)
+	}
 	return t
 }
 
