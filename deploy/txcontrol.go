@@ -78,24 +78,39 @@ func txOpOf(text string, f sqllex.Flavor) txOp {
 }
 
 // markTx finds the statements of a change that control the transaction: a BEGIN first and a
-// COMMIT last wrap the change (txWrap); any other BEGIN or COMMIT is txMid. A ROLLBACK is
+// COMMIT last, with no BEGIN or COMMIT between, wrap the change (txWrap); any other BEGIN or
+// COMMIT is txMid. A ROLLBACK is
 // refused, because tandem cannot honour it: the statements before it are the change, and a
 // failing change is rolled back by tandem anyway.
 func markTx(n *plan.Node, stmts []statement, f sqllex.Flavor) error {
+	return markTxIn(n.Change.File, stmts, f, false)
+}
+
+// markScriptTx is markTx for a script that runs in a change's transaction without changing
+// anything (a sqitch verify script), which may also be wrapped in BEGIN ... ROLLBACK, as sqitch
+// writes them: both are dropped and the body runs in the change's transaction.
+func markScriptTx(file string, stmts []statement, f sqllex.Flavor) error {
+	return markTxIn(file, stmts, f, true)
+}
+
+func markTxIn(file string, stmts []statement, f sqllex.Flavor, rollbackWraps bool) error {
 	ops := make([]txOp, len(stmts))
 	for i, st := range stmts {
 		ops[i] = txOpOf(st.text, f)
-		if ops[i] == opRollback {
-			return &StepError{File: n.Change.File, Line: st.line, Statement: st.text, Index: i + 1, Count: len(stmts), Err: fmt.Errorf(
-				"a ROLLBACK in a change file would undo the change behind tandem's back; remove it (tandem rolls back a change that fails, and a change that should do nothing should not be deployed)")}
-		}
 	}
 	last := len(stmts) - 1
-	for i := range stmts {
+	wrap := last > 0 && ops[0] == opBegin && (ops[last] == opCommit || (rollbackWraps && ops[last] == opRollback))
+	if wrap && (slices.Contains(ops[1:last], opBegin) || slices.Contains(ops[1:last], opCommit)) {
+		wrap = false // BEGIN ... COMMIT; BEGIN ... COMMIT: transactions of the file's, not one around it
+	}
+	for i, st := range stmts {
 		switch {
 		case ops[i] == opNone:
-		case last > 0 && ((i == 0 && ops[i] == opBegin && ops[last] == opCommit) || (i == last && ops[i] == opCommit && ops[0] == opBegin)):
+		case wrap && (i == 0 || i == last):
 			stmts[i].tx = txWrap
+		case ops[i] == opRollback:
+			return &StepError{File: file, Line: st.line, Statement: st.text, Index: i + 1, Count: len(stmts), Err: fmt.Errorf(
+				"a ROLLBACK in a change file would undo the change behind tandem's back; remove it (tandem rolls back a change that fails, and a change that should do nothing should not be deployed)")}
 		default:
 			stmts[i].tx = txMid
 		}

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tandem-db/tandem/internal/sqllex"
@@ -53,5 +54,54 @@ func TestTxModes(t *testing.T) {
 		if got := txModes(stmt, sqllex.Postgres); got != want {
 			t.Errorf("txModes(%q) = %v, want %v", stmt, got, want)
 		}
+	}
+}
+
+func TestMarkTx(t *testing.T) {
+	cases := []struct {
+		name   string
+		stmts  []string
+		script bool
+		want   []txRole // nil: an error naming ROLLBACK
+	}{
+		{"wrapped", []string{"BEGIN", "CREATE TABLE a (x int)", "COMMIT"}, false, []txRole{txWrap, txNone, txWrap}},
+		{"start transaction and end", []string{"START TRANSACTION", "INSERT INTO a VALUES (1)", "END"}, false, []txRole{txWrap, txNone, txWrap}},
+		{"empty wrap", []string{"BEGIN", "COMMIT"}, false, []txRole{txWrap, txWrap}},
+		{"commit in the middle", []string{"CREATE TABLE a (x int)", "COMMIT", "CREATE TABLE b (x int)"}, false, []txRole{txNone, txMid, txNone}},
+		{"two transactions", []string{"BEGIN", "SELECT 1", "COMMIT", "BEGIN", "SELECT 2", "COMMIT"}, false, []txRole{txMid, txNone, txMid, txMid, txNone, txMid}},
+		{"begin never committed", []string{"BEGIN", "SELECT 1"}, false, []txRole{txMid, txNone}},
+		{"trailing commit", []string{"SELECT 1", "COMMIT"}, false, []txRole{txNone, txMid}},
+		{"savepoints stay", []string{"BEGIN", "SAVEPOINT s", "SELECT 1", "ROLLBACK TO SAVEPOINT s", "RELEASE s", "COMMIT"}, false, []txRole{txWrap, txNone, txNone, txNone, txNone, txWrap}},
+		{"rollback at the end", []string{"BEGIN", "SELECT 1", "ROLLBACK"}, false, nil},
+		{"rollback in the middle", []string{"SELECT 1", "ROLLBACK", "SELECT 2"}, true, nil},
+		{"verify script", []string{"BEGIN", "SELECT id FROM a WHERE 1 = 0", "ROLLBACK"}, true, []txRole{txWrap, txNone, txWrap}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stmts := make([]statement, len(tc.stmts))
+			for i, text := range tc.stmts {
+				stmts[i] = statement{text: text, line: i + 1}
+			}
+			var err error
+			if tc.script {
+				err = markScriptTx("verify/a.sql", stmts, sqllex.Postgres)
+			} else {
+				err = markTxIn("deploy/a.sql", stmts, sqllex.Postgres, false)
+			}
+			if tc.want == nil {
+				if err == nil || !strings.Contains(err.Error(), "ROLLBACK") {
+					t.Fatalf("error %v, want one about ROLLBACK", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, st := range stmts {
+				if st.tx != tc.want[i] {
+					t.Errorf("statement %d %q: role %d, want %d", i+1, st.text, st.tx, tc.want[i])
+				}
+			}
+		})
 	}
 }
