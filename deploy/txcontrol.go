@@ -78,8 +78,8 @@ func txOpOf(text string, f sqllex.Flavor) txOp {
 }
 
 // markTx finds the statements of a change that control the transaction: a BEGIN first and a
-// COMMIT last, with no BEGIN or COMMIT between, wrap the change (txWrap); any other BEGIN or
-// COMMIT is txMid. A ROLLBACK is
+// COMMIT last, with no BEGIN or COMMIT between and only settings (SET, PRAGMA) before or after
+// them, wrap the change (txWrap); any other BEGIN or COMMIT is txMid. A ROLLBACK is
 // refused, because tandem cannot honour it: the statements before it are the change, and a
 // failing change is rolled back by tandem anyway.
 func markTx(n *plan.Node, stmts []statement, f sqllex.Flavor) error {
@@ -95,18 +95,33 @@ func markScriptTx(file string, stmts []statement, f sqllex.Flavor) error {
 
 func markTxIn(file string, stmts []statement, f sqllex.Flavor, rollbackWraps bool) error {
 	ops := make([]txOp, len(stmts))
+	first, last := -1, -1 // the first and last statements that control the transaction
 	for i, st := range stmts {
-		ops[i] = txOpOf(st.text, f)
+		if ops[i] = txOpOf(st.text, f); ops[i] != opNone {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
 	}
-	last := len(stmts) - 1
-	wrap := last > 0 && ops[0] == opBegin && (ops[last] == opCommit || (rollbackWraps && ops[last] == opRollback))
-	if wrap && (slices.Contains(ops[1:last], opBegin) || slices.Contains(ops[1:last], opCommit)) {
-		wrap = false // BEGIN ... COMMIT; BEGIN ... COMMIT: transactions of the file's, not one around it
+	wrap := first >= 0 && first < last && ops[first] == opBegin && (ops[last] == opCommit || (rollbackWraps && ops[last] == opRollback))
+	for i := first + 1; wrap && i < last; i++ {
+		if ops[i] != opNone {
+			wrap = false // BEGIN ... COMMIT; BEGIN ... COMMIT: transactions of the file's, not one around it
+		}
+	}
+	// Settings may come before or after the pair, as in the sqlite3 shell's .dump output
+	// (PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; ... COMMIT;); anything else makes the pair
+	// a transaction inside the change rather than around it.
+	for i := range stmts {
+		if wrap && (i < first || i > last) && !setting(stmts[i].text, f) {
+			wrap = false
+		}
 	}
 	for i, st := range stmts {
 		switch {
 		case ops[i] == opNone:
-		case wrap && (i == 0 || i == last):
+		case wrap && (i == first || i == last):
 			stmts[i].tx = txWrap
 		case ops[i] == opRollback:
 			return &StepError{File: file, Line: st.line, Statement: st.text, Index: i + 1, Count: len(stmts), Err: fmt.Errorf(
@@ -116,6 +131,12 @@ func markTxIn(file string, stmts []statement, f sqllex.Flavor, rollbackWraps boo
 		}
 	}
 	return nil
+}
+
+// setting reports whether a statement only sets a session setting (SET, PRAGMA).
+func setting(text string, f sqllex.Flavor) bool {
+	kw := sqllex.Keywords(text, f, 1)
+	return len(kw) == 1 && (kw[0] == "SET" || kw[0] == "PRAGMA")
 }
 
 // txMixed returns the first statement that controls the transaction in the middle of a change,
@@ -131,7 +152,17 @@ func txMixed(stmts []statement) *statement {
 
 // wrapped reports whether a change file wraps its body in BEGIN ... COMMIT.
 func wrapped(stmts []statement) bool {
-	return len(stmts) > 1 && stmts[0].tx == txWrap
+	return wrapBegin(stmts) >= 0
+}
+
+// wrapBegin returns the index of the BEGIN that wraps a change, or -1.
+func wrapBegin(stmts []statement) int {
+	for i, st := range stmts {
+		if st.tx == txWrap {
+			return i
+		}
+	}
+	return -1
 }
 
 // warnTx says how a change's transaction control is honoured where that is not as the file
@@ -142,13 +173,23 @@ func (s *session) warnTx(n *plan.Node, stmts []statement) {
 			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, st.line), "statement", st.text)
 		return
 	}
-	if wrapped(stmts) && txModes(stmts[0].text, sqllex.FlavorOf(s.e.Dialect.Name())) {
+	b := wrapBegin(stmts)
+	if b >= 0 && txModes(stmts[b].text, sqllex.FlavorOf(s.e.Dialect.Name())) {
 		s.e.log().Warn("the modes of the file's BEGIN are not applied: the change runs in tandem's transaction, with the database's defaults; set them with SET TRANSACTION, or in the database, if the change needs them",
-			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[0].line), "statement", stmts[0].text)
+			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[b].line), "statement", stmts[b].text)
 	}
-	if wrapped(stmts) && !n.Change.Attrs.NoTransaction && !s.e.Dialect.Capabilities().TransactionalDDL && !s.allShareTx(stmts) {
+	if b >= 0 && s.e.Dialect.Capabilities().TransactionalDDL && !n.Change.Attrs.NoTransaction {
+		for _, st := range stmts {
+			if s.e.Dialect.NonTransactional(st.text) {
+				s.e.log().Warn("the change wraps its body in BEGIN ... COMMIT, but a statement of it works only outside a transaction: it runs statement by statement, each recorded as it commits; move that statement to a change of its own to run the rest atomically",
+					"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[b].line), "statement", st.text)
+				break
+			}
+		}
+	}
+	if b >= 0 && !n.Change.Attrs.NoTransaction && !s.e.Dialect.Capabilities().TransactionalDDL && !s.allShareTx(stmts) {
 		s.e.log().Warn("the change wraps DDL in BEGIN ... COMMIT, but DDL commits implicitly on "+s.e.Dialect.Name()+": it runs statement by statement, each recorded as it commits",
-			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[0].line))
+			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[b].line))
 	}
 }
 

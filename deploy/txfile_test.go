@@ -11,6 +11,8 @@ import (
 	"testing/fstest"
 
 	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/dialect/sqlite"
+	"github.com/tandem-db/tandem/internal/testdb"
 )
 
 // itemsProject has a table, and a second change that fills it in BEGIN ... COMMIT, whose last
@@ -152,4 +154,27 @@ func TestWrappedChangeWithBodies(t *testing.T) {
 			t.Errorf("audit rows = %d, want 1 (the trigger ran)", n)
 		}
 	})
+}
+
+// The sqlite3 shell's .dump output (PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; ... COMMIT;)
+// deploys. The PRAGMA only works outside a transaction, so the change runs statement by
+// statement, with a warning saying so.
+func TestSQLiteDumpFile(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
+	e := tg.engine(t)
+	var logs bytes.Buffer
+	e.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	dump := "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE dumped (id integer primary key, name text);\n" +
+		"INSERT INTO dumped VALUES(1,'a');\nINSERT INTO dumped VALUES(2,'b');\nCOMMIT;\n"
+	files := fstest.MapFS{
+		"tandem.yaml":          {Data: []byte("schemas: [app]\n")},
+		"app/table/dumped.sql": {Data: []byte("-- tandem:change load\n" + dump)},
+	}
+	deployOK(t, e, load(t, files), "")
+	if n := count(t, e, "SELECT COUNT(*) FROM dumped"); n != 2 {
+		t.Errorf("rows = %d, want 2", n)
+	}
+	if !strings.Contains(logs.String(), "at=app/table/dumped.sql:3") || !strings.Contains(logs.String(), "PRAGMA foreign_keys=OFF") {
+		t.Errorf("no warning naming dumped.sql:3 and the PRAGMA in the log:\n%s", logs.String())
+	}
 }
