@@ -23,7 +23,7 @@ const (
 	kExecClose         // the "*/" that closes a MySQL executable comment
 	kHint              // MySQL optimizer hint /*+ ... */
 	kData              // PostgreSQL: the data block of COPY ... FROM STDIN, up to its "\." line (see copy.go)
-	kMeta              // PostgreSQL: a psql meta-command line (\set ...), outside any statement
+	kMeta              // PostgreSQL: a psql meta-command (\set ...), from a backslash where no statement is open to the line end
 )
 
 // code reports whether a token of this kind is part of a statement's code (as opposed to
