@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -21,21 +22,35 @@ type statement struct {
 	text string
 	line int
 	file string // the file holding it when it is not the change's (a callback, a verify script)
+	// copy marks a COPY ... FROM STDIN followed by its data block (data, from dataLine on).
+	copy     bool
+	data     string
+	dataLine int
+	tx       txRole // transaction control the file holds, not sent (txcontrol.go)
 }
 
-// split splits a node's SQL into statements with their file lines.
+// split splits a node's SQL into statements with their file lines, and marks the statements
+// that control the transaction (markTx).
 func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, error) {
 	parts, err := sqllex.Split(body, plan.SplitOptions(n.Object, s.e.Dialect.Name()))
 	if err != nil {
 		line := firstLine
 		if se, ok := err.(*sqllex.SyntaxError); ok {
+			// The file's line replaces the line in the change's body the lexer counts.
 			line += se.Line - 1
+			err = errors.New(se.Msg)
 		}
 		return nil, &StepError{File: n.Change.File, Line: line, Err: err}
 	}
 	out := make([]statement, len(parts))
 	for i, p := range parts {
 		out[i] = statement{text: p.Text, line: firstLine + p.Line - 1}
+		if p.Data != nil {
+			out[i].copy, out[i].data, out[i].dataLine = true, p.Data.Rows, firstLine+p.Data.Line-1
+		}
+	}
+	if err := markTx(n, out, sqllex.FlavorOf(s.e.Dialect.Name())); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -70,9 +85,15 @@ func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Even
 }
 
 // transactional reports whether all statements can run in one transaction with the history row.
+// A change that controls its transaction in its middle never does; one that wraps statements
+// that can share a transaction in BEGIN ... COMMIT does even where DDL commits implicitly.
 func (s *session) transactional(n *plan.Node, stmts []statement) bool {
-	if !s.e.Dialect.Capabilities().TransactionalDDL || n.Change.Attrs.NoTransaction {
+	s.warnTx(n, stmts)
+	if n.Change.Attrs.NoTransaction || txMixed(stmts) != nil {
 		return false
+	}
+	if !s.e.Dialect.Capabilities().TransactionalDDL {
+		return wrapped(stmts) && s.allShareTx(stmts)
 	}
 	for _, st := range stmts {
 		if s.e.Dialect.NonTransactional(st.text) {
@@ -102,11 +123,22 @@ func (s *session) withRetry(ctx context.Context, what string, fn func() error) e
 	}
 }
 
-// execAll runs statements on q, returning a StepError for the first that fails.
+// execAll runs statements on q, returning a StepError for the first that fails. The file's
+// transaction control is not sent (see txRole); a COPY's data is streamed on the session's
+// connection, on which q is.
 func (s *session) execAll(ctx context.Context, q tandem.Querier, st plan.Step, stmts []statement, from int) error {
 	for i := from; i < len(stmts); i++ {
-		if _, err := q.ExecContext(ctx, stmts[i].text); err != nil {
-			return &StepError{Step: st, File: cmp.Or(stmts[i].file, st.Node.Change.File), Line: stmts[i].line, Statement: stmts[i].text,
+		if stmts[i].tx != txNone {
+			continue
+		}
+		line, err := stmts[i].line, error(nil)
+		if stmts[i].copy {
+			line, err = s.copyIn(ctx, stmts[i])
+		} else {
+			_, err = q.ExecContext(ctx, stmts[i].text)
+		}
+		if err != nil {
+			return &StepError{Step: st, File: cmp.Or(stmts[i].file, st.Node.Change.File), Line: line, Statement: stmts[i].text,
 				Index: i + 1, Count: len(stmts), Err: err}
 		}
 	}
@@ -261,7 +293,7 @@ func progressOf(err error, i, count int) error {
 // progress: in one transaction with it where it can share one, or else after announcing it.
 func (s *session) applyOne(ctx context.Context, st plan.Step, stmts []statement, i int, guard *indexGuard, progress func(tandem.Querier) error) error {
 	n := st.Node
-	if s.sharesTx(stmts[i].text) {
+	if stmts[i].tx != txNone || s.sharesTx(stmts[i].text) {
 		return s.inTx(ctx, func(tx *sql.Tx) error {
 			if err := s.execAll(ctx, tx, st, stmts[i:i+1], 0); err != nil {
 				return err

@@ -31,6 +31,14 @@ func (s *session) scriptStatements(sc tandem.Script) ([]statement, error) {
 	out := make([]statement, len(parts))
 	for i, p := range parts {
 		out[i] = statement{text: p.Text, line: sc.Line + p.Line - 1, file: sc.File}
+		if p.Data != nil {
+			out[i].copy, out[i].data, out[i].dataLine = true, p.Data.Rows, sc.Line+p.Data.Line-1
+		}
+	}
+	// A script's own BEGIN ... COMMIT (or sqitch's BEGIN ... ROLLBACK around a verify) is not
+	// sent: the script runs in the change's transaction, or the deploy's.
+	if err := markScriptTx(sc.File, out, sqllex.FlavorOf(s.e.Dialect.Name())); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -117,6 +117,9 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkSQL(pl.Steps); err != nil {
+		return nil, err
+	}
 	if err := s.begin(ctx, o.Tag); err != nil {
 		return nil, err
 	}

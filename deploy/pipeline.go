@@ -25,8 +25,11 @@ func (s *session) pipelined(ctx context.Context, st plan.Step, stmts []statement
 	var b strings.Builder
 	b.WriteString("BEGIN")
 	for _, stmt := range stmts {
-		if s.controlsTransaction(stmt.text) {
-			return false // a change that commits or rolls back by itself runs the ordinary way
+		if stmt.tx == txWrap {
+			continue // tandem's own BEGIN and COMMIT take their place
+		}
+		if stmt.copy || s.controlsTransaction(stmt.text) {
+			return false // COPY data is streamed; a change that commits or rolls back by itself runs the ordinary way
 		}
 		// A newline before the separator ends a trailing line comment.
 		b.WriteString("\n;\n")

@@ -71,11 +71,9 @@ func TestSqitchDeployVerifyRevert(t *testing.T) {
 	})
 }
 
-// Sqitch writes its scripts as BEGIN; ... COMMIT;. Skipped because running a change's own
-// BEGIN/COMMIT inside tandem's transaction is the begin/commit wrapping work of another branch
-// (sqlfiles); remove the skip once it is merged.
+// Sqitch writes its scripts as BEGIN; ... COMMIT; (a verify as BEGIN; ... ROLLBACK;): the
+// pairs are not sent, and each script runs in tandem's transaction.
 func TestSqitchScriptsWithBeginCommit(t *testing.T) {
-	t.Skip("needs begin/commit wrapping inside deploy (branch sqlfiles)")
 	forEachDB(t, func(t *testing.T, tg target) {
 		e := tg.engine(t)
 		files := fstest.MapFS{
@@ -86,5 +84,11 @@ func TestSqitchScriptsWithBeginCommit(t *testing.T) {
 		}
 		res := deployOK(t, e, load(t, files), "")
 		equalStrings(t, "steps", actions(res), []string{"apply 1/authors"})
+		if _, err := e.Rollback(context.Background(), load(t, files), "0"); err != nil {
+			t.Fatalf("rollback: %v", err)
+		}
+		if _, err := e.DB.ExecContext(context.Background(), "SELECT 1 FROM "+tg.historyTable("authors")); err == nil {
+			t.Errorf("table authors still exists after the rollback: revert/authors.sql did not run")
+		}
 	})
 }

@@ -24,6 +24,11 @@
 //     CASE/END, IF/END IF, LOOP/END LOOP, WHILE/END WHILE and REPEAT/END REPEAT; IF and REPEAT
 //     open a block only where a statement starts, so the IF() and REPEAT() functions do not.
 //   - With Options.GoBatches, a GO line ends a statement and ";" still does too.
+//   - PostgreSQL scripts are read as psql reads them: after COPY ... FROM STDIN; the lines up to
+//     one holding only "\." are the statement's data (one token, never split, never normalized),
+//     and a backslash where no statement is open starts a meta-command that runs to the end of
+//     the line. Split drops \restrict, \unrestrict and \set ON_ERROR_STOP on and refuses any
+//     other, since tandem runs SQL only.
 //   - Normalize removes comments and folds whitespace inside PostgreSQL dollar-quoted bodies too,
 //     lexing them with the same rules, because they are almost always function bodies whose
 //     comments and layout do not change what is deployed. A body that does not lex (say, a

@@ -25,6 +25,8 @@ var fuzzSeeds = []string{
 	"$a$ $b$ $a$ $b$",
 	"DELIMITER ;;\nSELECT 1;;\nDELIMITER ;",
 	"a.b.\"c\".`d`.[e]",
+	"\\restrict k\nCOPY t (a) FROM stdin;\n1\t\\N\tx;y\n\\.\n\\unrestrict k\nSELECT 1;",
+	"\\set ON_ERROR_STOP on\ncopy t from STDIN csv; -- c\n\"a\n\\.\",1\n\\.\r\n\\connect x",
 }
 
 func flavorOf(b uint8) Flavor { return Flavor(b % 3) }
@@ -111,7 +113,7 @@ func FuzzIdentifiers(f *testing.F) {
 
 // soupParts are the fragments that make lexing hard, for TestSoup to mix.
 var soupParts = []string{"$a$", "$$", "$1", "$", "a", "E", "'", "\"", "`", "[", "]", "--", "-", "#", "/*", "*/", "/*!", "/*+", "*", "/",
-	"\n", " ", "\r\n", ";", "\\", "BEGIN", "END", "CREATE", "TRIGGER", "IF", "CASE", ".", ":", "@", "?", "${t}", "GO", "DELIMITER $$\n", "-- +goose StatementBegin\n", "-- +goose StatementEnd\n"}
+	"\n", " ", "\r\n", ";", "\\", "\\.", "COPY t FROM stdin", "\\set ON_ERROR_STOP on", "BEGIN", "END", "CREATE", "TRIGGER", "IF", "CASE", ".", ":", "@", "?", "${t}", "GO", "DELIMITER $$\n", "-- +goose StatementBegin\n", "-- +goose StatementEnd\n"}
 
 // TestSoup checks the fuzz properties on many random mixes of hard fragments, so that every run
 // of the ordinary tests covers them, not only fuzzing sessions.

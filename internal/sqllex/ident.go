@@ -31,6 +31,9 @@ func Identifiers(src string, f Flavor, fn func(Ident)) {
 
 func identifiers(src string, f Flavor, line, depth int, fn func(Ident), a *partAlloc) {
 	l := newLexer(src, f, line)
+	if depth > 0 {
+		l.copy = copyOff
+	}
 	var parts [8]string
 	bol := true
 	for {

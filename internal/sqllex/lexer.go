@@ -22,6 +22,8 @@ const (
 	kExecOpen          // MySQL "/*!" or "/*!50003": the comment's content is code
 	kExecClose         // the "*/" that closes a MySQL executable comment
 	kHint              // MySQL optimizer hint /*+ ... */
+	kData              // PostgreSQL: the data block of COPY ... FROM STDIN, up to its "\." line (see copy.go)
+	kMeta              // PostgreSQL: a psql meta-command (\set ...), from a backslash where no statement is open to the line end
 )
 
 // code reports whether a token of this kind is part of a statement's code (as opposed to
@@ -77,11 +79,19 @@ type lexer struct {
 	stop     string
 	inExec   bool // inside a MySQL /*! ... */ executable comment
 	execLine int
+	// copy follows PostgreSQL statements for COPY ... FROM STDIN and psql meta-command lines
+	// (copy.go); copyLine is the line of the COPY keyword.
+	copy     copyState
+	copyLine int
 	err      *SyntaxError
 }
 
 func newLexer(src string, f Flavor, line int) lexer {
-	return lexer{src: src, f: f, line: line}
+	l := lexer{src: src, f: f, line: line}
+	if f != Postgres {
+		l.copy = copyOff
+	}
+	return l
 }
 
 func (l *lexer) fail(line int, msg string) {
@@ -103,6 +113,14 @@ func (l *lexer) advance(j int) {
 
 // next returns the next token. At the end of src it returns kEOF, again and again.
 func (l *lexer) next() token {
+	switch l.copy {
+	case copyData:
+		return l.data()
+	case copyStmt:
+		if l.metaAt(l.pos) {
+			return l.meta()
+		}
+	}
 	s := l.src
 	i := l.pos
 	t := token{start: i, line: l.line}
@@ -152,6 +170,9 @@ func (l *lexer) next() token {
 	}
 	if t.kind != kEOF {
 		l.pos, t.end = j, j
+		if l.copy != copyOff {
+			l.follow(t)
+		}
 		return t
 	}
 	var next byte
@@ -251,6 +272,9 @@ func (l *lexer) next() token {
 		}
 	}
 	l.pos, t.end = j, j
+	if l.copy != copyOff && t.kind != kLineComment && t.kind != kBlockComment {
+		l.follow(t)
+	}
 	return t
 }
 

@@ -22,6 +22,17 @@ type Statement struct {
 	Line int
 	// Offset is the byte offset in the input where Text starts: src[Offset:] begins with Text.
 	Offset int
+	// Data is the data block that follows a PostgreSQL COPY ... FROM STDIN statement, or nil.
+	Data *CopyData
+}
+
+// CopyData is the data block of a COPY ... FROM STDIN statement.
+type CopyData struct {
+	// Rows holds the block's lines byte for byte, each with its newline, without the "\."
+	// line that ends the block: what psql sends to the server.
+	Rows string
+	// Line is the 1-based line in the input where the block's first line is.
+	Line int
 }
 
 // Split splits a script into statements.
@@ -33,8 +44,14 @@ type Statement struct {
 // StatementEnd" make what lies between them exactly one statement. Empty statements are
 // dropped; a last statement without a delimiter is kept.
 //
-// An unterminated quote, comment, dollar quote, BEGIN block or goose block gives a *SyntaxError
-// with the line where it opened, and no statements.
+// In the PostgreSQL flavor, the lines after COPY ... FROM STDIN; up to a line holding only "\."
+// are the statement's data (Statement.Data), as psql reads them. A backslash where no statement
+// is open starts a psql meta-command, which runs to the end of the line: \restrict, \unrestrict and
+// \set ON_ERROR_STOP on are dropped, any other gives a *SyntaxError, because tandem runs SQL
+// only.
+//
+// An unterminated quote, comment, dollar quote, BEGIN block, goose block or COPY data block gives
+// a *SyntaxError with the line where it opened, and no statements.
 func Split(src string, o Options) ([]Statement, error) {
 	sp := splitter{src: src, o: o, l: newLexer(src, o.Flavor, 1), bol: true, start: -1}
 	if err := sp.run(); err != nil {
@@ -101,6 +118,17 @@ func (sp *splitter) run() error {
 				}
 			}
 		case kBlockComment:
+			sp.bol = false
+		case kMeta:
+			if ok, msg := checkMeta(l.text(t)); !ok {
+				return &SyntaxError{Line: t.line, Msg: msg}
+			}
+		case kData:
+			if sp.start >= 0 || len(sp.out) == 0 {
+				return &SyntaxError{Line: t.line, Msg: "COPY ... FROM stdin data inside a BEGIN ... END block; put the COPY on its own"}
+			}
+			last := &sp.out[len(sp.out)-1]
+			last.Data = &CopyData{Rows: copyRows(l.text(t)), Line: t.line + 1}
 			sp.bol = false
 		case kSemi:
 			sp.bol = false
@@ -242,6 +270,13 @@ func (sp *splitter) gooseBlock(openLine int) error {
 			continue
 		case kBlockComment:
 		case kSemi:
+		case kData:
+			return &SyntaxError{Line: t.line, Msg: "COPY ... FROM stdin data inside a -- +goose StatementBegin block; put the COPY and its data outside the block"}
+		case kMeta:
+			if ok, msg := checkMeta(l.text(t)); !ok {
+				return &SyntaxError{Line: t.line, Msg: msg}
+			}
+			continue
 		default:
 			if first < 0 {
 				first, line = t.start, t.line

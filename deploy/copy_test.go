@@ -1,0 +1,151 @@
+package deploy_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tandem-db/tandem/deploy"
+	"github.com/tandem-db/tandem/dialect/postgres"
+	"github.com/tandem-db/tandem/internal/testdb"
+)
+
+func postgresTarget(t *testing.T) target {
+	t.Helper()
+	return target{name: "postgres", url: testdb.Postgres(t), dialect: postgres.New(), schema: "app"}
+}
+
+// noteRows reads the notes table as "id|body|tag" lines, NULL as <null>.
+func noteRows(t *testing.T, db *sql.DB, table string) []string {
+	t.Helper()
+	rs, err := db.Query("SELECT id, body, tag FROM " + table + " ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var id string
+		var body, tag sql.NullString
+		if err := rs.Scan(&id, &body, &tag); err != nil {
+			t.Fatal(err)
+		}
+		show := func(s sql.NullString) string {
+			if !s.Valid {
+				return "<null>"
+			}
+			return s.String
+		}
+		out = append(out, id+"|"+show(body)+"|"+show(tag))
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A plain pg_dump with COPY blocks (\restrict lines, tabs, escapes, \N, non-ASCII text) deploys
+// to PostgreSQL, and the rows are exactly those psql loads from the same file.
+func TestPgDumpWithCopyBlocks(t *testing.T) {
+	tg := postgresTarget(t)
+	e := tg.engine(t)
+	dump, err := os.ReadFile("testdata/pgdump/notes.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{
+		"tandem.yaml":         {Data: []byte("schemas: [app]\n")},
+		"app/table/notes.sql": {Data: dump},
+	}
+	deployOK(t, e, load(t, files), "")
+	got := noteRows(t, e.DB, tg.table("notes"))
+	want := []string{
+		"1|tab\there|<null>",
+		"2|line\nbreak and \\backslash\\|x",
+		"3|grüße, 日本語 – ünïcödé|;",
+		"4||'quoted' \"double\"",
+		"5|\\N is not null|\\.",
+		"6|carriage\rreturn|\t",
+		"7|octal A hex B u00e9|-- not a comment",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.table("empty_one")); n != 0 {
+		t.Errorf("empty_one rows = %d", n)
+	}
+	// The change is recorded once and the next deploy has nothing to do.
+	if res := deployOK(t, e, load(t, files), ""); len(res.Steps) != 0 {
+		t.Errorf("second deploy ran %v", actions(res))
+	}
+
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Log("psql not installed: rows not compared with what psql loads")
+		return
+	}
+	other := testdb.Postgres(t)
+	out, err := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", other, "-f", "testdata/pgdump/notes.sql").CombinedOutput()
+	if err != nil {
+		t.Fatalf("psql: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(noteRows(t, testdb.Open(t, other), "notes"), got); diff != "" {
+		t.Errorf("rows differ from what psql loads (-psql +tandem):\n%s", diff)
+	}
+}
+
+// COPY data runs inside the change's transaction: a failure after it leaves none of its rows,
+// and a row the server rejects is reported at its line in the file.
+func TestCopyBlockFailures(t *testing.T) {
+	tg := postgresTarget(t)
+	e := tg.engine(t)
+	head := "-- tandem:change create\ncreate table n (id integer primary key, s text);\n-- tandem:change load\n"
+	project := func(body string) fstest.MapFS {
+		return fstest.MapFS{
+			"tandem.yaml":     {Data: []byte("schemas: [app]\n")},
+			"app/table/n.sql": {Data: []byte(head + body)},
+		}
+	}
+	var se *deploy.StepError
+	_, err := e.Deploy(context.Background(), load(t, project("COPY n FROM stdin;\n1\ta\n2\tb\n\\.\nselect 1/0;\n")), deploy.Options{})
+	if !errors.As(err, &se) || se.Line != 8 {
+		t.Fatalf("deploy: %v, want a StepError at line 8", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.table("n")); n != 0 {
+		t.Errorf("%d copied rows left behind by the failed change", n)
+	}
+	_, err = e.Deploy(context.Background(), load(t, project("COPY n FROM stdin;\n1\ta\nx\tb\n\\.\n")), deploy.Options{})
+	if !errors.As(err, &se) || se.Line != 6 || !strings.Contains(err.Error(), "data line 2") {
+		t.Fatalf("deploy: %v, want a StepError at line 6 (data line 2)", err)
+	}
+}
+
+// psql meta-commands other than \restrict, \unrestrict and \set ON_ERROR_STOP on, and a COPY
+// block without its "\." line, stop the deploy with file:line before anything runs.
+func TestPsqlOnlyFilesRefusedBeforeAnythingRuns(t *testing.T) {
+	tg := postgresTarget(t)
+	e := tg.engine(t)
+	for _, tc := range []struct{ body, msg string }{
+		{"\\set ON_ERROR_STOP on\nselect 1;\n\\connect other\nselect 2;\n", `app/table/n.sql:6: apply app.table.n/load: psql meta-command \connect is not SQL`},
+		{"COPY n FROM stdin;\n1\ta\n", `app/table/n.sql:4: apply app.table.n/load: COPY data block never ends`},
+	} {
+		files := fstest.MapFS{
+			"tandem.yaml":     {Data: []byte("schemas: [app]\n")},
+			"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key, s text);\n-- tandem:change load\n" + tc.body)},
+		}
+		_, err := e.Deploy(context.Background(), load(t, files), deploy.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Fatalf("deploy: %v, want %q", err, tc.msg)
+		}
+		if n := count(t, e, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'app'"); n != 0 {
+			t.Errorf("the change before the refused one ran")
+		}
+	}
+}
