@@ -182,7 +182,7 @@ func (f *fault) run() {
 	f.advance(tandem.PhaseDualWrite, move.AdvanceOptions{})
 	f.advance(tandem.PhaseBackfill, move.AdvanceOptions{})
 	f.backfillUnderKills()
-	f.stage(fmt.Sprintf("backfill (%d kills)", f.kills))
+	f.stage(fmt.Sprintf("backfill (%d kills)", f.runs))
 	f.resumeBackfill()
 	f.stage("backfill resumed")
 
@@ -251,7 +251,7 @@ func (f *fault) run() {
 	}
 	f.t.Logf("writes by phase: %v", byPhase)
 	f.t.Logf("%d kills (%d after a committed batch; a kill came %v + 0-330ms after the start at the end) in %d backfill runs; %d Redis restarts, %d restores logged; %d writes (%d to B alone), %d failed (deadlocks, timeouts), retried; %s",
-		f.kills, f.landed, f.delay, f.runs, f.restarts, f.restores(), writes, f.o.writesB.Load(), fails, strings.Join(f.stages, ", "))
+		f.runs, f.landed, f.delay, f.runs, f.restarts, f.restores(), writes, f.o.writesB.Load(), fails, strings.Join(f.stages, ", "))
 	if f.o.writesB.Load() == 0 || writes < 1000 {
 		f.t.Fatalf("only %d writes, %d of them to B alone: the scenario proves little", writes, f.o.writesB.Load())
 	}
@@ -350,7 +350,11 @@ func (f *fault) backfillUnderKills() {
 	// Each process lives a random time after a delay that adapts to how long one takes to
 	// start and commit its first batch here, so that the kills land during the copy.
 	delay := 20 * time.Millisecond
-	for i := 0; i < f.kills; i++ {
+	// At least half the kills must come after a committed batch. On a loaded machine the first
+	// processes may be killed before they copy anything, while the delay adapts: those kills
+	// prove little, so more processes are started (up to three times as many) until enough
+	// kills landed during the copy.
+	for i := 0; i < f.kills || (f.landed < f.kills/2 && i < 3*f.kills); i++ {
 		stderr := &faultLog{}
 		cmd := backfillCmd(f.c, f.urlA, f.urlB, f.redisAddr(), killedBatch, stderr)
 		if err := cmd.Start(); err != nil {
@@ -405,7 +409,7 @@ func (f *fault) backfillUnderKills() {
 		f.fatalf("the backfill finished during the kills; the test needs more rows")
 	}
 	if f.landed < f.kills/2 {
-		f.fatalf("only %d of %d kills came after the backfill process had committed a batch: they land before it starts", f.landed, f.kills)
+		f.fatalf("only %d of %d kills came after the backfill process had committed a batch: they land before it starts", f.landed, f.runs)
 	}
 	f.backfillEpoch = before.Epoch
 }
