@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/project"
 )
@@ -30,6 +31,9 @@ type fileMove struct {
 	Err string `json:"error,omitempty"`
 	// ErrFile is the file holding Err (To + ".exception"); empty when moved back.
 	ErrFile string `json:"error_file,omitempty"`
+	// NotMoved says why a failed file stays where it is: only an Obevo project's loader reads
+	// the exceptions/ folders.
+	NotMoved string `json:"not_moved,omitempty"`
 }
 
 // cmdDeployOnboarding is tandem deploy --onboarding: the deploy goes on past failing changes,
@@ -68,6 +72,10 @@ func printOnboarding(c *cli, res *deploy.Result, moves []fileMove) {
 			c.printf("moved %s back to %s: it deployed\n", m.From, m.To)
 			continue
 		}
+		if m.NotMoved != "" {
+			c.printf("not moved %s: it failed (%s):\n%s\n", m.From, m.NotMoved, indent(m.Err))
+			continue
+		}
 		verb := "moved " + m.From + " to " + m.To
 		if m.From == m.To {
 			verb = "kept " + m.To
@@ -80,7 +88,7 @@ func printOnboarding(c *cli, res *deploy.Result, moves []fileMove) {
 }
 
 // onboardFiles moves the files of an onboarding deploy's result in the project folder dir:
-// each failed object's file into exceptions/ (dependentOnExceptions/ when its SQL names an
+// each failed Obevo object's file into exceptions/ (dependentOnExceptions/ when its SQL names an
 // object that failed before it), with its error in <file>.exception, and each object deployed
 // from one of those folders back to the folder above. Skipped files stay where they are.
 // Errors are scrubbed before they are written.
@@ -95,6 +103,11 @@ func onboardFiles(dir string, res *deploy.Result, scrub func(string) string) ([]
 			continue
 		}
 		failed[o.File] = true
+		if o.Format != tandem.FormatObevo {
+			moves = append(moves, fileMove{From: o.File, To: o.File, Err: scrub(f.Err.Error()),
+				NotMoved: fmt.Sprintf("only an Obevo project's files move into exceptions/; the %s layout reads no such folder", o.Format)})
+			continue
+		}
 		folder := path.Dir(o.File)
 		dependent := mentionsAny(f.Step.Node.SQL, failedNames)
 		failedNames = append(failedNames, o.Name)
