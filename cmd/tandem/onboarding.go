@@ -55,7 +55,11 @@ func cmdDeployOnboarding(ctx context.Context, c *cli) error {
 	}
 	moves, mvErr := onboardFiles(c.projectDir, res, c.scrub)
 	if c.json {
-		c.writeJSON(c.stdout, map[string]any{"deploy": jsonResult("deploy", res), "moved": moves})
+		notRun := []map[string]string{}
+		for _, s := range res.Skipped {
+			notRun = append(notRun, map[string]string{"step": stepLabel(s.Step), "because": s.Because, "reason": s.Reason})
+		}
+		c.writeJSON(c.stdout, map[string]any{"deploy": jsonResult("deploy", res), "moved": moves, "not_run": notRun})
 	} else {
 		if len(res.Steps) > 0 || err == nil {
 			printResult(c, "deploy", res)
