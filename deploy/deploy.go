@@ -114,6 +114,8 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
 // deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
 // then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
+// With Options.Onboarding it goes on past failed steps instead (onboarding.go) and ends with an
+// *OnboardingError listing them.
 func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
 	s, err := e.open(ctx, true, "deploy")
 	if err != nil {
