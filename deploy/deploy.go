@@ -15,12 +15,19 @@ import (
 type Options struct {
 	// Tag names the run, so that a later rollback can say --to <tag>.
 	Tag string
+	// Onboarding goes on past a failing change (Obevo's onboarding mode): the failure is
+	// recorded in Result.Failed, what depends on it is not run (Result.Skipped), everything
+	// else is deployed, and the deploy ends with an *OnboardingError.
+	Onboarding bool
 }
 
 // Result says what a command did.
 type Result struct {
 	RunID int64
 	Steps []StepResult
+	// Failed and Skipped are the steps an onboarding deploy did not deploy (Options.Onboarding).
+	Failed  []Failure
+	Skipped []Skip
 }
 
 // StepResult is one step that ran.
@@ -107,19 +114,25 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
 // deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
 // then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
+// With Options.Onboarding it goes on past failed steps instead (onboarding.go) and ends with an
+// *OnboardingError listing them.
 func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
 	s, err := e.open(ctx, true, "deploy")
 	if err != nil {
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, pl, err := s.planClean(ctx, p)
+	records, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	if len(pl.Problems) > 0 {
+		return nil, &ProblemsError{Problems: pl.Problems}
 	}
 	if err := s.checkSQL(pl.Steps); err != nil {
 		return nil, err
 	}
+	ob := newOnboarding(o, g)
 	if err := s.begin(ctx, o.Tag); err != nil {
 		return nil, err
 	}
@@ -143,7 +156,12 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		// Consecutive data steps run together, so rows can be deleted child-first.
 		j := i + 1
-		if isCSVData(steps[i]) {
+		if ob != nil && ob.skip(steps[i], res) {
+			e.log().Warn("step not run", "step", stepName(steps[i]), "because", res.Skipped[len(res.Skipped)-1].Because)
+			i = j
+			continue
+		}
+		if isCSVData(steps[i]) && ob == nil { // an onboarding deploy runs each on its own
 			for j < len(steps) && isCSVData(steps[j]) {
 				j++
 			}
@@ -158,6 +176,10 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		if err != nil {
 			e.log().Error("step failed", "action", steps[i].Action, "step", failedStep(steps[i:j], err), "err", err)
+			if ob != nil && ob.absorb(steps[i], err, res) {
+				i = j
+				continue
+			}
 			return res, err
 		}
 		for k := i; k < j; k++ {
@@ -174,7 +196,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return res, err
 	}
 	e.log().Info("deploy finished", "run", s.run.ID, "steps", len(res.Steps))
-	return res, nil
+	return res, ob.result(res)
 }
 
 // failedStep names the step of a run of steps that err is about: the step of a *StepError,

@@ -180,6 +180,8 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 		case obevoHidden(name) || strings.HasPrefix(name, "package-info"):
 		case e.IsDir():
 			l.loadTypeFolder(schema, typ, p)
+		case strings.HasSuffix(name, OnboardingErrorSuffix):
+			l.warnf("%s: error of the last onboarding deploy (tandem deploy --onboarding); not deployed", p)
 		case strings.Contains(name, ".baseline."):
 			l.warnf("%s: Obevo baseline file; skipped (tandem deploys the changes file)", p)
 		default:
@@ -192,6 +194,11 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 		}
 	}
 }
+
+// OnboardingErrorSuffix ends the name of the file an onboarding deploy writes beside a file it
+// moved into exceptions/ or dependentOnExceptions/ (TABLE_C.ddl.exception), holding the error,
+// as Obevo does. The loader reads the moved file, in either folder, as the same object.
+const OnboardingErrorSuffix = ".exception"
 
 // packageInfo reads a package-info.txt: its METADATA line, and Obevo's "sourceEncodings"
 // properties, which tandem does not support (every file is read as UTF-8).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -786,4 +787,26 @@ func FuzzObevoFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestObevoOnboardingFolders: files an onboarding deploy moved into exceptions/ and
+// dependentOnExceptions/ are the same objects, and the .exception file holding the last error
+// beside one is not deployed, with a warning (without the rule it would be a second T).
+func TestObevoOnboardingFolders(t *testing.T) {
+	p := mustLoadObevo(t, map[string]string{
+		"app/table/exceptions/T.ddl":           "//// CHANGE name=create\nCREATE TABLE T (ID INT)\nGO\n",
+		"app/table/exceptions/T.ddl.exception": "syntax error at or near T\n",
+		"app/view/dependentOnExceptions/V.sql": "CREATE VIEW V AS SELECT ID FROM T\n",
+	})
+	var got []string
+	for _, o := range p.Objects {
+		got = append(got, o.Key.String()+" "+o.File)
+	}
+	want := []string{"app.table.t app/table/exceptions/T.ddl", "app.view.v app/view/dependentOnExceptions/V.sql"}
+	if !slices.Equal(got, want) {
+		t.Errorf("objects = %q, want %q", got, want)
+	}
+	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, "app/table/exceptions/T.ddl.exception: error of the last onboarding deploy") {
+		t.Errorf("warnings = %s, want one about the .exception file", w)
+	}
 }

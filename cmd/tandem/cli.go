@@ -56,6 +56,8 @@ type cli struct {
 	explain  string
 	// deploy, plan: allow numbered migrations below the highest version deployed
 	outOfOrder bool
+	// deploy: go on past failing files, moving them into exceptions/ (onboarding.go)
+	onboarding bool
 
 	// tandem move
 	force, confirm    bool

@@ -116,6 +116,9 @@ func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *
 }
 
 func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
+	if c.onboarding {
+		return cmdDeployOnboarding(ctx, c)
+	}
 	return writing(ctx, c, "deploy", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
 		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
 	})

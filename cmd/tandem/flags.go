@@ -43,6 +43,7 @@ func (c *cli) commandFlags(name string, fs *pflag.FlagSet) {
 	case "deploy":
 		fs.StringVar(&c.tag, "tag", "", "name this run `T`, for rollback --to")
 		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+		fs.BoolVar(&c.onboarding, "onboarding", false, "go on past failing changes: move each failing file into an exceptions/ folder beside it, skip what depends on it, deploy the rest (Obevo's onboarding mode)")
 	case "plan":
 		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
 	case "rollback":

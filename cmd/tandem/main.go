@@ -51,7 +51,7 @@ func init() {
 	commands = []command{
 		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", cmdInit},
 		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
-		{"deploy", "[--tag T] [--out-of-order]", "bring the database up to date with the project", cmdDeploy},
+		{"deploy", "[--tag T] [--out-of-order] [--onboarding]", "bring the database up to date with the project", cmdDeploy},
 		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", cmdStatus},
 		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", cmdRollback},
 		{"baseline", "", "record every pending change as deployed without running it (onboard a database)", cmdBaseline},

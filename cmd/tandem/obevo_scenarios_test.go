@@ -36,6 +36,22 @@ var scenarioDBs = []scenarioDB{{"sqlite", "SQLITE", testdb.SQLite}, {"postgres",
 // scenarioStep copies a scenario folder, sets its system config's type, and loads it.
 func scenarioStep(t *testing.T, db scenarioDB, parts ...string) *tandem.Project {
 	t.Helper()
+	return loadScenario(t, scenarioCopy(t, db, parts...))
+}
+
+// loadScenario loads a copied scenario folder.
+func loadScenario(t *testing.T, dir string) *tandem.Project {
+	t.Helper()
+	p, err := project.Load(os.DirFS(dir), project.Options{})
+	if err != nil {
+		t.Fatalf("load %s: %v", dir, err)
+	}
+	return p
+}
+
+// scenarioCopy copies a scenario folder into t.TempDir() and sets its system config's type.
+func scenarioCopy(t *testing.T, db scenarioDB, parts ...string) string {
+	t.Helper()
 	src := corpus(t, append([]string{"obevo", "scenarios"}, parts...)...)
 	dir := filepath.Join(t.TempDir(), filepath.Base(src))
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
@@ -59,11 +75,7 @@ func scenarioStep(t *testing.T, db scenarioDB, parts ...string) *tandem.Project 
 			overlay(t, fix, dir)
 		}
 	}
-	p, err := project.Load(os.DirFS(dir), project.Options{})
-	if err != nil {
-		t.Fatalf("load %s: %v", src, err)
-	}
-	return p
+	return dir
 }
 
 func dirExists(p string) bool {
@@ -469,21 +481,80 @@ func TestObevoScenarioInit(t *testing.T) {
 	}
 }
 
-// TestObevoScenarioOnboarding stands for OnboardingDeployTest, which tandem cannot run: it
-// exercises Obevo's onboardingMode, which moves each file that fails into an exceptions/ folder
-// (and those depending on it into dependentOnExceptions/) and deploys on; tandem has no such
-// mode and stops at the first failure. Its files are written for DB2/H2 ("DEFAULT CURRENT
-// TIMESTAMP", a column without a type, auto_increment); this checks that tandem stops at the
-// first and records nothing of it.
+// TestObevoScenarioOnboarding mirrors OnboardingDeployTest.onboardingTest: three onboarding
+// deploys (tandem deploy --onboarding: Options.Onboarding, then onboardFiles) on one copy of
+// the folder. Each file that fails is moved into exceptions/ beside it, what depends on a failed
+// file is not run and stays where it is, and a file fixed inside exceptions/ deploys and moves
+// back. TABLE_A.ddl is given CURRENT_TIMESTAMP (testdata/obevo-all) so that it deploys as on H2
+// and its static data is what fails, on the foreign key to TABLE_B's rows, which failed.
 func TestObevoScenarioOnboarding(t *testing.T) {
 	for _, db := range scenarioDBs {
 		t.Run(db.name, func(t *testing.T) {
 			s := newScenario(t, db, "test")
-			err := s.deploy("onboardingDeploy")
-			if err == nil || !strings.Contains(err.Error(), "TIMESTAMP") {
-				t.Fatalf("deploy onboardingDeploy: want the failure at DEFAULT CURRENT TIMESTAMP, got %v", err)
+			dir := scenarioCopy(t, db, "onboardingDeploy")
+			onboard := func(part string) *deploy.Result {
+				t.Helper()
+				res, err := s.e.Deploy(context.Background(), loadScenario(t, dir), deploy.Options{Tag: part, Onboarding: true})
+				var oe *deploy.OnboardingError
+				if !errors.As(err, &oe) {
+					t.Fatalf("%s: want the deploy to end with the failures listed, got %v", part, err)
+				}
+				if _, err := onboardFiles(dir, res, func(s string) string { return s }); err != nil {
+					t.Fatalf("%s: move the files: %v", part, err)
+				}
+				return res
 			}
-			s.expect(!s.exists("schema1", "table", "table_a"), "TABLE_A created by the failed change")
+			has := func(rel string) bool {
+				_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+				return err == nil
+			}
+			failures := []string{"SCHEMA1/staticdata/exceptions/TABLE_A.csv", "SCHEMA1/staticdata/exceptions/TABLE_B.csv",
+				"SCHEMA1/table/exceptions/TABLE_C.ddl", "SCHEMA1/table/exceptions/TABLE_WITH_ERROR.ddl"}
+			check := func(part string, viewFixed bool) {
+				t.Helper()
+				for _, f := range failures {
+					s.expect(has(f), part+": assertTrue "+f+" exists")
+					s.expect(has(f+".exception"), part+": "+f+".exception holds the error")
+				}
+				if viewFixed {
+					s.expect(has("SCHEMA1/view/VIEW_WITH_ERROR.sql"), part+": assertTrue SCHEMA1/view/VIEW_WITH_ERROR.sql exists")
+					s.expect(!has("SCHEMA1/view/exceptions/VIEW_WITH_ERROR.sql.exception"), part+": the fixed view's error file is removed")
+					s.expect(has("SCHEMA1/view/VIEW_DEPENDING_ON_BAD_VIEW.sql"), part+": assertTrue SCHEMA1/view/VIEW_DEPENDING_ON_BAD_VIEW.sql exists")
+					s.expect(s.exists("schema1", "view", "view_depending_on_bad_view"), part+": VIEW_DEPENDING_ON_BAD_VIEW deployed")
+					return
+				}
+				s.expect(has("SCHEMA1/view/exceptions/VIEW_WITH_ERROR.sql"), part+": assertTrue SCHEMA1/view/exceptions/VIEW_WITH_ERROR.sql exists")
+				// "Verify that files that depend on files that failed do not execute"
+				s.expect(!has("SCHEMA1/view/exceptions/VIEW_DEPENDING_ON_BAD_VIEW.sql"), part+": assertFalse view/exceptions/VIEW_DEPENDING_ON_BAD_VIEW.sql")
+				s.expect(!has("SCHEMA1/view/dependentOnExceptions/VIEW_DEPENDING_ON_BAD_VIEW.sql"), part+": assertFalse view/dependentOnExceptions/VIEW_DEPENDING_ON_BAD_VIEW.sql")
+				s.expect(has("SCHEMA1/view/VIEW_DEPENDING_ON_BAD_VIEW.sql"), part+": VIEW_DEPENDING_ON_BAD_VIEW.sql stays in view/")
+				s.expect(!s.exists("schema1", "view", "view_depending_on_bad_view"), part+": VIEW_DEPENDING_ON_BAD_VIEW not run")
+			}
+			// Part 1 - do the deployment w/ onboarding mode: everything else deploys.
+			res := onboard("part1")
+			check("part1", false)
+			for _, v := range []string{"view1", "view2", "view3"} {
+				s.expect(s.exists("schema1", "view", v), "part1: "+v+" deployed past the failures")
+			}
+			s.expect(s.exists("schema1", "table", "table_a"), "part1: TABLE_A deployed")
+			skipped := map[string]bool{}
+			for _, sk := range res.Skipped {
+				skipped[strings.ToLower(sk.Step.Key.Name)] = true
+			}
+			s.expect(skipped["view_depending_on_bad_view"], "part1: VIEW_DEPENDING_ON_BAD_VIEW reported as not run")
+			// Part 2 - rerun the deploy and ensure the data remains as is.
+			onboard("part2")
+			check("part2", false)
+			// Part 3 - fix the view and verify that it is moved back to the regular folder.
+			fixed, err := os.ReadFile(corpus(t, "obevo", "scenarios", "onboardingDeploy", "VIEW_WITH_ERROR.corrected.sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "SCHEMA1", "view", "exceptions", "VIEW_WITH_ERROR.sql"), fixed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			onboard("part3")
+			check("part3", true)
 		})
 	}
 }
