@@ -15,12 +15,19 @@ import (
 type Options struct {
 	// Tag names the run, so that a later rollback can say --to <tag>.
 	Tag string
+	// Changesets selects changesets to deploy besides the changes in none (tandem deploy
+	// --changeset, --all-changesets), added to Engine.Changesets; the changes of the others are
+	// deferred.
+	Changesets plan.Changesets
 }
 
 // Result says what a command did.
 type Result struct {
 	RunID int64
 	Steps []StepResult
+	// Deferred are the steps a deploy left out: their changes are in changesets not selected,
+	// or need such a change (plan.Plan.Deferred). Only Deploy sets it.
+	Deferred []plan.Step
 }
 
 // StepResult is one step that ran.
@@ -90,7 +97,7 @@ func (s *session) planClean(ctx context.Context, p *tandem.Project) ([]tandem.Re
 // diff builds the graph of p for the session's environment and compares it with the history.
 func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
 	s.adopt(p)
-	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name()})
+	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name(), Changesets: s.changesets})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,9 +120,13 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer s.close(ctx)
+	s.changesets = s.changesets.With(o.Changesets)
 	records, pl, err := s.planClean(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	for _, st := range pl.Deferred {
+		e.log().Info("change deferred", "step", stepName(st), "reason", st.Reason)
 	}
 	if err := s.checkSQL(pl.Steps); err != nil {
 		return nil, err
@@ -124,7 +135,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer func() { s.finish(ctx, err) }()
-	res = &Result{RunID: s.run.ID}
+	res = &Result{RunID: s.run.ID, Deferred: pl.Deferred}
 	s.callbacks, s.tokens = p.Callbacks, plan.TokenReplacer(p, s.env)
 	defer func() { err = s.afterError(ctx, err) }()
 	if err := s.runCallbacks(ctx, tandem.BeforeMigrate); err != nil {

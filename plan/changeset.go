@@ -24,6 +24,13 @@ func (c Changesets) Selects(name string) bool {
 	return name == "" || c.All || slices.Contains(c.Names, name)
 }
 
+// With returns the selection of both c and o.
+func (c Changesets) With(o Changesets) Changesets {
+	names := append(slices.Clone(c.Names), o.Names...)
+	slices.Sort(names)
+	return Changesets{Names: slices.Compact(names), All: c.All || o.All}
+}
+
 // changesetOf returns the changeset of a node's change, else of its object ("" for none).
 func changesetOf(n *Node) string {
 	if n.Change.Attrs.Changeset != "" {
