@@ -56,6 +56,9 @@ type cli struct {
 	explain  string
 	// deploy, plan: allow numbered migrations below the highest version deployed
 	outOfOrder bool
+	// deploy, plan, status: the changesets selected (--changeset, --all-changesets)
+	changesets    []string
+	allChangesets bool
 
 	// tandem move
 	force, confirm    bool

@@ -59,6 +59,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
+	e.Changesets = c.changesetSelection()
 	pv, err := e.Plan(ctx, p)
 	if err != nil {
 		return err
@@ -89,6 +90,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
 		}
 	}
+	printDeferred(c, pv.Plan.Deferred)
 	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
 	printCallbacks(c, p)
 	printRollbackCorrections(c, pv.Rollbacks)
@@ -117,7 +119,7 @@ func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *
 
 func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
 	return writing(ctx, c, "deploy", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
-		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
+		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag, Changesets: c.changesetSelection()})
 	})
 }
 
@@ -147,6 +149,7 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
+	e.Changesets = c.changesetSelection()
 	st, err := e.Status(ctx, p)
 	if err != nil {
 		return err
@@ -174,6 +177,7 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 			r := st.Runs[n-1]
 			c.printf("  last run: %d %s %s at %s by %s\n", r.ID, r.Command, r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), r.User)
 		}
+		printDeferred(c, pl.Deferred)
 		printProblems(c, pl.Problems)
 		if st.UpToDate() {
 			c.printf("Up to date.\n")
