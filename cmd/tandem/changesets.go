@@ -26,7 +26,7 @@ func printDeferred(c *cli, steps []plan.Step) {
 	if len(steps) == 0 {
 		return
 	}
-	c.printf("Deferred: %s in changesets, which a deploy runs only when given --changeset NAME or --all-changesets:\n", countChanges(len(steps)))
+	c.printf("Deferred: %s, which a deploy runs only when given their changeset (--changeset NAME, or --all-changesets):\n", countChanges(len(steps)))
 	for _, st := range steps {
 		c.printf("  %-10s %s  -- %s", st.Action, stepLabel(st), st.Reason)
 		if w := stepWhere(st); w != "" {

@@ -90,7 +90,10 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
 		}
 	}
-	printDeferred(c, pv.Plan.Deferred)
+	if len(pv.Plan.Deferred) > 0 {
+		c.printf("\n")
+		printDeferred(c, pv.Plan.Deferred)
+	}
 	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
 	printCallbacks(c, p)
 	printRollbackCorrections(c, pv.Rollbacks)
@@ -179,7 +182,9 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 		}
 		printDeferred(c, pl.Deferred)
 		printProblems(c, pl.Problems)
-		if st.UpToDate() {
+		if st.UpToDate() && len(pl.Deferred) > 0 {
+			c.printf("Up to date, but for the deferred changes above.\n")
+		} else if st.UpToDate() {
 			c.printf("Up to date.\n")
 		}
 	}
