@@ -192,6 +192,9 @@ type Attrs struct {
 	Drop bool
 	// Key overrides the key columns of a static data table (default: its primary key).
 	Key []string
+	// Changeset names the changeset of a change (Obevo's changeset attribute): a deploy leaves
+	// it out, and lists it as deferred, unless the changeset is selected (plan.Changesets).
+	Changeset string
 	// Extra keeps attributes that tandem accepts but does not act on (Obevo toggles such as FK or
 	// comment), so that nothing written is silently lost.
 	Extra map[string]string

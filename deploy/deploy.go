@@ -19,6 +19,10 @@ type Options struct {
 	// recorded in Result.Failed, what depends on it is not run (Result.Skipped), everything
 	// else is deployed, and the deploy ends with an *OnboardingError.
 	Onboarding bool
+	// Changesets selects changesets to deploy besides the changes in none (tandem deploy
+	// --changeset, --all-changesets), added to Engine.Changesets; the changes of the others are
+	// deferred.
+	Changesets plan.Changesets
 }
 
 // Result says what a command did.
@@ -28,6 +32,9 @@ type Result struct {
 	// Failed and Skipped are the steps an onboarding deploy did not deploy (Options.Onboarding).
 	Failed  []Failure
 	Skipped []Skip
+	// Deferred are the steps a deploy left out: their changes are in changesets not selected,
+	// or need such a change (plan.Plan.Deferred). Only Deploy sets it.
+	Deferred []plan.Step
 }
 
 // StepResult is one step that ran.
@@ -97,7 +104,7 @@ func (s *session) planClean(ctx context.Context, p *tandem.Project) ([]tandem.Re
 // diff builds the graph of p for the session's environment and compares it with the history.
 func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
 	s.adopt(p)
-	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name()})
+	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name(), Changesets: s.changesets})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -122,12 +129,16 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer s.close(ctx)
+	s.changesets = s.changesets.With(o.Changesets)
 	records, g, pl, err := s.planFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	if len(pl.Problems) > 0 {
 		return nil, &ProblemsError{Problems: pl.Problems}
+	}
+	for _, st := range pl.Deferred {
+		e.log().Info("change deferred", "step", stepName(st), "reason", st.Reason)
 	}
 	if err := s.checkSQL(pl.Steps); err != nil {
 		return nil, err
@@ -137,7 +148,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer func() { s.finish(ctx, err) }()
-	res = &Result{RunID: s.run.ID}
+	res = &Result{RunID: s.run.ID, Deferred: pl.Deferred}
 	s.callbacks, s.tokens = p.Callbacks, plan.TokenReplacer(p, s.env)
 	defer func() { err = s.afterError(ctx, err) }()
 	if err := s.runCallbacks(ctx, tandem.BeforeMigrate); err != nil {

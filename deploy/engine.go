@@ -43,6 +43,10 @@ type Engine struct {
 	// Scrub, when set, cleans the text the engine writes into history of secrets (a failed
 	// run's error may quote what a driver or server said about a password).
 	Scrub func(string) string
+	// Changesets selects the changesets that Plan, Status and Baseline treat as deployed by the
+	// coming deploy; the changes of the others are listed in Plan.Deferred (see
+	// plan.Changesets). Deploy adds Options.Changesets to it.
+	Changesets plan.Changesets
 }
 
 // Progress reports where a command is.
@@ -121,6 +125,7 @@ type session struct {
 	callbacks     []tandem.Callback   // the project's, set by Deploy (no other command runs them)
 	tokens        func(string) string // replaces tokens in callbacks and verify scripts; set by Deploy
 	state         connState           // how to restore the connection between changes (session.go)
+	changesets    plan.Changesets     // the changesets diff selects: the engine's, plus Deploy's
 }
 
 // open takes the deploy lock (when write is set), opens the working connection and finds the
@@ -129,7 +134,7 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 	if e.DB == nil || e.Dialect == nil || e.Env == nil {
 		return nil, errors.New("deploy: engine needs DB, Dialect and Env")
 	}
-	s := &session{e: e, env: e.Env}
+	s := &session{e: e, env: e.Env, changesets: e.Changesets}
 	if write {
 		lc, err := e.DB.Conn(ctx)
 		if err != nil {

@@ -31,9 +31,16 @@ import (
 //
 // Static data is synchronised when its hash differs from the record, when it is not recorded,
 // or when its table has a change applied in this plan.
+//
+// A step of a change in a changeset that Options.Changesets does not select, or of a change
+// depending on one, is moved to Plan.Deferred. A selected name that no change carries is an
+// error.
 func Diff(g *Graph, records []tandem.Record) (*Plan, error) {
 	order, err := g.Order()
 	if err != nil {
+		return nil, err
+	}
+	if err := g.checkChangesets(); err != nil {
 		return nil, err
 	}
 	d := newDiffer(g, records)
@@ -70,6 +77,7 @@ func Diff(g *Graph, records []tandem.Record) (*Plan, error) {
 		}
 	}
 	pl.Problems = append(pl.Problems, d.deleted()...)
+	deferChangesets(g, pl)
 	return pl, nil
 }
 

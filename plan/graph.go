@@ -14,6 +14,8 @@ type Options struct {
 	// Dialect is "postgres", "mysql" or "sqlite". It selects the changes restricted to dialects
 	// and the lexer's rules.
 	Dialect string
+	// Changesets selects the changesets Diff plans; the others are deferred (Plan.Deferred).
+	Changesets Changesets
 }
 
 // Node is one change that applies in this environment.

@@ -39,6 +39,9 @@ type Step struct {
 	// migration is below: the environment allows out-of-order migrations
 	// (tandem.Environment.OutOfOrder), and the engine warns when it applies one.
 	OutOfOrder string
+	// Changeset, on a deferred step (Plan.Deferred), names the changeset it waits for: its own
+	// change's, or that of a deferred change it depends on.
+	Changeset string
 }
 
 // ProblemKind names a kind of Problem.
@@ -81,4 +84,7 @@ type Plan struct {
 	// then everything else in graph order.
 	Steps    []Step
 	Problems []Problem
+	// Deferred are the steps left out because their change is in a changeset not selected
+	// (Options.Changesets), or depends on such a change; each Reason says how to deploy it.
+	Deferred []Step
 }

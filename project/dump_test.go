@@ -153,6 +153,9 @@ func dumpAttrs(a tandem.Attrs) string {
 		b.WriteString(" drop")
 	}
 	list("key", a.Key)
+	if a.Changeset != "" {
+		b.WriteString(" changeset=" + a.Changeset)
+	}
 	if len(a.Extra) > 0 {
 		fmt.Fprintf(&b, " extra=%s", dumpMap(a.Extra))
 	}

@@ -103,7 +103,7 @@ func TestLoadErrorKinds(t *testing.T) {
 		msg   string
 	}{
 		{"unknown attribute", map[string]string{"s/table/users.sql": "-- tandem:change a\nselect 1;\n-- tandem:change b depnds=x\nselect 2;\n"}, ErrUnknownAttribute,
-			`s/table/users.sql:3: unknown attribute "depnds" (known: depends, depends+, depends-, envs, exclude-envs, dialects, exclude-dialects, transaction, rebaseline, inactive, drop, key)`},
+			`s/table/users.sql:3: unknown attribute "depnds" (known: depends, depends+, depends-, envs, exclude-envs, dialects, exclude-dialects, transaction, rebaseline, inactive, drop, key, changeset)`},
 		{"bad attribute", map[string]string{"s/table/t.sql": "-- tandem:change a transaction=no\nselect 1;\n"}, ErrBadAttribute,
 			"s/table/t.sql:1: bad attribute: transaction=no; write transaction=off or transaction=on"},
 		{"unknown directive", map[string]string{"s/view/v.sql": "-- tandem:objet envs=a\ncreate view v as select 1;\n"}, ErrUnknownDirective,

@@ -146,7 +146,7 @@ func unquote(s string) string {
 }
 
 // knownAttrs lists the attributes a marker may carry, for the unknown-attribute message.
-var knownAttrs = []string{"depends", "depends+", "depends-", "envs", "exclude-envs", "dialects", "exclude-dialects", "transaction", "rebaseline", "inactive", "drop", "key"}
+var knownAttrs = []string{"depends", "depends+", "depends-", "envs", "exclude-envs", "dialects", "exclude-dialects", "transaction", "rebaseline", "inactive", "drop", "key", "changeset"}
 
 // knownDialects are the names dialects= may use (patterns are let through unchecked).
 var knownDialects = []string{"mysql", "postgres", "sqlite"}
@@ -199,6 +199,12 @@ func parseAttrs(toks []token, a *tandem.Attrs) error {
 			default:
 				return fmt.Errorf("%w: transaction=%s; write transaction=off or transaction=on", ErrBadAttribute, value)
 			}
+			continue
+		case "changeset":
+			if strings.TrimSpace(value) == "" || strings.ContainsAny(value, ", \t") {
+				return fmt.Errorf("%w: changeset=%q; name one changeset, without blanks or commas (changeset=phaseA)", ErrBadAttribute, value)
+			}
+			a.Changeset = value
 			continue
 		case "depends":
 			// an empty list is meaningful: the change depends on nothing

@@ -66,6 +66,17 @@ func (f *obevoFile) attrs(m *obevoMarker, known obevoAttrSet) tandem.Attrs {
 			a.ExcludeDialects = obevoDialects(v)
 		case "baselinedChanges":
 			a.Rebaseline = splitList(v)
+		case "changeset":
+			// Obevo defers a change in a changeset until a deploy names it.
+			if known != nil && !known["changeset"] {
+				f.unknown(m, kv.Key, "attribute")
+				setExtra(&a, kv.Key, v)
+				break
+			}
+			a.Changeset = strings.TrimSpace(v)
+			if a.Changeset == "" && known != nil {
+				f.errorf(m.Line, "changeset is empty; name the changeset (changeset=phaseA) or remove the attribute")
+			}
 		case "primaryKeys":
 			a.Key = splitList(v)
 		case "order":

@@ -58,6 +58,9 @@ type cli struct {
 	outOfOrder bool
 	// deploy: go on past failing files, moving them into exceptions/ (onboarding.go)
 	onboarding bool
+	// deploy, plan, status: the changesets selected (--changeset, --all-changesets)
+	changesets    []string
+	allChangesets bool
 
 	// tandem move
 	force, confirm    bool

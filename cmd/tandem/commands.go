@@ -59,6 +59,7 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
+	e.Changesets = c.changesetSelection()
 	pv, err := e.Plan(ctx, p)
 	if err != nil {
 		return err
@@ -88,6 +89,10 @@ func cmdPlan(ctx context.Context, c *cli, _ []string) error {
 		case plan.ActionRebaseline:
 			c.printf("%s\n", indent("-- recorded without running; replaces "+strings.Join(st.Node.Change.Attrs.Rebaseline, ", ")))
 		}
+	}
+	if len(pv.Plan.Deferred) > 0 {
+		c.printf("\n")
+		printDeferred(c, pv.Plan.Deferred)
 	}
 	printSkipped(c, p, e.Env.Name, e.Dialect.Name())
 	printCallbacks(c, p)
@@ -120,7 +125,7 @@ func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
 		return cmdDeployOnboarding(ctx, c)
 	}
 	return writing(ctx, c, "deploy", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
-		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag})
+		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag, Changesets: c.changesetSelection()})
 	})
 }
 
@@ -150,6 +155,7 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
+	e.Changesets = c.changesetSelection()
 	st, err := e.Status(ctx, p)
 	if err != nil {
 		return err
@@ -177,8 +183,11 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 			r := st.Runs[n-1]
 			c.printf("  last run: %d %s %s at %s by %s\n", r.ID, r.Command, r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), r.User)
 		}
+		printDeferred(c, pl.Deferred)
 		printProblems(c, pl.Problems)
-		if st.UpToDate() {
+		if st.UpToDate() && len(pl.Deferred) > 0 {
+			c.printf("Up to date, but for the deferred changes above.\n")
+		} else if st.UpToDate() {
 			c.printf("Up to date.\n")
 		}
 	}

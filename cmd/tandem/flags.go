@@ -44,12 +44,15 @@ func (c *cli) commandFlags(name string, fs *pflag.FlagSet) {
 		fs.StringVar(&c.tag, "tag", "", "name this run `T`, for rollback --to")
 		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
 		fs.BoolVar(&c.onboarding, "onboarding", false, "go on past failing changes: move each failing file into an exceptions/ folder beside it, skip what depends on it, deploy the rest (Obevo's onboarding mode)")
+		c.changesetFlags(fs, "deploy")
 	case "plan":
 		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+		c.changesetFlags(fs, "plan")
 	case "rollback":
 		fs.StringVar(&c.to, "to", "", "the run id or tag `RUN|TAG` to return to (0: before the first run)")
 	case "status":
 		fs.BoolVar(&c.exitCode, "exit-code", false, "exit 3 when changes are pending, 4 when there are problems")
+		c.changesetFlags(fs, "list as pending")
 	case "graph":
 		fs.StringVar(&c.explain, "explain", "", "list why each edge into and out of `OBJECT` exists")
 	}

@@ -58,7 +58,7 @@ func jsonPlan(pv *deploy.Preview) any {
 		j.Detail = pv.DataCounts[i]
 		steps = append(steps, j)
 	}
-	return map[string]any{"steps": steps, "problems": toJSONProblems(pv.Plan.Problems)}
+	return map[string]any{"steps": steps, "problems": toJSONProblems(pv.Plan.Problems), "deferred": jsonDeferred(pv.Plan.Deferred)}
 }
 
 func jsonResult(what string, res *deploy.Result) any {
@@ -69,7 +69,7 @@ func jsonResult(what string, res *deploy.Result) any {
 		j.Detail, j.Millis = s.Detail, s.Duration.Milliseconds()
 		steps = append(steps, j)
 	}
-	return map[string]any{"command": what, "run": res.RunID, "steps": steps}
+	return map[string]any{"command": what, "run": res.RunID, "steps": steps, "deferred": jsonDeferred(res.Deferred)}
 }
 
 func jsonStatus(st *deploy.Status) any {
@@ -95,7 +95,8 @@ func jsonStatus(st *deploy.Status) any {
 		deployed = append(deployed, rec{Object: r.Key().String(), Change: r.Change, Status: string(r.Status), Hash: r.Hash, Run: r.RunID,
 			At: r.AppliedAt.UTC().Format("2006-01-02T15:04:05Z"), By: r.AppliedBy, File: r.File, Applied: r.Done})
 	}
-	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": jsonRuns(st.Runs)}
+	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": jsonRuns(st.Runs),
+		"deferred": jsonDeferred(st.Preview.Plan.Deferred)}
 }
 
 func jsonGraph(g *plan.Graph) any {

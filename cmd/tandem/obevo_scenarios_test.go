@@ -14,6 +14,7 @@ import (
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/plan"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -390,19 +391,50 @@ func TestObevoScenarioPermSync(t *testing.T) {
 	}
 }
 
-// TestObevoScenarioChangeset runs ChangesetDeploymentsTest's project. Obevo's default deploy
-// leaves out the changes marked changeset=phaseA/phaseB (checkForIndex ... false for all three
-// indexes) and deploys them when asked (changesetNames, allChangesets). tandem has no
-// changesets: it deploys every change at once, as testChangesetAppliedAtOnce expects of
-// allChangesets(true). This checks what tandem does; the phased deploy is missing.
+// TestObevoScenarioChangeset mirrors ChangesetDeploymentsTest. testChangesetsAppliedInPhases:
+// the default deploy leaves out the changes marked changeset=phaseA/phaseB (no index), a deploy
+// with changeset phaseA adds TABLE_A's and TABLE_B's index, one with phaseB TABLE_C's.
+// testChangesetAppliedAtOnce: allChangesets(true) deploys all three indexes at once.
 func TestObevoScenarioChangeset(t *testing.T) {
-	for _, db := range scenarioDBs {
-		t.Run(db.name, func(t *testing.T) {
-			s := newScenario(t, db, "test")
-			s.mustDeploy("changesetDeploy", "step1")
-			for _, ix := range []string{"table_a_ind1", "table_b_ind1", "table_c_ind1"} {
-				s.expect(s.exists("schema1", "index", ix), "index "+ix+" not created (testChangesetAppliedAtOnce)")
+	indexes := []string{"table_a_ind1", "table_b_ind1", "table_c_ind1"}
+	check := func(s *scenario, when string, want ...bool) {
+		s.t.Helper()
+		for i, ix := range indexes {
+			if got := s.exists("schema1", "index", ix); got != want[i] {
+				s.t.Errorf("%s: %s: index %s exists == %v, want %v", s.db.name, when, ix, got, want[i])
 			}
+		}
+	}
+	for _, db := range scenarioDBs {
+		t.Run(db.name+"/testChangesetsAppliedInPhases", func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			p := scenarioStep(t, db, "changesetDeploy", "step1")
+			ctx := context.Background()
+			res, err := s.e.Deploy(ctx, p, deploy.Options{})
+			if err != nil {
+				t.Fatalf("default deploy: %v", err)
+			}
+			check(s, "after the default deploy", false, false, false)
+			if len(res.Deferred) != 3 {
+				t.Errorf("default deploy deferred %d changes, want the 3 indexes", len(res.Deferred))
+			}
+			for _, phase := range []string{"phaseA", "phaseB"} {
+				if _, err := s.e.Deploy(ctx, p, deploy.Options{Changesets: plan.Changesets{Names: []string{phase}}}); err != nil {
+					t.Fatalf("deploy %s: %v", phase, err)
+				}
+				if phase == "phaseA" {
+					check(s, "after phaseA", true, true, false)
+				}
+			}
+			check(s, "after phaseB", true, true, true)
+		})
+		t.Run(db.name+"/testChangesetAppliedAtOnce", func(t *testing.T) {
+			s := newScenario(t, db, "test")
+			p := scenarioStep(t, db, "changesetDeploy", "step1")
+			if _, err := s.e.Deploy(context.Background(), p, deploy.Options{Changesets: plan.Changesets{All: true}}); err != nil {
+				t.Fatalf("deploy all changesets: %v", err)
+			}
+			check(s, "after allChangesets", true, true, true)
 		})
 	}
 }

@@ -74,6 +74,11 @@ func printResult(c *cli, what string, res *deploy.Result) {
 		c.writeJSON(c.stdout, jsonResult(what, res))
 		return
 	}
+	defer printDeferred(c, res.Deferred)
+	if len(res.Steps) == 0 && len(res.Deferred) > 0 {
+		c.printf("Nothing to do but the deferred changes below.\n")
+		return
+	}
 	if len(res.Steps) == 0 {
 		c.printf("Nothing to do: the database is up to date.\n")
 		return
