@@ -53,6 +53,7 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 	if err != nil {
 		return nil, err
 	}
+	pl.Problems = append(pl.Problems, s.sqlProblems(pl.Steps)...)
 	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}, Rollbacks: plan.RollbackCorrections(g, records)}
 	for i, st := range pl.Steps {
 		if st.Action != plan.ActionData {
@@ -87,6 +88,20 @@ func (s *session) planClean(ctx context.Context, p *tandem.Project) ([]tandem.Re
 	return records, pl, nil
 }
 
+// planRunnable is planClean for a deploy, which also refuses to run anything while a change
+// file it would run holds what tandem cannot run (sqlProblems).
+func (s *session) planRunnable(ctx context.Context, p *tandem.Project) ([]tandem.Record, *plan.Plan, error) {
+	records, _, pl, err := s.planFor(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl.Problems = append(pl.Problems, s.sqlProblems(pl.Steps)...)
+	if len(pl.Problems) > 0 {
+		return nil, nil, &ProblemsError{Problems: pl.Problems}
+	}
+	return records, pl, nil
+}
+
 // diff builds the graph of p for the session's environment and compares it with the history.
 func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
 	s.adopt(p)
@@ -113,11 +128,8 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		return nil, err
 	}
 	defer s.close(ctx)
-	records, pl, err := s.planClean(ctx, p)
+	records, pl, err := s.planRunnable(ctx, p)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkSQL(pl.Steps); err != nil {
 		return nil, err
 	}
 	if err := s.begin(ctx, o.Tag); err != nil {

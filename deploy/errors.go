@@ -27,6 +27,9 @@ func (e *ProblemsError) Error() string {
 			where = fmt.Sprintf("%s:%d", p.File, p.Line)
 		}
 		fmt.Fprintf(&b, "\n\n%s: %s %s/%s", where, p.Kind, p.Key, p.Change)
+		if p.Reason != "" {
+			b.WriteString(": " + p.Reason)
+		}
 		if p.Diff != "" {
 			b.WriteString("\n" + strings.TrimRight(p.Diff, "\n"))
 		}

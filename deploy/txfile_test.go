@@ -118,14 +118,15 @@ func TestCommitInTheMiddleRunsStatementByStatement(t *testing.T) {
 	})
 }
 
-// A ROLLBACK in a change file is refused before anything runs, with its file and line.
+// A ROLLBACK in a change file is a problem of the plan, refused before anything runs, with its
+// file and line.
 func TestRollbackInAFileIsRefusedBeforeAnythingRuns(t *testing.T) {
 	forEachDB(t, func(t *testing.T, tg target) {
 		e := tg.engine(t)
 		_, err := e.Deploy(context.Background(), load(t, itemsProject("begin;\ninsert into items values (1, 'a');\nrollback;\n")), deploy.Options{})
-		var se *deploy.StepError
-		if !errors.As(err, &se) || se.File != "app/table/items.sql" || se.Line != 6 || !strings.Contains(err.Error(), "ROLLBACK") {
-			t.Fatalf("deploy: %v, want a StepError at items.sql:6 about ROLLBACK", err)
+		var pe *deploy.ProblemsError
+		if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].File != "app/table/items.sql" || pe.Problems[0].Line != 6 || !strings.Contains(err.Error(), "ROLLBACK") {
+			t.Fatalf("deploy: %v, want a problem at items.sql:6 about ROLLBACK", err)
 		}
 		if status, _ := changeRecord(t, tg, e, "create"); status != "none" {
 			t.Errorf("the change before it ran (recorded %s)", status)
