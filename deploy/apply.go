@@ -58,9 +58,12 @@ func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, 
 
 // hashStatements identifies a prefix of a change's statements (see plan.HashStatements).
 func (s *session) hashStatements(stmts []statement) string {
-	texts := make([]string, len(stmts))
-	for i, st := range stmts {
-		texts[i] = st.text
+	texts := make([]string, 0, len(stmts))
+	for _, st := range stmts {
+		texts = append(texts, st.text)
+		if st.copy {
+			texts = append(texts, plan.CopyDataHashText(st.data))
+		}
 	}
 	return plan.HashStatements(texts, s.e.Dialect.Name())
 }

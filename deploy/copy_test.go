@@ -185,3 +185,35 @@ func TestCopyBlockWithoutCopyRunner(t *testing.T) {
 		t.Errorf("the change before the refused one ran")
 	}
 }
+
+// A COPY that ran in a change applied statement by statement (it commits in its middle), which
+// then failed, is part of what the partial record says ran: once its data rows are edited the
+// change is no longer resumed after it as though unchanged, which would never load the new rows.
+func TestPartialChangeWithEditedCopyData(t *testing.T) {
+	tg := postgresTarget(t)
+	e := tg.engine(t)
+	project := func(rows, last string) fstest.MapFS {
+		return fstest.MapFS{
+			"tandem.yaml": {Data: []byte("schemas: [app]\n")},
+			"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key, s text);\n" +
+				"-- tandem:change load\nCOPY n FROM stdin;\n" + rows + "\\.\nBEGIN;\n" + last + ";\nCOMMIT;\n")},
+		}
+	}
+	deployErr(t, e, load(t, project("1\ta\n", "select 1/0")))
+	// Unchanged rows: the change resumes after what ran.
+	pv, err := e.Plan(context.Background(), load(t, project("1\ta\n", "select 1")))
+	if err != nil || len(pv.Plan.Problems) != 0 {
+		t.Fatalf("plan with what ran unchanged: %v, problems %+v; want it resumable", err, pv.Plan.Problems)
+	}
+	// Edited rows: a problem, and the deploy refuses.
+	pv, err = e.Plan(context.Background(), load(t, project("1\tb\n", "select 1")))
+	if err != nil || len(pv.Plan.Problems) != 1 || pv.Plan.Problems[0].Kind != plan.ProblemPartial {
+		t.Fatalf("plan with the copied rows edited: %v, problems %+v; want one %s", err, pv.Plan.Problems, plan.ProblemPartial)
+	}
+	if err := deployErr(t, e, load(t, project("1\tb\n", "select 1"))); !errors.Is(err, deploy.ErrProblems) {
+		t.Fatalf("deploy: %v, want the partial problem", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.table("n")+" WHERE s = 'a'"); n != 1 {
+		t.Errorf("the copied row changed: %d rows with s = 'a', want 1", n)
+	}
+}
