@@ -42,7 +42,8 @@ type Preview struct {
 	Rollbacks []plan.RollbackCorrection
 }
 
-// Plan computes what Deploy would do. It takes no lock and writes nothing.
+// Plan computes what Deploy would do, with the problems that would make it refuse (the
+// history's, and change files tandem cannot run). It takes no lock and writes nothing.
 func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) {
 	s, err := e.open(ctx, false, "plan")
 	if err != nil {
@@ -120,7 +121,8 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 }
 
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
-// deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
+// deployed changes were edited or deleted, a migration is out of order, or a change file holds
+// what tandem cannot run (a *ProblemsError),
 // then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
 func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res *Result, err error) {
 	s, err := e.open(ctx, true, "deploy")
