@@ -32,4 +32,9 @@ type ChangeGuard interface {
 	// CheckChange runs in a guarded change's transaction just before it commits. An error
 	// fails the change: it is rolled back and nothing is recorded.
 	CheckChange(ctx context.Context, q Querier) error
+	// AsksGuard reports whether a statement asks for what the guard does (SQLite: PRAGMA
+	// foreign_keys=OFF, which the sqlite3 shell's .dump writes before its BEGIN TRANSACTION).
+	// Before a change file's wrapping BEGIN, the engine does not send such a statement but
+	// runs the change guarded in its own transaction, so that the change stays atomic.
+	AsksGuard(stmt string) bool
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,9 +58,12 @@ func (s *session) split(n *plan.Node, body string, firstLine int) ([]statement, 
 
 // hashStatements identifies a prefix of a change's statements (see plan.HashStatements).
 func (s *session) hashStatements(stmts []statement) string {
-	texts := make([]string, len(stmts))
-	for i, st := range stmts {
-		texts[i] = st.text
+	texts := make([]string, 0, len(stmts))
+	for _, st := range stmts {
+		texts = append(texts, st.text)
+		if st.copy {
+			texts = append(texts, plan.CopyDataHashText(st.data))
+		}
 	}
 	return plan.HashStatements(texts, s.e.Dialect.Name())
 }
@@ -85,6 +89,7 @@ func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Even
 }
 
 // transactional reports whether all statements can run in one transaction with the history row.
+// When they can, it marks the statements the dialect's guard does in their place (txGuard).
 // A change that controls its transaction in its middle never does; one that wraps statements
 // that can share a transaction in BEGIN ... COMMIT does even where DDL commits implicitly.
 func (s *session) transactional(n *plan.Node, stmts []statement) bool {
@@ -95,10 +100,14 @@ func (s *session) transactional(n *plan.Node, stmts []statement) bool {
 	if !s.e.Dialect.Capabilities().TransactionalDDL {
 		return wrapped(stmts) && s.allShareTx(stmts)
 	}
-	for _, st := range stmts {
-		if s.e.Dialect.NonTransactional(st.text) {
+	guard := s.guardRequests(stmts)
+	for i, st := range stmts {
+		if !slices.Contains(guard, i) && s.e.Dialect.NonTransactional(st.text) {
 			return false
 		}
+	}
+	for _, i := range guard {
+		stmts[i].tx = txGuard // the guard does it, outside the transaction (dumpguard.go)
 	}
 	return true
 }

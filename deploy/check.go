@@ -1,12 +1,21 @@
 package deploy
 
-import "github.com/tandem-db/tandem/plan"
+import (
+	"errors"
 
-// checkSQL splits the SQL of every step that runs a change file before a deploy runs anything,
-// so that a file tandem cannot run (an unterminated quote or COPY data block, a psql
-// meta-command, a ROLLBACK) is reported with its file:line while nothing is applied yet, rather
-// than after the changes before it.
-func (s *session) checkSQL(steps []plan.Step) error {
+	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/internal/sqllex"
+	"github.com/tandem-db/tandem/plan"
+)
+
+// sqlProblems splits the SQL of every step that runs a change file, as a deploy would, and
+// returns a ProblemCannotRun for each file tandem would refuse to run (an unterminated quote or
+// COPY data block, a psql meta-command it does not accept, a ROLLBACK, a COPY data block the
+// dialect cannot stream), at its file:line. Plan and status show them with the history's
+// problems, and a deploy refuses to run anything while there are any, rather than failing at
+// the file after the changes before it.
+func (s *session) sqlProblems(steps []plan.Step) []plan.Problem {
+	var out []plan.Problem
 	for _, st := range steps {
 		n := st.Node
 		if n == nil || isCSVData(st) {
@@ -14,10 +23,47 @@ func (s *session) checkSQL(steps []plan.Step) error {
 		}
 		switch st.Action {
 		case plan.ActionApply, plan.ActionDeploy, plan.ActionData:
-			if _, err := s.split(n, n.SQL, n.Change.SQLLine); err != nil {
-				return withStep(err, st)
+		default:
+			continue
+		}
+		pr := plan.Problem{Kind: plan.ProblemCannotRun, Key: n.Object.Key, Change: n.Change.Name, File: n.Change.File, Line: n.Change.Line}
+		if _, ok := s.e.Dialect.(tandem.CopyRunner); !ok {
+			if line := copyLine(n); line > 0 {
+				pr.Line = n.Change.SQLLine + line - 1
+				pr.Reason = "a COPY ... FROM stdin data block needs PostgreSQL; " + s.e.Dialect.Name() + " cannot stream it"
+				pr.Hint = "load the rows with INSERT statements"
+				out = append(out, pr)
+				continue
 			}
 		}
+		if _, err := s.split(n, n.SQL, n.Change.SQLLine); err != nil {
+			pr.Reason = err.Error()
+			var se *StepError
+			if errors.As(err, &se) {
+				pr.Reason = se.Err.Error()
+				if se.Line > 0 {
+					pr.Line = se.Line
+				}
+			}
+			pr.Hint = "correct the file: a deploy runs nothing until it is"
+			out = append(out, pr)
+		}
 	}
-	return nil
+	return out
+}
+
+// copyLine returns the line, in the change's SQL, of its first COPY ... FROM stdin with a data
+// block, read as psql reads it, or 0. On a dialect that cannot stream COPY data, its own
+// lexer would take the data rows for SQL, which fails far from the COPY if at all.
+func copyLine(n *plan.Node) int {
+	parts, err := sqllex.Split(n.SQL, plan.SplitOptions(n.Object, "postgres"))
+	if err != nil {
+		return 0 // not a psql script: the dialect's own reading of it decides
+	}
+	for _, p := range parts {
+		if p.Data != nil {
+			return p.Line
+		}
+	}
+	return 0
 }

@@ -14,7 +14,9 @@ import (
 
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/dialect/postgres"
+	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/plan"
 )
 
 func postgresTarget(t *testing.T) target {
@@ -128,24 +130,90 @@ func TestCopyBlockFailures(t *testing.T) {
 }
 
 // psql meta-commands other than \restrict, \unrestrict and \set ON_ERROR_STOP on, and a COPY
-// block without its "\." line, stop the deploy with file:line before anything runs.
+// block without its "\." line, are problems of the plan, at file:line, and stop the deploy before
+// anything runs.
 func TestPsqlOnlyFilesRefusedBeforeAnythingRuns(t *testing.T) {
 	tg := postgresTarget(t)
 	e := tg.engine(t)
 	for _, tc := range []struct{ body, msg string }{
-		{"\\set ON_ERROR_STOP on\nselect 1;\n\\connect other\nselect 2;\n", `app/table/n.sql:6: apply app.table.n/load: psql meta-command \connect is not SQL`},
-		{"COPY n FROM stdin;\n1\ta\n", `app/table/n.sql:4: apply app.table.n/load: COPY data block never ends`},
+		{"\\set ON_ERROR_STOP on\nselect 1;\n\\connect other\nselect 2;\n", `app/table/n.sql:6: cannot-run app.table.n/load: psql meta-command \connect is not SQL`},
+		{"COPY n FROM stdin;\n1\ta\n", `app/table/n.sql:4: cannot-run app.table.n/load: COPY data block never ends`},
 	} {
 		files := fstest.MapFS{
 			"tandem.yaml":     {Data: []byte("schemas: [app]\n")},
 			"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key, s text);\n-- tandem:change load\n" + tc.body)},
 		}
-		_, err := e.Deploy(context.Background(), load(t, files), deploy.Options{})
-		if err == nil || !strings.Contains(err.Error(), tc.msg) {
-			t.Fatalf("deploy: %v, want %q", err, tc.msg)
+		pv, err := e.Plan(context.Background(), load(t, files))
+		if err != nil {
+			t.Fatalf("plan: %v", err)
+		}
+		if len(pv.Plan.Problems) != 1 || pv.Plan.Problems[0].Kind != plan.ProblemCannotRun {
+			t.Fatalf("plan problems: %+v, want one %s", pv.Plan.Problems, plan.ProblemCannotRun)
+		}
+		_, err = e.Deploy(context.Background(), load(t, files), deploy.Options{})
+		if !errors.Is(err, deploy.ErrProblems) || !strings.Contains(err.Error(), tc.msg) {
+			t.Fatalf("deploy: %v, want problems with %q", err, tc.msg)
 		}
 		if n := count(t, e, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'app'"); n != 0 {
 			t.Errorf("the change before the refused one ran")
 		}
+	}
+}
+
+// A COPY data block on a database that cannot stream it is a problem of the plan at the COPY's
+// line, and the deploy refuses it before the change before it runs.
+func TestCopyBlockWithoutCopyRunner(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
+	e := tg.engine(t)
+	files := fstest.MapFS{
+		"tandem.yaml": {Data: []byte("schemas: [app]\n")},
+		"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key, s text);\n" +
+			"-- tandem:change load\nselect 1;\nCOPY n FROM stdin;\n1\ta\n\\.\n")},
+	}
+	pv, err := e.Plan(context.Background(), load(t, files))
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	if len(pv.Plan.Problems) != 1 || pv.Plan.Problems[0].Line != 5 || !strings.Contains(pv.Plan.Problems[0].Reason, "needs PostgreSQL") {
+		t.Fatalf("plan problems: %+v, want one at line 5 saying COPY needs PostgreSQL", pv.Plan.Problems)
+	}
+	_, err = e.Deploy(context.Background(), load(t, files), deploy.Options{})
+	if !errors.Is(err, deploy.ErrProblems) || !strings.Contains(err.Error(), "app/table/n.sql:5: cannot-run") {
+		t.Fatalf("deploy: %v, want a problem at n.sql:5", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'n'"); n != 0 {
+		t.Errorf("the change before the refused one ran")
+	}
+}
+
+// A COPY that ran in a change applied statement by statement (it commits in its middle), which
+// then failed, is part of what the partial record says ran: once its data rows are edited the
+// change is no longer resumed after it as though unchanged, which would never load the new rows.
+func TestPartialChangeWithEditedCopyData(t *testing.T) {
+	tg := postgresTarget(t)
+	e := tg.engine(t)
+	project := func(rows, last string) fstest.MapFS {
+		return fstest.MapFS{
+			"tandem.yaml": {Data: []byte("schemas: [app]\n")},
+			"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key, s text);\n" +
+				"-- tandem:change load\nCOPY n FROM stdin;\n" + rows + "\\.\nBEGIN;\n" + last + ";\nCOMMIT;\n")},
+		}
+	}
+	deployErr(t, e, load(t, project("1\ta\n", "select 1/0")))
+	// Unchanged rows: the change resumes after what ran.
+	pv, err := e.Plan(context.Background(), load(t, project("1\ta\n", "select 1")))
+	if err != nil || len(pv.Plan.Problems) != 0 {
+		t.Fatalf("plan with what ran unchanged: %v, problems %+v; want it resumable", err, pv.Plan.Problems)
+	}
+	// Edited rows: a problem, and the deploy refuses.
+	pv, err = e.Plan(context.Background(), load(t, project("1\tb\n", "select 1")))
+	if err != nil || len(pv.Plan.Problems) != 1 || pv.Plan.Problems[0].Kind != plan.ProblemPartial {
+		t.Fatalf("plan with the copied rows edited: %v, problems %+v; want one %s", err, pv.Plan.Problems, plan.ProblemPartial)
+	}
+	if err := deployErr(t, e, load(t, project("1\tb\n", "select 1"))); !errors.Is(err, deploy.ErrProblems) {
+		t.Fatalf("deploy: %v, want the partial problem", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.table("n")+" WHERE s = 'a'"); n != 1 {
+		t.Errorf("the copied row changed: %d rows with s = 'a', want 1", n)
 	}
 }

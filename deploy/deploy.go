@@ -56,7 +56,8 @@ type Preview struct {
 	Rollbacks []plan.RollbackCorrection
 }
 
-// Plan computes what Deploy would do. It takes no lock and writes nothing.
+// Plan computes what Deploy would do, with the problems that would make it refuse (the
+// history's, and change files tandem cannot run). It takes no lock and writes nothing.
 func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) {
 	s, err := e.open(ctx, false, "plan")
 	if err != nil {
@@ -67,6 +68,7 @@ func (e *Engine) Plan(ctx context.Context, p *tandem.Project) (*Preview, error) 
 	if err != nil {
 		return nil, err
 	}
+	pl.Problems = append(pl.Problems, s.sqlProblems(pl.Steps)...)
 	pv := &Preview{Graph: g, Plan: pl, DataCounts: map[int]string{}, Rollbacks: plan.RollbackCorrections(g, records)}
 	for i, st := range pl.Steps {
 		if st.Action != plan.ActionData {
@@ -101,6 +103,20 @@ func (s *session) planClean(ctx context.Context, p *tandem.Project) ([]tandem.Re
 	return records, pl, nil
 }
 
+// planRunnable is planClean for a deploy, which also refuses to run anything while a change
+// file it would run holds what tandem cannot run (sqlProblems).
+func (s *session) planRunnable(ctx context.Context, p *tandem.Project) ([]tandem.Record, *plan.Graph, *plan.Plan, error) {
+	records, g, pl, err := s.planFor(ctx, p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pl.Problems = append(pl.Problems, s.sqlProblems(pl.Steps)...)
+	if len(pl.Problems) > 0 {
+		return nil, nil, nil, &ProblemsError{Problems: pl.Problems}
+	}
+	return records, g, pl, nil
+}
+
 // diff builds the graph of p for the session's environment and compares it with the history.
 func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph, *plan.Plan, error) {
 	s.adopt(p)
@@ -119,7 +135,8 @@ func (s *session) diff(p *tandem.Project, records []tandem.Record) (*plan.Graph,
 }
 
 // Deploy brings the database up to date with the project: it takes the deploy lock, refuses when
-// deployed changes were edited or deleted, or a migration is out of order (a *ProblemsError),
+// deployed changes were edited or deleted, a migration is out of order, or a change file holds
+// what tandem cannot run (a *ProblemsError),
 // then runs each step with its history row. A failed step stops the deploy with a *StepError; what ran before it stays recorded.
 // With Options.Onboarding it goes on past failed steps instead (onboarding.go) and ends with an
 // *OnboardingError listing them.
@@ -130,18 +147,12 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 	}
 	defer s.close(ctx)
 	s.changesets = s.changesets.With(o.Changesets)
-	records, g, pl, err := s.planFor(ctx, p)
+	records, g, pl, err := s.planRunnable(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	if len(pl.Problems) > 0 {
-		return nil, &ProblemsError{Problems: pl.Problems}
-	}
 	for _, st := range pl.Deferred {
 		e.log().Info("change deferred", "step", stepName(st), "reason", st.Reason)
-	}
-	if err := s.checkSQL(pl.Steps); err != nil {
-		return nil, err
 	}
 	ob := newOnboarding(o, g)
 	if err := s.begin(ctx, o.Tag); err != nil {

@@ -21,8 +21,8 @@
 // with their recorded rollback SQL in exact reverse order, stateless objects get back the
 // definitions they had, static data the rows it had.
 //
-// Errors: *ProblemsError when deployed changes were edited or deleted, or a migration is out of
-// order (nothing ran),
+// Errors: *ProblemsError when deployed changes were edited or deleted, a migration is out of
+// order, or a change file holds what tandem cannot run (nothing ran),
 // *StepError for a step that failed (where, which statement, and what was left recorded),
 // *tandem.LockError when another deploy holds the lock.
 package deploy

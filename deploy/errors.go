@@ -13,7 +13,8 @@ var ErrProblems = errors.New("deploy: the project and the database disagree")
 
 // ProblemsError is returned by Deploy when the history shows deployed changes that were edited,
 // deleted or left partly applied in a way a deploy cannot resolve, or a migration numbered below
-// the highest version deployed where the environment does not allow it. Nothing was run.
+// the highest version deployed where the environment does not allow it, or a change file it
+// would run holds what tandem cannot run (plan.ProblemCannotRun). Nothing was run.
 type ProblemsError struct {
 	Problems []plan.Problem
 }
@@ -27,6 +28,9 @@ func (e *ProblemsError) Error() string {
 			where = fmt.Sprintf("%s:%d", p.File, p.Line)
 		}
 		fmt.Fprintf(&b, "\n\n%s: %s %s/%s", where, p.Kind, p.Key, p.Change)
+		if p.Reason != "" {
+			b.WriteString(": " + p.Reason)
+		}
 		if p.Diff != "" {
 			b.WriteString("\n" + strings.TrimRight(p.Diff, "\n"))
 		}

@@ -80,7 +80,7 @@ func (s *session) restoreState(ctx context.Context) error {
 // afterwards, whatever the outcome.
 func (s *session) guarded(ctx context.Context, stmts []statement, fn func() error) error {
 	g, ok := s.e.Dialect.(tandem.ChangeGuard)
-	if !ok || len(s.state.guard) == 0 || !slices.ContainsFunc(stmts, func(st statement) bool { return g.Guards(st.text) }) {
+	if !ok || len(s.state.guard) == 0 || !slices.ContainsFunc(stmts, func(st statement) bool { return st.tx == txGuard || g.Guards(st.text) }) {
 		return fn()
 	}
 	for _, stmt := range s.state.guard {

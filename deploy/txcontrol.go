@@ -22,6 +22,10 @@ const (
 	// txMid is a BEGIN or COMMIT anywhere else: the change runs statement by statement, each
 	// recorded as it commits, as on a database whose DDL commits implicitly.
 	txMid
+	// txGuard is a statement before the wrapping BEGIN that asks for what the dialect's
+	// tandem.ChangeGuard does (SQLite's PRAGMA foreign_keys=OFF in a .dump): the change runs
+	// guarded instead, in tandem's transaction (dumpguard.go).
+	txGuard
 )
 
 // txOp is what a statement does to the transaction.
@@ -179,8 +183,9 @@ func (s *session) warnTx(n *plan.Node, stmts []statement) {
 			"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[b].line), "statement", stmts[b].text)
 	}
 	if b >= 0 && s.e.Dialect.Capabilities().TransactionalDDL && !n.Change.Attrs.NoTransaction {
-		for _, st := range stmts {
-			if s.e.Dialect.NonTransactional(st.text) {
+		guard := s.guardRequests(stmts)
+		for i, st := range stmts {
+			if !slices.Contains(guard, i) && s.e.Dialect.NonTransactional(st.text) {
 				s.e.log().Warn("the change wraps its body in BEGIN ... COMMIT, but a statement of it works only outside a transaction: it runs statement by statement, each recorded as it commits; move that statement to a change of its own to run the rest atomically",
 					"change", n.Change.ID(), "at", fmt.Sprintf("%s:%d", n.Change.File, stmts[b].line), "statement", st.text)
 				break

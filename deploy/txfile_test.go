@@ -118,14 +118,15 @@ func TestCommitInTheMiddleRunsStatementByStatement(t *testing.T) {
 	})
 }
 
-// A ROLLBACK in a change file is refused before anything runs, with its file and line.
+// A ROLLBACK in a change file is a problem of the plan, refused before anything runs, with its
+// file and line.
 func TestRollbackInAFileIsRefusedBeforeAnythingRuns(t *testing.T) {
 	forEachDB(t, func(t *testing.T, tg target) {
 		e := tg.engine(t)
 		_, err := e.Deploy(context.Background(), load(t, itemsProject("begin;\ninsert into items values (1, 'a');\nrollback;\n")), deploy.Options{})
-		var se *deploy.StepError
-		if !errors.As(err, &se) || se.File != "app/table/items.sql" || se.Line != 6 || !strings.Contains(err.Error(), "ROLLBACK") {
-			t.Fatalf("deploy: %v, want a StepError at items.sql:6 about ROLLBACK", err)
+		var pe *deploy.ProblemsError
+		if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].File != "app/table/items.sql" || pe.Problems[0].Line != 6 || !strings.Contains(err.Error(), "ROLLBACK") {
+			t.Fatalf("deploy: %v, want a problem at items.sql:6 about ROLLBACK", err)
 		}
 		if status, _ := changeRecord(t, tg, e, "create"); status != "none" {
 			t.Errorf("the change before it ran (recorded %s)", status)
@@ -156,25 +157,99 @@ func TestWrappedChangeWithBodies(t *testing.T) {
 	})
 }
 
+// sqliteDump is a file in the shape the sqlite3 shell's .dump writes: foreign keys off, then one
+// transaction holding the tables in creation order with their rows, then indexes and triggers.
+// The child table comes first, so that its rows load only with foreign keys off, as in the shell.
+// last is put before the COMMIT.
+func sqliteDump(last string) string {
+	return "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n" +
+		"CREATE TABLE books(id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id), title TEXT);\n" +
+		"INSERT INTO books VALUES(1,1,'One');\nINSERT INTO books VALUES(2,2,'Two');\n" +
+		"CREATE TABLE authors(id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n" +
+		"INSERT INTO authors VALUES(1,'Ann');\nINSERT INTO authors VALUES(2,'Bo');\n" +
+		"CREATE INDEX books_author ON books(author_id);\n" +
+		"CREATE TRIGGER books_count AFTER INSERT ON books BEGIN UPDATE authors SET name = name || '+' WHERE id = new.author_id; END;\n" +
+		last + "COMMIT;\n"
+}
+
+func dumpProject(dump string) fstest.MapFS {
+	return fstest.MapFS{
+		"tandem.yaml":           {Data: []byte("schemas: [app]\n")},
+		"app/table/library.sql": {Data: []byte("-- tandem:change load\n" + dump)},
+	}
+}
+
 // The sqlite3 shell's .dump output (PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; ... COMMIT;)
-// deploys. The PRAGMA only works outside a transaction, so the change runs statement by
-// statement, with a warning saying so.
+// deploys atomically, as the shell runs it: the PRAGMA is done by the SQLite guard before
+// tandem's transaction (it is a no-op inside one), the body runs in that transaction with its
+// history row, foreign keys are checked before the commit and on again afterwards.
 func TestSQLiteDumpFile(t *testing.T) {
 	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
 	e := tg.engine(t)
 	var logs bytes.Buffer
 	e.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	dump := "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE dumped (id integer primary key, name text);\n" +
-		"INSERT INTO dumped VALUES(1,'a');\nINSERT INTO dumped VALUES(2,'b');\nCOMMIT;\n"
-	files := fstest.MapFS{
-		"tandem.yaml":          {Data: []byte("schemas: [app]\n")},
-		"app/table/dumped.sql": {Data: []byte("-- tandem:change load\n" + dump)},
+	deployOK(t, e, load(t, dumpProject(sqliteDump(""))), "")
+	if n := count(t, e, "SELECT COUNT(*) FROM books JOIN authors ON authors.id = books.author_id"); n != 2 {
+		t.Errorf("books with their authors = %d, want 2", n)
 	}
-	deployOK(t, e, load(t, files), "")
-	if n := count(t, e, "SELECT COUNT(*) FROM dumped"); n != 2 {
-		t.Errorf("rows = %d, want 2", n)
+	if n := count(t, e, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('books_author', 'books_count')"); n != 2 {
+		t.Errorf("index and trigger: %d of 2", n)
 	}
-	if !strings.Contains(logs.String(), "at=app/table/dumped.sql:3") || !strings.Contains(logs.String(), "PRAGMA foreign_keys=OFF") {
-		t.Errorf("no warning naming dumped.sql:3 and the PRAGMA in the log:\n%s", logs.String())
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.historyTable("tandem_changes")+" WHERE object_name = 'library' AND status = 'applied' AND done = 0"); n != 1 {
+		t.Errorf("history: %d applied rows of library without statement progress, want 1 (the change ran in one transaction)", n)
+	}
+	if strings.Contains(logs.String(), "statement by statement") {
+		t.Errorf("the dump ran statement by statement:\n%s", logs.String())
+	}
+	if n := count(t, e, "select count(*) from pragma_foreign_keys where foreign_keys = 1"); n != 1 {
+		t.Errorf("foreign keys stayed off after the deploy")
+	}
+}
+
+// A .dump file whose last statement fails leaves nothing behind and nothing recorded, as in
+// the sqlite3 shell: no table, no row, no history row.
+func TestSQLiteDumpFileFails(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
+	e := tg.engine(t)
+	err := deployErr(t, e, load(t, dumpProject(sqliteDump("INSERT INTO authors VALUES(2,'again');\n"))))
+	if !strings.Contains(err.Error(), "library.sql:12") {
+		t.Errorf("error does not name library.sql:12, the failing INSERT: %v", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('books', 'authors', 'books_author', 'books_count')"); n != 0 {
+		t.Errorf("%d of the dump's tables, index and trigger left behind, want 0", n)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.historyTable("tandem_changes")+" WHERE object_name = 'library'"); n != 0 {
+		t.Errorf("%d history rows for the failed dump, want 0", n)
+	}
+}
+
+// A dump whose foreign keys do not hold fails the check before the commit, and leaves nothing.
+func TestSQLiteDumpFileForeignKeyCheck(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
+	e := tg.engine(t)
+	err := deployErr(t, e, load(t, dumpProject(sqliteDump("INSERT INTO books VALUES(3,99,'Orphan');\n"))))
+	if !strings.Contains(err.Error(), "foreign key violation") {
+		t.Errorf("error does not report the foreign key violation: %v", err)
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('books', 'authors')"); n != 0 {
+		t.Errorf("%d of the dump's tables left behind, want 0", n)
+	}
+}
+
+// Other settings before the BEGIN that work only outside a transaction are not what the guard
+// does: PRAGMA foreign_keys=ON runs as it stands, so the change runs statement by statement,
+// with a warning, and a failure keeps what ran before it, recorded as partly applied.
+func TestSQLiteDumpOtherPragma(t *testing.T) {
+	tg := target{name: "sqlite", url: testdb.SQLite(t), dialect: sqlite.New(), schema: "app"}
+	e := tg.engine(t)
+	var logs bytes.Buffer
+	e.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	file := "PRAGMA foreign_keys=ON;\nBEGIN TRANSACTION;\nCREATE TABLE shelves(id INTEGER PRIMARY KEY);\nINSERT INTO shelves VALUES(1);\nINSERT INTO shelves VALUES(1);\nCOMMIT;\n"
+	deployErr(t, e, load(t, dumpProject(file)))
+	if !strings.Contains(logs.String(), "statement by statement") || !strings.Contains(logs.String(), "PRAGMA foreign_keys=ON") {
+		t.Errorf("no warning that the change runs statement by statement because of the PRAGMA:\n%s", logs.String())
+	}
+	if n := count(t, e, "SELECT COUNT(*) FROM "+tg.historyTable("tandem_changes")+" WHERE object_name = 'library' AND status = 'partial'"); n != 1 {
+		t.Errorf("history: %d partial rows of library, want 1", n)
 	}
 }

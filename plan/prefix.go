@@ -22,6 +22,16 @@ func HashStatements(stmts []string, dialect string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// CopyDataHashText is what HashStatements is given, after a COPY ... FROM STDIN statement, for
+// its data rows: a pseudo-statement naming their digest, so that a partly applied change whose
+// copied rows were edited since is not resumed as though what ran were unchanged. (A COPY runs
+// statement by statement, and so can be part of a partial change, in a change that commits in
+// its middle or holds a statement that works only outside a transaction.)
+func CopyDataHashText(rows string) string {
+	sum := sha256.Sum256([]byte(rows))
+	return "COPY DATA " + hex.EncodeToString(sum[:])
+}
+
 // SplitOptions are the lexer options for a node's SQL: the dialect's rules, and GO separators for
 // Obevo files.
 func SplitOptions(o *tandem.Object, dialect string) sqllex.Options {
@@ -34,9 +44,12 @@ func resumable(n *Node, r *tandem.Record, dialect string) bool {
 	if err != nil || r.Done > len(stmts) {
 		return false
 	}
-	texts := make([]string, r.Done)
-	for i := range texts {
-		texts[i] = stmts[i].Text
+	texts := make([]string, 0, r.Done)
+	for _, st := range stmts[:r.Done] {
+		texts = append(texts, st.Text)
+		if st.Data != nil {
+			texts = append(texts, CopyDataHashText(st.Data.Rows))
+		}
 	}
 	done, _ := SplitDoneHash(r.DoneHash)
 	return HashStatements(texts, dialect) == done

@@ -60,6 +60,10 @@ const (
 	// ProblemOutOfOrder: a numbered migration not deployed has a version below the highest
 	// version deployed, and the environment does not allow out-of-order migrations.
 	ProblemOutOfOrder ProblemKind = "out-of-order"
+	// ProblemCannotRun: a pending change's file holds something tandem refuses to run (a psql
+	// meta-command it does not accept, a COPY data block that never ends or that the database
+	// cannot stream, a ROLLBACK); Reason says what, at File:Line.
+	ProblemCannotRun ProblemKind = "cannot-run"
 )
 
 // Problem is a difference between the project and the history that a deploy cannot resolve by
@@ -76,6 +80,8 @@ type Problem struct {
 	Diff string
 	// Hint is the way out.
 	Hint string
+	// Reason says what is wrong where the kind alone does not (ProblemCannotRun).
+	Reason string
 }
 
 // Plan is what a deploy would do.

@@ -46,4 +46,5 @@ Shell completion: "tandem completion bash|zsh|fish|powershell" prints the script
 e.g. source <(tandem completion bash) in ~/.bashrc ("tandem help completion bash" says more).
 
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 pending changes (status --exit-code),
-4 edited/deleted/partly applied/out-of-order changes, 5 another deploy holds the lock.`
+4 edited/deleted/partly applied/out-of-order changes or a change file that cannot run,
+5 another deploy holds the lock.`

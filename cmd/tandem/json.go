@@ -30,6 +30,7 @@ type jsonProblem struct {
 	Line   int    `json:"line"`
 	Diff   string `json:"diff,omitempty"`
 	Hint   string `json:"hint,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func toJSONStep(st plan.Step) jsonStep {
@@ -46,7 +47,7 @@ func toJSONStep(st plan.Step) jsonStep {
 func toJSONProblems(ps []plan.Problem) []jsonProblem {
 	out := []jsonProblem{}
 	for _, p := range ps {
-		out = append(out, jsonProblem{Kind: string(p.Kind), Object: p.Key.String(), Change: p.Change, File: p.File, Line: p.Line, Diff: p.Diff, Hint: p.Hint})
+		out = append(out, jsonProblem{Kind: string(p.Kind), Object: p.Key.String(), Change: p.Change, File: p.File, Line: p.Line, Diff: p.Diff, Hint: p.Hint, Reason: p.Reason})
 	}
 	return out
 }

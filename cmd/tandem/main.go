@@ -18,7 +18,7 @@ const (
 	exitError    = 1 // the command failed; the message says why and what to do
 	exitUsage    = 2 // the command line was wrong
 	exitPending  = 3 // status --exit-code: changes are waiting to be deployed
-	exitProblems = 4 // deployed changes were edited or deleted, a change is partly applied, or a migration is out of order
+	exitProblems = 4 // deployed changes were edited or deleted, a change is partly applied, a migration is out of order, or a change file cannot run
 	exitLocked   = 5 // another deploy holds the lock
 )
 

@@ -60,6 +60,9 @@ func edgeReason(ed *plan.Edge) string {
 func printProblems(c *cli, problems []plan.Problem) {
 	for _, p := range problems {
 		c.printf("\nProblem: %s %s/%s at %s\n", p.Kind, p.Key, p.Change, fileLine(p.File, p.Line))
+		if p.Reason != "" {
+			c.printf("  %s\n", p.Reason)
+		}
 		if p.Diff != "" {
 			c.printf("%s\n", indent(strings.TrimRight(p.Diff, "\n")))
 		}

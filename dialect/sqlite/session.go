@@ -63,6 +63,24 @@ func (Dialect) Guards(stmt string) bool {
 	return len(w) == 2 && w[0] == "DROP" && w[1] == "TABLE"
 }
 
+// AsksGuard reports PRAGMA foreign_keys = OFF (or 0, false, no, in any case, also written
+// PRAGMA foreign_keys(OFF)): what GuardChange does for a change.
+func (Dialect) AsksGuard(stmt string) bool {
+	w := sqllex.Keywords(stmt, sqllex.SQLite, 3)
+	if len(w) < 2 || w[0] != "PRAGMA" || w[1] != "FOREIGN_KEYS" {
+		return false
+	}
+	i := strings.LastIndexAny(stmt, "=(")
+	if i < 0 {
+		return false
+	}
+	switch strings.ToLower(strings.Trim(stmt[i+1:], " \t\r\n);'\"")) {
+	case "off", "0", "false", "no":
+		return true
+	}
+	return false
+}
+
 // maxViolations bounds the foreign key violations an error names.
 const maxViolations = 5
 

@@ -22,3 +22,24 @@ func TestGuards(t *testing.T) {
 		}
 	}
 }
+
+// AsksGuard recognises the ways a script turns foreign keys off, and only those.
+func TestAsksGuard(t *testing.T) {
+	d := Dialect{}
+	for stmt, want := range map[string]bool{
+		"PRAGMA foreign_keys=OFF":          true,
+		"pragma foreign_keys = 0":          true,
+		"PRAGMA foreign_keys = false;":     true,
+		"PRAGMA foreign_keys(no)":          true,
+		"PRAGMA foreign_keys='off'":        true,
+		"PRAGMA foreign_keys=ON":           false,
+		"PRAGMA foreign_keys":              false,
+		"PRAGMA journal_mode=OFF":          false,
+		"PRAGMA foreign_key_check":         false,
+		"SELECT 'PRAGMA foreign_keys=OFF'": false,
+	} {
+		if got := d.AsksGuard(stmt); got != want {
+			t.Errorf("AsksGuard(%q) = %v, want %v", stmt, got, want)
+		}
+	}
+}
