@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/sqllex"
@@ -36,18 +38,25 @@ func (s *session) sqlProblems(steps []plan.Step) []plan.Problem {
 				continue
 			}
 		}
-		if _, err := s.split(n, n.SQL, n.Change.SQLLine); err != nil {
-			pr.Reason = err.Error()
-			var se *StepError
-			if errors.As(err, &se) {
-				pr.Reason = se.Err.Error()
-				if se.Line > 0 {
-					pr.Line = se.Line
-				}
+		stmts, err := s.split(n, n.SQL, n.Change.SQLLine)
+		if err == nil {
+			if line, reason := clientCommand(stmts, s.e.Dialect.Name()); line > 0 {
+				pr.Line, pr.Reason = line, reason
+				pr.Hint = "remove the line, or do what it does in SQL: a deploy runs nothing until it is"
+				out = append(out, pr)
 			}
-			pr.Hint = "correct the file: a deploy runs nothing until it is"
-			out = append(out, pr)
+			continue
 		}
+		pr.Reason = err.Error()
+		var se *StepError
+		if errors.As(err, &se) {
+			pr.Reason = se.Err.Error()
+			if se.Line > 0 {
+				pr.Line = se.Line
+			}
+		}
+		pr.Hint = "correct the file: a deploy runs nothing until it is"
+		out = append(out, pr)
 	}
 	return out
 }
@@ -66,4 +75,28 @@ func copyLine(n *plan.Node) int {
 		}
 	}
 	return 0
+}
+
+// clientCommand finds the first statement that is a command of an interactive client, not SQL,
+// and returns its line and what it is, or 0: on MySQL and SQLite, whose lexers leave psql's and
+// mysql's backslash commands (\connect, \G) and the sqlite3 shell's dot-commands (.read,
+// .mode) to the server, which no statement of either begins with. (PostgreSQL's lexer reads
+// psql's meta-commands itself; see sqllex.) Sent, they would fail at the server as syntax
+// errors after the changes before them had run.
+func clientCommand(stmts []statement, dialect string) (int, string) {
+	if dialect == "postgres" {
+		return 0, ""
+	}
+	for _, st := range stmts {
+		text := strings.TrimSpace(st.text)
+		switch {
+		case strings.HasPrefix(text, `\`):
+			cmd, _, _ := strings.Cut(text, "\n")
+			return st.line, "client command " + strconv.Quote(strings.TrimSpace(cmd)) + " is not SQL; tandem runs SQL only and sends nothing of psql's or mysql's commands to " + dialect
+		case dialect == "sqlite" && strings.HasPrefix(text, ".") && len(text) > 1 && text[1] >= 'a' && text[1] <= 'z':
+			cmd, _, _ := strings.Cut(text, "\n")
+			return st.line, "sqlite3 shell command " + strconv.Quote(strings.TrimSpace(cmd)) + " is not SQL; tandem runs SQL only"
+		}
+	}
+	return 0, ""
 }

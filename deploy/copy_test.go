@@ -217,3 +217,40 @@ func TestPartialChangeWithEditedCopyData(t *testing.T) {
 		t.Errorf("the copied row changed: %d rows with s = 'a', want 1", n)
 	}
 }
+
+// On MySQL and SQLite, whose lexers do not read client commands, a psql or mysql backslash
+// command or a sqlite3 dot-command is a plan problem at its line, and a deploy runs nothing,
+// rather than sending it to the server after the changes before it.
+func TestClientCommandsRefusedOnEveryEngine(t *testing.T) {
+	forEachDB(t, func(t *testing.T, tg target) {
+		if tg.name == "postgres" {
+			t.Skip("PostgreSQL's lexer reads psql's meta-commands itself (TestPsqlOnlyFilesRefusedBeforeAnythingRuns)")
+		}
+		e := tg.engine(t)
+		cmds := []string{"\\connect other"}
+		if tg.name == "sqlite" {
+			cmds = append(cmds, ".read other.sql")
+		}
+		for _, cmd := range cmds {
+			files := fstest.MapFS{
+				"tandem.yaml": {Data: []byte("schemas: [app]\n")},
+				"app/table/n.sql": {Data: []byte("-- tandem:change create\ncreate table n (id integer primary key);\n" +
+					"-- tandem:change more\n" + cmd + "\ncreate table m (id integer primary key);\n")},
+			}
+			pv, err := e.Plan(context.Background(), load(t, files))
+			if err != nil {
+				t.Fatalf("plan: %v", err)
+			}
+			if len(pv.Plan.Problems) != 1 || pv.Plan.Problems[0].Line != 4 || !strings.Contains(pv.Plan.Problems[0].Reason, "is not SQL") {
+				t.Fatalf("%s: plan problems %+v, want one at line 4 saying the command is not SQL", cmd, pv.Plan.Problems)
+			}
+			_, err = e.Deploy(context.Background(), load(t, files), deploy.Options{})
+			if !errors.Is(err, deploy.ErrProblems) || !strings.Contains(err.Error(), "app/table/n.sql:4") {
+				t.Fatalf("%s: deploy: %v, want a problem at n.sql:4", cmd, err)
+			}
+			if _, err := e.DB.ExecContext(context.Background(), "SELECT 1 FROM "+tg.table("n")); err == nil {
+				t.Errorf("%s: the change before the refused one ran", cmd)
+			}
+		}
+	})
+}
