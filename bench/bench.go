@@ -171,7 +171,14 @@ func Goose(ctx context.Context, dir, dbURL string) (int, error) {
 // BuildCLI builds the tandem binary into dir and returns its path.
 func BuildCLI(dir string) (string, error) {
 	bin := filepath.Join(dir, "tandem")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/tandem-db/tandem/cmd/tandem")
+	// Built in tandem's own module (the replace directive's folder), with its go.sum: the
+	// bench module lists only what its own packages import.
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tandem-db/tandem").Output()
+	if err != nil {
+		return "", fmt.Errorf("bench: find tandem's module: %w", err)
+	}
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/tandem")
+	cmd.Dir = strings.TrimSpace(string(root))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("bench: build tandem: %w\n%s", err, out)
 	}
