@@ -211,7 +211,7 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 		}
 		i = j
 	}
-	if err := s.refreshRollbacks(ctx, p); err != nil {
+	if err := s.refreshRollbacks(ctx, g); err != nil {
 		return res, err
 	}
 	if err := s.runCallbacks(ctx, tandem.AfterMigrate); err != nil {

@@ -118,6 +118,12 @@ func (s *session) undoIn(ctx context.Context, q tandem.Querier, u undoing, stmts
 
 // deployIn creates a stateless object and records it, on q.
 func (s *session) deployIn(ctx context.Context, q tandem.Querier, st plan.Step) error {
+	return s.runIn(ctx, q, st, tandem.EventDeploy, st.Record == nil)
+}
+
+// runIn runs a step's statements on q and records it with an event of action; first says
+// that no record of the step exists yet.
+func (s *session) runIn(ctx context.Context, q tandem.Querier, st plan.Step, action tandem.EventAction, first bool) error {
 	stmts, err := s.prepare(ctx, st)
 	if err != nil {
 		return err
@@ -125,5 +131,5 @@ func (s *session) deployIn(ctx context.Context, q tandem.Querier, st plan.Step) 
 	if err := s.execAll(ctx, q, st, stmts, 0); err != nil {
 		return err
 	}
-	return s.recordStep(ctx, q, s.record(st.Node, tandem.Applied), s.eventFor(st.Node, tandem.EventDeploy), st.Record == nil)
+	return s.recordStep(ctx, q, s.record(st.Node, tandem.Applied), s.eventFor(st.Node, action), first)
 }

@@ -72,12 +72,5 @@ func stepsToRedo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 
 // redoIn applies a change again and records it, on q.
 func (s *session) redoIn(ctx context.Context, q tandem.Querier, st plan.Step) error {
-	stmts, err := s.prepare(ctx, st)
-	if err != nil {
-		return err
-	}
-	if err := s.execAll(ctx, q, st, stmts, 0); err != nil {
-		return err
-	}
-	return s.recordStep(ctx, q, s.record(st.Node, tandem.Applied), s.eventFor(st.Node, tandem.EventApply), true)
+	return s.runIn(ctx, q, st, tandem.EventApply, true)
 }

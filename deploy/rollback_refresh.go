@@ -14,12 +14,9 @@ import (
 // written: Obevo keeps the rollback of the latest deploy in its audit table (a rollback written
 // badly can be corrected by a later release), and a rollback to an earlier release, whose files
 // no longer have the change, runs the recorded one.
-func (s *session) refreshRollbacks(ctx context.Context, p *tandem.Project) error {
+// g is the graph the deploy ran from.
+func (s *session) refreshRollbacks(ctx context.Context, g *plan.Graph) error {
 	records, err := s.hist.records(ctx, s.conn)
-	if err != nil {
-		return err
-	}
-	g, err := plan.Build(p, plan.Options{Env: s.env, Dialect: s.e.Dialect.Name()})
 	if err != nil {
 		return err
 	}

@@ -88,11 +88,5 @@ func parseDbmate(file string, data []byte, c *tandem.Change, errs *errList) {
 		errs.addf(file, down, "%w: \"transaction:false\" on the down block only; tandem runs a migration and its rollback the same way, so put it on the up line too or remove it", ErrBadAttribute)
 	}
 	c.Attrs.NoTransaction = upNoTx
-	upEnd := len(lines)
-	if down > up {
-		upEnd = down - 1
-		c.Rollback, c.RollbackLine = section(lines, down, len(lines))
-		c.HasRollback = true
-	}
-	c.SQL, c.SQLLine = section(lines, up, upEnd)
+	setUpDown(c, lines, up, down)
 }

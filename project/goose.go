@@ -96,11 +96,5 @@ func parseGoose(file string, data []byte, c *tandem.Change, errs *errList) {
 	if i := firstContent(lines, 0, up-1); i >= 0 {
 		errs.addf(file, i+1, "%w: SQL before \"-- +goose Up\" belongs to no section; move it below the annotation", ErrMarker)
 	}
-	upEnd := len(lines)
-	if down > up {
-		upEnd = down - 1
-		c.Rollback, c.RollbackLine = section(lines, down, len(lines))
-		c.HasRollback = true
-	}
-	c.SQL, c.SQLLine = section(lines, up, upEnd)
+	setUpDown(c, lines, up, down)
 }

@@ -17,6 +17,19 @@ func fileLines(data []byte) []string {
 	return strings.Split(text, "\n")
 }
 
+// setUpDown sets c's SQL to the lines after the up marker at line up (1-based) and, when a
+// down marker follows it at line down, its rollback to the lines after that: the layout of
+// goose and dbmate files.
+func setUpDown(c *tandem.Change, lines []string, up, down int) {
+	upEnd := len(lines)
+	if down > up {
+		upEnd = down - 1
+		c.Rollback, c.RollbackLine = section(lines, down, len(lines))
+		c.HasRollback = true
+	}
+	c.SQL, c.SQLLine = section(lines, up, upEnd)
+}
+
 // section returns lines[from:to] as one text without leading blank lines and trailing blanks,
 // and the 1-based line where the text starts (0 when it is empty). Trimming keeps a change's text
 // stable when blank lines around markers are edited.

@@ -305,6 +305,20 @@ func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// openScriptDB opens the database a script command names; a relative sqlite:// path is taken
+// from the script's working directory.
+func openScriptDB(ts *testscript.TestScript, cmd, url string) *sql.DB {
+	u, err := dburl.Parse(url, ts.Getenv("WORK"))
+	if err != nil {
+		ts.Fatalf("%s: %v", cmd, err)
+	}
+	db, err := sql.Open(u.Driver, u.DSN)
+	if err != nil {
+		ts.Fatalf("%s: %v", cmd, err)
+	}
+	return db
+}
+
 // cmdSQL runs statements against a database, or checks what a query returns:
 //
 //	sql URL STATEMENT             run STATEMENT
@@ -315,14 +329,7 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 || len(args) > 3 {
 		ts.Fatalf("usage: sql URL STATEMENT | sql URL QUERY WANT")
 	}
-	u, err := dburl.Parse(args[0], ts.Getenv("WORK"))
-	if err != nil {
-		ts.Fatalf("sql: %v", err)
-	}
-	db, err := sql.Open(u.Driver, u.DSN)
-	if err != nil {
-		ts.Fatalf("sql: %v", err)
-	}
+	db := openScriptDB(ts, "sql", args[0])
 	defer db.Close()
 	if len(args) == 2 {
 		if _, err := db.Exec(args[1]); err != nil {

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/tandem-db/tandem/internal/dburl"
 )
 
 // cmdWaitSQL polls a query until its rows, columns joined by "|" and rows by ";", are WANT,
@@ -20,14 +18,7 @@ func cmdWaitSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: waitsql URL QUERY WANT")
 	}
-	u, err := dburl.Parse(args[0], ts.Getenv("WORK"))
-	if err != nil {
-		ts.Fatalf("waitsql: %v", err)
-	}
-	db, err := sql.Open(u.Driver, u.DSN)
-	if err != nil {
-		ts.Fatalf("waitsql: %v", err)
-	}
+	db := openScriptDB(ts, "waitsql", args[0])
 	defer db.Close()
 	deadline := time.Now().Add(20 * time.Second)
 	last := ""
