@@ -93,7 +93,7 @@ func (s *session) runCallbacks(ctx context.Context, ev tandem.CallbackEvent) err
 		}
 		stmts, err := s.scriptStatements(cb.Script)
 		if err != nil {
-			return fmt.Errorf("deploy: %s callback: %w", ev, err)
+			return fmt.Errorf("%s callback: %w", ev, err)
 		}
 		if err := s.use(ctx, ""); err != nil {
 			return err
@@ -102,8 +102,9 @@ func (s *session) runCallbacks(ctx context.Context, ev tandem.CallbackEvent) err
 		run := func(q tandem.Querier) error {
 			for i, stmt := range stmts {
 				if _, err := q.ExecContext(ctx, stmt.text); err != nil {
-					return fmt.Errorf("deploy: %s:%d: %s callback, statement %d of %d: %w\n  statement: %s\n  fix the callback or the database and deploy again",
-						cb.File, stmt.line, ev, i+1, len(stmts), err, firstLine(stmt.text))
+					return tandem.WithHint(fmt.Errorf("%s:%d: %s callback, statement %d of %d: %w\n  statement: %s",
+						cb.File, stmt.line, ev, i+1, len(stmts), err, firstLine(stmt.text)),
+						tandem.Hint{Code: tandem.HintDeployAgain, Text: "fix the callback or the database, then deploy again"})
 				}
 			}
 			return nil

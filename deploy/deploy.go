@@ -273,7 +273,7 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("deploy: unknown step action %q", st.Action)
+	return nil, fmt.Errorf("unknown step action %q", st.Action)
 }
 
 // isCSVData reports whether a step synchronises rows from a CSV (rather than running a static

@@ -132,7 +132,7 @@ type session struct {
 // history tables. A read-only session takes no lock and creates nothing.
 func (e *Engine) open(ctx context.Context, write bool, command string) (*session, error) {
 	if e.DB == nil || e.Dialect == nil || e.Env == nil {
-		return nil, errors.New("deploy: engine needs DB, Dialect and Env")
+		return nil, errors.New("the deploy engine needs DB, Dialect and Env")
 	}
 	s := &session{e: e, env: e.Env, changesets: e.Changesets}
 	if write {

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/plan"
 )
 
 // ErrProblems is wrapped by ProblemsError.
-var ErrProblems = errors.New("deploy: the project and the database disagree")
+var ErrProblems = errors.New("the project and the database disagree")
 
 // ProblemsError is returned by Deploy when the history shows deployed changes that were edited,
 // deleted or left partly applied in a way a deploy cannot resolve, or a migration numbered below
@@ -21,7 +22,7 @@ type ProblemsError struct {
 
 func (e *ProblemsError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "deploy: %s; nothing was run:", plural(len(e.Problems), "problem"))
+	fmt.Fprintf(&b, "%s; nothing was run:", plural(len(e.Problems), "problem"))
 	for _, p := range e.Problems {
 		where := p.File
 		if p.Line > 0 {
@@ -42,6 +43,20 @@ func (e *ProblemsError) Error() string {
 }
 
 func (e *ProblemsError) Unwrap() error { return ErrProblems }
+
+// Hints returns the hints of the problems that carry a hint code, each code once; the problems'
+// own advice is in the message, a "what to do" line each.
+func (e *ProblemsError) Hints() []tandem.Hint {
+	var out []tandem.Hint
+	seen := map[tandem.HintCode]bool{}
+	for _, p := range e.Problems {
+		if p.HintCode != "" && !seen[p.HintCode] {
+			seen[p.HintCode] = true
+			out = append(out, tandem.Hint{Code: p.HintCode, Text: p.Hint})
+		}
+	}
+	return out
+}
 
 // StepError says which step failed, where its SQL is, and what state it left behind.
 type StepError struct {
@@ -77,18 +92,31 @@ func (e *StepError) Error() string {
 	}
 	switch {
 	case e.Step.Action == plan.ActionUndo && e.Applied > 0:
-		fmt.Fprintf(&b, "\n  statements 1-%d of the rollback ran and committed on their own; the change stays recorded as deployed: fix statement %d and run rollback again (it runs the whole rollback again)", e.Applied, e.Applied+1)
+		fmt.Fprintf(&b, "\n  statements 1-%d of the rollback ran and committed on their own; the change stays recorded as deployed", e.Applied)
 	case e.Step.Action == plan.ActionUndo:
-		b.WriteString("\n  the rollback stopped here; nothing of this change's rollback was recorded: fix it and run rollback again")
+		b.WriteString("\n  the rollback stopped here; nothing of this change's rollback was recorded")
 	case e.Applied > 0:
-		fmt.Fprintf(&b, "\n  statements 1-%d were applied and are recorded as partly applied; fix statement %d and run deploy again: it resumes there", e.Applied, e.Applied+1)
+		fmt.Fprintf(&b, "\n  statements 1-%d were applied and are recorded as partly applied", e.Applied)
 	default:
-		b.WriteString("\n  nothing of this step was recorded; fix it and run deploy again")
+		b.WriteString("\n  nothing of this step was recorded")
 	}
 	return b.String()
 }
 
 func (e *StepError) Unwrap() error { return e.Err }
+
+// Hint says how to go on: fix the statement, then deploy (or roll back) again.
+func (e *StepError) Hint() tandem.Hint {
+	switch {
+	case e.Step.Action == plan.ActionUndo && e.Applied > 0:
+		return tandem.Hint{Code: tandem.HintRollbackAgain, Text: fmt.Sprintf("fix statement %d, then roll back again: the whole rollback runs again", e.Applied+1)}
+	case e.Step.Action == plan.ActionUndo:
+		return tandem.Hint{Code: tandem.HintRollbackAgain, Text: "fix it, then roll back again"}
+	case e.Applied > 0:
+		return tandem.Hint{Code: tandem.HintDeployAgain, Text: fmt.Sprintf("fix statement %d, then deploy again: the deploy resumes there", e.Applied+1)}
+	}
+	return tandem.Hint{Code: tandem.HintDeployAgain, Text: "fix it, then deploy again"}
+}
 
 func stepName(st plan.Step) string {
 	if st.Node != nil {

@@ -106,7 +106,7 @@ func findNode(g *plan.Graph, k tandem.ObjectKey, change string) *plan.Node {
 }
 
 // ErrCleanNotAllowed is returned by Clean for an environment that does not allow it.
-var ErrCleanNotAllowed = fmt.Errorf("deploy: clean is not allowed in this environment; set allow_clean: true on it in tandem.yaml if it is a throw-away database")
+var ErrCleanNotAllowed = fmt.Errorf("clean is not allowed in this environment; set allow_clean: true on it in tandem.yaml if it is a throw-away database")
 
 // Clean drops every object in the project's schemas and tandem's history tables, leaving an
 // empty database. It refuses unless the environment allows it.

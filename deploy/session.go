@@ -97,7 +97,8 @@ func (s *session) guarded(ctx context.Context, stmts []statement, fn func() erro
 		// The connection keeps the guard's settings: the command stops here, so that nothing
 		// else runs on it (it is discarded when the session ends).
 		if err == nil {
-			return fmt.Errorf("the change ran and is recorded, but then: %w; run the command again to go on", rerr)
+			return tandem.WithHint(fmt.Errorf("the change ran and is recorded, but then: %w", rerr),
+				tandem.Hint{Code: tandem.HintRunAgain, Text: "the same operation again goes on after the change"})
 		}
 		return fmt.Errorf("%w (and then: %v)", err, rerr)
 	}

@@ -23,7 +23,7 @@ func Build(p *tandem.Project, o Options) (*Graph, error) {
 		return nil, ErrNoEnvironment
 	}
 	if p == nil {
-		return nil, errors.New("plan: no project given")
+		return nil, errors.New("no project given to plan")
 	}
 	g := &Graph{
 		opts:    o,

@@ -20,9 +20,9 @@ type CycleError struct {
 func (e *CycleError) Error() string {
 	var sb strings.Builder
 	if len(e.Cycles) == 1 {
-		sb.WriteString("plan: dependency cycle:\n")
+		sb.WriteString("dependency cycle:\n")
 	} else {
-		fmt.Fprintf(&sb, "plan: %d dependency cycles:\n", len(e.Cycles))
+		fmt.Fprintf(&sb, "%d dependency cycles:\n", len(e.Cycles))
 	}
 	for i, c := range e.Cycles {
 		if len(e.Cycles) > 1 {

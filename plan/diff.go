@@ -183,8 +183,8 @@ func (d *differ) stateful(pl *Plan, n *Node) bool {
 		if d.outOfOrder(n) {
 			if !d.g.opts.Env.OutOfOrder {
 				pl.Problems = append(pl.Problems, Problem{Kind: ProblemOutOfOrder, Key: key, Change: c.Name, File: c.File, Line: c.Line,
-					Hint: fmt.Sprintf("version %s is lower than %s, the highest version deployed (%s); give the migration a version above %s (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or with --out-of-order",
-						n.Object.Version, d.highest, d.highestFile, d.highest)})
+					Hint: fmt.Sprintf("version %s is lower than %s, the highest version deployed (%s); give the migration a version above %s (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or for one deploy",
+						n.Object.Version, d.highest, d.highestFile, d.highest), HintCode: tandem.HintOutOfOrder})
 				return false
 			}
 			pl.Steps = append(pl.Steps, Step{Action: ActionApply, Node: n, Key: key, OutOfOrder: d.highest,
@@ -207,7 +207,7 @@ func (d *differ) stateful(pl *Plan, n *Node) bool {
 	}
 	if r.Hash != n.Hash {
 		pl.Problems = append(pl.Problems, Problem{Kind: ProblemEdited, Key: key, Change: c.Name, File: c.File, Line: c.Line,
-			Diff: d.textDiff(r, n), Hint: editedHint(n)})
+			Diff: d.textDiff(r, n), Hint: editedHint(n), HintCode: editedHintCode(n)})
 	}
 	return false
 }
@@ -236,9 +236,17 @@ func editedHint(n *Node) string {
 		return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with baselinedChanges=%q, or roll back", n.Change.Name)
 	case tandem.FormatGoose, tandem.FormatGolangMigrate, tandem.FormatFlyway, tandem.FormatPlain, tandem.FormatSqitch, tandem.FormatLiquibase,
 		tandem.FormatPopx, tandem.FormatDiesel, tandem.FormatDbmate, tandem.FormatAtlas:
-		return "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline"
+		return "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with a rebaseline"
 	}
-	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline", n.Change.Name)
+	return fmt.Sprintf("add a new change instead; if this edit is intended, mark a new change with rebaseline=%s, or roll back; if the edit changes nothing in the database, accept it with a rebaseline", n.Change.Name)
+}
+
+// editedHintCode is HintRebaseline where editedHint offers a rebaseline.
+func editedHintCode(n *Node) tandem.HintCode {
+	if n.Object.Format == tandem.FormatObevo {
+		return ""
+	}
+	return tandem.HintRebaseline
 }
 
 // deleted returns a ProblemDeleted for every recorded stateful change that the project no longer

@@ -52,7 +52,7 @@ func (g *Graph) DOT(w io.Writer) error {
 	}
 	fmt.Fprintln(bw, "}")
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("plan: write graph: %w", err)
+		return fmt.Errorf("write graph: %w", err)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (g *Graph) Explain(name string) ([]*Edge, error) {
 		nodes = append(nodes, o.nodes...)
 	}
 	if len(nodes) == 0 {
-		return nil, fmt.Errorf("plan: %s has no change that applies to environment %s (dialect %s)", keysOf(objs), g.opts.Env.Name, g.opts.Dialect)
+		return nil, fmt.Errorf("%s has no change that applies to environment %s (dialect %s)", keysOf(objs), g.opts.Env.Name, g.opts.Dialect)
 	}
 	sort.Slice(nodes, func(i, j int) bool { return lessNode(nodes[i], nodes[j]) })
 	seen := map[*Edge]bool{}

@@ -9,7 +9,7 @@ import (
 )
 
 // ErrNoEnvironment is returned by Build when Options.Env is nil.
-var ErrNoEnvironment = errors.New("plan: no environment given")
+var ErrNoEnvironment = errors.New("no environment given to plan for")
 
 // DuplicateError is returned by Build when two files define the same object and both apply to
 // the environment and dialect planned for.
@@ -21,7 +21,7 @@ type DuplicateError struct {
 }
 
 func (e *DuplicateError) Error() string {
-	return fmt.Sprintf("plan: %s is defined by %s, which all apply to environment %s (dialect %s); delete one, or restrict them with includeEnvs or includeDialects so that one applies",
+	return fmt.Sprintf("%s is defined by %s, which all apply to environment %s (dialect %s); delete one, or restrict them with includeEnvs or includeDialects so that one applies",
 		e.Key, strings.Join(e.Files, " and "), e.Env, e.Dialect)
 }
 
@@ -39,7 +39,7 @@ type ReferenceError struct {
 
 func (e *ReferenceError) Error() string {
 	if e.Attr == "explain" {
-		return fmt.Sprintf("plan: %q %s; give an object as name, schema.name, type.name or schema.type.name", e.Entry, e.Reason)
+		return fmt.Sprintf("%q %s; give an object as name, schema.name, type.name or schema.type.name", e.Entry, e.Reason)
 	}
 	where := ""
 	if e.File != "" {
@@ -49,6 +49,6 @@ func (e *ReferenceError) Error() string {
 	if e.Change != "" {
 		who = "change " + e.Change + ": "
 	}
-	return fmt.Sprintf("plan: %s%s%s entry %q %s; write it as name, schema.name, schema.type.name or object/change, or remove it",
+	return fmt.Sprintf("%s%s%s entry %q %s; write it as name, schema.name, schema.type.name or object/change, or remove it",
 		where, who, e.Attr, e.Entry, e.Reason)
 }

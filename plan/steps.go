@@ -78,8 +78,11 @@ type Problem struct {
 	// Diff is the unified diff from the recorded SQL to the SQL in the project; empty for a
 	// deleted change.
 	Diff string
-	// Hint is the way out.
+	// Hint is the way out, in neutral words (no flag, no command line).
 	Hint string
+	// HintCode names the kind of way out where a front end has words of its own for it (the
+	// flag or command that does it); empty otherwise.
+	HintCode tandem.HintCode
 	// Reason says what is wrong where the kind alone does not (ProblemCannotRun).
 	Reason string
 }

@@ -25,11 +25,11 @@ func ExpandEnv(s string, getenv func(string) (string, bool)) (string, error) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("project: \"${\" at byte %d has no closing \"}\"", i)
+			return "", fmt.Errorf("\"${\" at byte %d has no closing \"}\"", i)
 		}
 		name := s[i+2 : i+end]
 		if !validVarName(name) {
-			return "", fmt.Errorf("project: ${%s}: a variable name is a letter or \"_\" followed by letters, digits and \"_\"", name)
+			return "", fmt.Errorf("${%s}: a variable name is a letter or \"_\" followed by letters, digits and \"_\"", name)
 		}
 		v, ok := getenv(name)
 		if !ok {
@@ -44,9 +44,9 @@ func ExpandEnv(s string, getenv func(string) (string, bool)) (string, error) {
 	case 0:
 		return b.String(), nil
 	case 1:
-		return "", fmt.Errorf("project: %w: %s; set it or edit the value", ErrUnsetVariable, unset[0])
+		return "", fmt.Errorf("%w: %s; set it or edit the value", ErrUnsetVariable, unset[0])
 	}
-	return "", fmt.Errorf("project: %w: %s; set them or edit the value", ErrUnsetVariable, strings.Join(unset, ", "))
+	return "", fmt.Errorf("%w: %s; set them or edit the value", ErrUnsetVariable, strings.Join(unset, ", "))
 }
 
 // ExpandTokens returns a copy of an environment's tokens with ${NAME} in each value expanded by

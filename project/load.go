@@ -48,7 +48,7 @@ func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	fsys = Confine(fsys)
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, fmt.Errorf("project: read the project folder: %w", err)
+		return nil, fmt.Errorf("read the project folder: %w", err)
 	}
 	if cfg, others := obevoConfigFile(entries); cfg != "" {
 		p, err := loadObevo(fsys, cfg)

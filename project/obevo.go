@@ -29,7 +29,7 @@ func loadObevo(fsys fs.FS, configFile string) (*tandem.Project, error) {
 	if configFile != "" {
 		data, err := fs.ReadFile(fsys, configFile)
 		if err != nil {
-			return nil, fmt.Errorf("project: read Obevo system config: %w", err)
+			return nil, fmt.Errorf("read Obevo system config: %w", err)
 		}
 		cfg, opt, warnings, err := parseObevoConfig(configFile, data)
 		if err != nil {
@@ -77,7 +77,7 @@ func (l *obevoLoader) readErr(p, doing string, err error) {
 	case errors.As(err, &ne):
 		l.errs = append(l.errs, &FileError{File: ne.Dir, Err: ne})
 	default:
-		l.errs = append(l.errs, fmt.Errorf("project: %s %s: %w", doing, p, err))
+		l.errs = append(l.errs, fmt.Errorf("%s %s: %w", doing, p, err))
 	}
 }
 
@@ -90,7 +90,7 @@ func (l *obevoLoader) warnf(format string, args ...any) {
 func (l *obevoLoader) loadSchemas(infer bool) error {
 	entries, err := fs.ReadDir(l.fsys, ".")
 	if err != nil {
-		return fmt.Errorf("project: read Obevo project root: %w", err)
+		return fmt.Errorf("read Obevo project root: %w", err)
 	}
 	found := map[string]string{} // declared schema -> folder
 	for _, e := range entries {

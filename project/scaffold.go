@@ -73,7 +73,7 @@ jp,Japan
 func Scaffold(write func(name string, data []byte) error) error {
 	for _, f := range scaffoldFiles {
 		if err := write(f.name, []byte(f.text)); err != nil {
-			return fmt.Errorf("project: scaffold %s: %w", f.name, err)
+			return fmt.Errorf("scaffold %s: %w", f.name, err)
 		}
 	}
 	return nil

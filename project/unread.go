@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Layouts lists the layouts Load reads, for messages about a folder it cannot read.
@@ -44,8 +46,9 @@ func (l *loader) checkSomethingRead() {
 		shown = files[:unreadShown]
 		more = fmt.Sprintf(" and %d more", len(files)-unreadShown)
 	}
-	l.errs.addPositioned("", 0, fmt.Errorf("project: %w: the folder holds %d .sql files and none is in a layout tandem reads (skipped: %s%s); tandem reads %s. Point --project at a folder in one of these layouts",
-		ErrNothingRead, len(files), strings.Join(shown, ", "), more, Layouts))
+	l.errs.addPositioned("", 0, tandem.WithHint(fmt.Errorf("%w: the folder holds %d .sql files and none is in a layout tandem reads (skipped: %s%s); tandem reads %s",
+		ErrNothingRead, len(files), strings.Join(shown, ", "), more, Layouts),
+		tandem.Hint{Code: tandem.HintProjectFolder, Text: "read the project from a folder in one of these layouts"}))
 }
 
 // sqlFiles returns the .sql files under fsys in walk order, leaving out hidden and "_" folders.

@@ -27,15 +27,15 @@ type heartbeatJSON struct {
 // time of the call.
 func (s *Store) Heartbeat(ctx context.Context, h tandem.Heartbeat, ttl time.Duration) error {
 	if h.Instance == "" {
-		return errors.New("redisstore: heartbeat without an instance id")
+		return errors.New("heartbeat without an instance id")
 	}
 	if ttl < time.Millisecond {
-		return fmt.Errorf("redisstore: heartbeat of %q: time to live %v is below the 1ms Redis can keep", h.Instance, ttl)
+		return fmt.Errorf("heartbeat of %q: time to live %v is below the 1ms Redis can keep", h.Instance, ttl)
 	}
 	at := now()
 	body, err := json.Marshal(heartbeatJSON{Instance: h.Instance, CodeVersion: h.CodeVersion, Epochs: h.Epochs, At: at.Format(timeFormat)})
 	if err != nil {
-		return fmt.Errorf("redisstore: heartbeat of %q: %w", h.Instance, err)
+		return fmt.Errorf("heartbeat of %q: %w", h.Instance, err)
 	}
 	// A pipeline rather than MULTI: on Redis Cluster the two keys live in different slots.
 	// The key is written first, so the set never lists an instance whose key was never set.
@@ -86,11 +86,11 @@ func (s *Store) Instances(ctx context.Context) ([]tandem.Heartbeat, error) {
 		}
 		var j heartbeatJSON
 		if err := json.Unmarshal([]byte(body), &j); err != nil {
-			return nil, fmt.Errorf("redisstore: heartbeat at %s: %w", s.instanceKey(id), err)
+			return nil, fmt.Errorf("heartbeat at %s: %w", s.instanceKey(id), err)
 		}
 		at, err := time.Parse(time.RFC3339Nano, j.At)
 		if err != nil {
-			return nil, fmt.Errorf("redisstore: heartbeat at %s: time %q: %w", s.instanceKey(id), j.At, err)
+			return nil, fmt.Errorf("heartbeat at %s: time %q: %w", s.instanceKey(id), j.At, err)
 		}
 		out = append(out, tandem.Heartbeat{Instance: j.Instance, CodeVersion: j.CodeVersion, Epochs: j.Epochs, At: at})
 	}

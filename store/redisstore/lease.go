@@ -12,10 +12,10 @@ import (
 // another holder's lease has not expired. Expiry is Redis's own clock.
 func (s *Store) Lease(ctx context.Context, resource, holder string, ttl time.Duration) (bool, error) {
 	if resource == "" || holder == "" {
-		return false, fmt.Errorf("redisstore: lease of %q for %q: resource and holder must not be empty", resource, holder)
+		return false, fmt.Errorf("lease of %q for %q: resource and holder must not be empty", resource, holder)
 	}
 	if ttl < time.Millisecond {
-		return false, fmt.Errorf("redisstore: lease of %q: time to live %v is below the 1ms Redis can keep", resource, ttl)
+		return false, fmt.Errorf("lease of %q: time to live %v is below the 1ms Redis can keep", resource, ttl)
 	}
 	op := fmt.Sprintf("lease %q for %q", resource, holder)
 	key := s.leaseKey(resource)
@@ -43,7 +43,7 @@ func (s *Store) Lease(ctx context.Context, resource, holder string, ttl time.Dur
 // Release gives up the lease on resource if holder holds it; otherwise it does nothing.
 func (s *Store) Release(ctx context.Context, resource, holder string) error {
 	if resource == "" || holder == "" {
-		return errors.New("redisstore: release: resource and holder must not be empty")
+		return errors.New("release: resource and holder must not be empty")
 	}
 	if err := releaseScript.Run(ctx, s.c, []string{s.leaseKey(resource)}, holder).Err(); err != nil {
 		return s.wrap(fmt.Sprintf("release %q for %q", resource, holder), err)

@@ -58,7 +58,7 @@ func (s *Store) Restore(ctx context.Context, st tandem.MoveState, audit []tandem
 		return tandem.MoveState{}, err
 	}
 	if err := tandem.CheckRestore(st, audit); err != nil {
-		return tandem.MoveState{}, fmt.Errorf("redisstore: %w", err)
+		return tandem.MoveState{}, err
 	}
 	paused := "0"
 	if st.Paused {
@@ -69,7 +69,7 @@ func (s *Store) Restore(ctx context.Context, st tandem.MoveState, audit []tandem
 		body, err := json.Marshal(auditEntry{Move: t.Move, From: string(t.From), To: string(t.To), Version: t.Version, Epoch: t.Epoch,
 			By: t.By, Reason: t.Reason, Forced: t.Forced, At: t.At.UTC().Truncate(time.Microsecond).Format(timeFormat)})
 		if err != nil {
-			return tandem.MoveState{}, fmt.Errorf("redisstore: restore move %q: audit entry of version %d: %w", st.Move, t.Version, err)
+			return tandem.MoveState{}, fmt.Errorf("restore move %q: audit entry of version %d: %w", st.Move, t.Version, err)
 		}
 		args = append(args, string(body))
 	}

@@ -35,7 +35,7 @@ func (s *Store) State(ctx context.Context, move string) (tandem.MoveState, error
 	}
 	st, err := parseState(move, sw, hash.Val())
 	if err != nil {
-		return tandem.MoveState{}, fmt.Errorf("redisstore: state of move %q at %s: %w", move, s.stateKey(move), err)
+		return tandem.MoveState{}, fmt.Errorf("state of move %q at %s: %w", move, s.stateKey(move), err)
 	}
 	return st, nil
 }
@@ -119,17 +119,17 @@ func (s *Store) scriptResult(op string, res []string) (tandem.MoveState, error) 
 	case len(res) == 2 && res[0] == "ok":
 		st, err := decodeState(res[1])
 		if err != nil {
-			return st, fmt.Errorf("redisstore: %s: %w", op, err)
+			return st, fmt.Errorf("%s: %w", op, err)
 		}
 		return st, nil
 	case len(res) == 3 && res[0] == "conflict":
-		return tandem.MoveState{}, fmt.Errorf("redisstore: %s: the move is at version %s (%s): %w", op, res[2], res[1], tandem.ErrConflict)
+		return tandem.MoveState{}, fmt.Errorf("%s: the move is at version %s (%s): %w", op, res[2], res[1], tandem.ErrConflict)
 	case len(res) == 3 && res[0] == "illegal":
-		return tandem.MoveState{}, fmt.Errorf("redisstore: %s: the move is in %s: %w", op, res[1], tandem.ErrIllegalTransition)
+		return tandem.MoveState{}, fmt.Errorf("%s: the move is in %s: %w", op, res[1], tandem.ErrIllegalTransition)
 	case len(res) == 2 && res[0] == "illegal-switches":
-		return tandem.MoveState{}, fmt.Errorf("redisstore: %s: switches %q: %w", op, res[1], tandem.ErrIllegalSwitches)
+		return tandem.MoveState{}, fmt.Errorf("%s: switches %q: %w", op, res[1], tandem.ErrIllegalSwitches)
 	}
-	return tandem.MoveState{}, fmt.Errorf("redisstore: %s: unexpected reply %q from the script", op, res)
+	return tandem.MoveState{}, fmt.Errorf("%s: unexpected reply %q from the script", op, res)
 }
 
 // SetPaused sets the pause switch in one Lua script. It bumps Version (also when the switch
@@ -169,9 +169,9 @@ func (s *Store) SetSwitchesRaw(ctx context.Context, move string, sw string) erro
 		return nil
 	}
 	if len(res) == 2 && res[0] == "illegal-switches" {
-		return fmt.Errorf("redisstore: %s: %w", op, tandem.ErrIllegalSwitches)
+		return fmt.Errorf("%s: %w", op, tandem.ErrIllegalSwitches)
 	}
-	return fmt.Errorf("redisstore: %s: unexpected reply %q from the script", op, res)
+	return fmt.Errorf("%s: unexpected reply %q from the script", op, res)
 }
 
 // auditJSON is one audit entry as the transition script writes it.
@@ -200,7 +200,7 @@ func (s *Store) Audit(ctx context.Context, move string) ([]tandem.Transition, er
 	for i, e := range entries {
 		var j auditJSON
 		if err := json.Unmarshal([]byte(e), &j); err != nil {
-			return nil, fmt.Errorf("redisstore: audit log of move %q, entry %d at %s: %w", move, i, s.auditKey(move), err)
+			return nil, fmt.Errorf("audit log of move %q, entry %d at %s: %w", move, i, s.auditKey(move), err)
 		}
 		out = append(out, tandem.Transition{Move: j.Move, From: tandem.Phase(j.From), To: tandem.Phase(j.To),
 			Version: j.Version, Epoch: j.Epoch, By: j.By, Reason: j.Reason, Forced: j.Forced, At: j.At.UTC()})

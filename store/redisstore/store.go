@@ -60,13 +60,13 @@ const maxNameLen = 128
 func checkMove(move string) error {
 	switch {
 	case move == "":
-		return errors.New("redisstore: empty move name")
+		return errors.New("empty move name")
 	case len(move) > maxNameLen:
-		return fmt.Errorf("redisstore: move name %.20q... is %d bytes; the limit is %d", move, len(move), maxNameLen)
+		return fmt.Errorf("move name %.20q... is %d bytes; the limit is %d", move, len(move), maxNameLen)
 	case !utf8.ValidString(move):
-		return fmt.Errorf("redisstore: move name %q is not valid UTF-8", move)
+		return fmt.Errorf("move name %q is not valid UTF-8", move)
 	case strings.ContainsFunc(move, func(r rune) bool { return r == ':' || unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return fmt.Errorf("redisstore: move name %q contains a colon, a space or a control character; use letters, digits and - _ . { }", move)
+		return fmt.Errorf("move name %q contains a colon, a space or a control character; use letters, digits and - _ . { }", move)
 	}
 	return nil
 }
@@ -82,9 +82,9 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 func (s *Store) wrap(op string, err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return fmt.Errorf("redisstore: %s: cannot reach Redis at %s (check that the server runs there and that the client's address, password and TLS settings are right): %w", op, s.addr(), err)
+		return fmt.Errorf("%s: cannot reach Redis at %s (check that the server runs there and that the client's address, password and TLS settings are right): %w", op, s.addr(), err)
 	}
-	return fmt.Errorf("redisstore: %s: %w", op, err)
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // addr names the server(s) the client talks to.

@@ -18,15 +18,15 @@ func (s *Store) Heartbeat(ctx context.Context, h tandem.Heartbeat, ttl time.Dura
 		return err
 	}
 	if ttl <= 0 {
-		return fmt.Errorf("sqlstore: heartbeat of %q: time to live %v is not positive", h.Instance, ttl)
+		return fmt.Errorf("heartbeat of %q: time to live %v is not positive", h.Instance, ttl)
 	}
 	epochs, err := json.Marshal(h.Epochs)
 	if err != nil {
-		return fmt.Errorf("sqlstore: heartbeat of %q: %w", h.Instance, err)
+		return fmt.Errorf("heartbeat of %q: %w", h.Instance, err)
 	}
 	at := now()
 	if _, err := s.db.ExecContext(ctx, s.q.upsertInstance, h.Instance, h.CodeVersion, string(epochs), at.UnixMicro(), at.Add(ttl).UnixMicro()); err != nil {
-		return fmt.Errorf("sqlstore: heartbeat of %q: %w", h.Instance, err)
+		return fmt.Errorf("heartbeat of %q: %w", h.Instance, err)
 	}
 	return nil
 }
@@ -37,11 +37,11 @@ func (s *Store) Heartbeat(ctx context.Context, h tandem.Heartbeat, ttl time.Dura
 func (s *Store) Instances(ctx context.Context) ([]tandem.Heartbeat, error) {
 	t := now().UnixMicro()
 	if _, err := s.db.ExecContext(ctx, s.q.purgeInstances, t); err != nil && ctx.Err() != nil {
-		return nil, fmt.Errorf("sqlstore: list instances: %w", err)
+		return nil, fmt.Errorf("list instances: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q.instances, t)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list instances: %w", err)
+		return nil, fmt.Errorf("list instances: %w", err)
 	}
 	defer rows.Close()
 	var out []tandem.Heartbeat
@@ -50,16 +50,16 @@ func (s *Store) Instances(ctx context.Context) ([]tandem.Heartbeat, error) {
 		var epochs string
 		var seen int64
 		if err := rows.Scan(&h.Instance, &h.CodeVersion, &epochs, &seen); err != nil {
-			return nil, fmt.Errorf("sqlstore: list instances: %w", err)
+			return nil, fmt.Errorf("list instances: %w", err)
 		}
 		if err := json.Unmarshal([]byte(epochs), &h.Epochs); err != nil {
-			return nil, fmt.Errorf("sqlstore: list instances: epochs of %q: %w", h.Instance, err)
+			return nil, fmt.Errorf("list instances: epochs of %q: %w", h.Instance, err)
 		}
 		h.At = fromMicros(seen)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: list instances: %w", err)
+		return nil, fmt.Errorf("list instances: %w", err)
 	}
 	return out, nil
 }
@@ -73,12 +73,12 @@ func (s *Store) Lease(ctx context.Context, resource, holder string, ttl time.Dur
 		return false, err
 	}
 	if holder == "" {
-		return false, fmt.Errorf("sqlstore: lease of %q: empty holder", resource)
+		return false, fmt.Errorf("lease of %q: empty holder", resource)
 	}
 	if ttl <= 0 {
-		return false, fmt.Errorf("sqlstore: lease of %q: time to live %v is not positive", resource, ttl)
+		return false, fmt.Errorf("lease of %q: time to live %v is not positive", resource, ttl)
 	}
-	op := fmt.Sprintf("sqlstore: lease %q for %q", resource, holder)
+	op := fmt.Sprintf("lease %q for %q", resource, holder)
 	t := now()
 	exp := t.Add(ttl).UnixMicro()
 	for _, q := range []struct {
@@ -120,7 +120,7 @@ func (s *Store) Release(ctx context.Context, resource, holder string) error {
 		return err
 	}
 	if _, err := s.db.ExecContext(ctx, s.q.release, resource, holder); err != nil {
-		return fmt.Errorf("sqlstore: release %q for %q: %w", resource, holder, err)
+		return fmt.Errorf("release %q for %q: %w", resource, holder, err)
 	}
 	return nil
 }

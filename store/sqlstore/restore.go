@@ -18,9 +18,9 @@ func (s *Store) Restore(ctx context.Context, st tandem.MoveState, audit []tandem
 		return tandem.MoveState{}, err
 	}
 	if err := tandem.CheckRestore(st, audit); err != nil {
-		return tandem.MoveState{}, fmt.Errorf("sqlstore: %w", err)
+		return tandem.MoveState{}, err
 	}
-	op := fmt.Sprintf("sqlstore: restore move %q to %s at version %d, epoch %d", st.Move, st.Phase, st.Version, st.Epoch)
+	op := fmt.Sprintf("restore move %q to %s at version %d, epoch %d", st.Move, st.Phase, st.Version, st.Epoch)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return tandem.MoveState{}, fmt.Errorf("%s: begin: %w", op, err)

@@ -47,7 +47,7 @@ func (s *Store) State(ctx context.Context, move string) (tandem.MoveState, error
 	}
 	st, _, err := s.readState(ctx, s.db, move)
 	if err != nil {
-		return tandem.MoveState{}, fmt.Errorf("sqlstore: read the state of move %q from %s: %w", move, s.q.movesTable, err)
+		return tandem.MoveState{}, fmt.Errorf("read the state of move %q from %s: %w", move, s.q.movesTable, err)
 	}
 	return st, nil
 }
@@ -60,7 +60,7 @@ func (s *Store) Transition(ctx context.Context, move string, version int64, to t
 	if err := checkMove(move); err != nil {
 		return tandem.MoveState{}, err
 	}
-	op := fmt.Sprintf("sqlstore: move %q from version %d to %s", move, version, to)
+	op := fmt.Sprintf("move %q from version %d to %s", move, version, to)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return tandem.MoveState{}, fmt.Errorf("%s: begin: %w", op, err)
@@ -112,7 +112,7 @@ func (s *Store) SetPaused(ctx context.Context, move string, paused bool) (tandem
 	if err := checkMove(move); err != nil {
 		return tandem.MoveState{}, err
 	}
-	op := fmt.Sprintf("sqlstore: set pause of move %q to %v", move, paused)
+	op := fmt.Sprintf("set pause of move %q to %v", move, paused)
 	for attempt := range pauseAttempts {
 		cur, exists, err := s.readState(ctx, s.db, move)
 		if err != nil {
@@ -156,9 +156,9 @@ func (s *Store) SetSwitchesRaw(ctx context.Context, move, sw string) error {
 	}
 	if _, err := s.db.ExecContext(ctx, s.q.rawSwitches, sw, move); err != nil {
 		if p, perr := tandem.ParseSwitches(sw); perr != nil || !p.Legal() {
-			return fmt.Errorf("sqlstore: write switches %q of move %q: the database refused them: %w (%w)", sw, move, tandem.ErrIllegalSwitches, err)
+			return fmt.Errorf("write switches %q of move %q: the database refused them: %w (%w)", sw, move, tandem.ErrIllegalSwitches, err)
 		}
-		return fmt.Errorf("sqlstore: write switches %q of move %q: %w", sw, move, err)
+		return fmt.Errorf("write switches %q of move %q: %w", sw, move, err)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (s *Store) Audit(ctx context.Context, move string) ([]tandem.Transition, er
 	}
 	rows, err := s.db.QueryContext(ctx, s.q.audit, move)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: read the audit of move %q: %w", move, err)
+		return nil, fmt.Errorf("read the audit of move %q: %w", move, err)
 	}
 	defer rows.Close()
 	var out []tandem.Transition
@@ -180,13 +180,13 @@ func (s *Store) Audit(ctx context.Context, move string) ([]tandem.Transition, er
 		var forced int
 		var at int64
 		if err := rows.Scan(&t.Move, &from, &to, &t.Version, &t.Epoch, &t.By, &t.Reason, &forced, &at); err != nil {
-			return nil, fmt.Errorf("sqlstore: read the audit of move %q: %w", move, err)
+			return nil, fmt.Errorf("read the audit of move %q: %w", move, err)
 		}
 		t.From, t.To, t.Forced, t.At = tandem.Phase(from), tandem.Phase(to), forced != 0, fromMicros(at)
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: read the audit of move %q: %w", move, err)
+		return nil, fmt.Errorf("read the audit of move %q: %w", move, err)
 	}
 	return out, nil
 }

@@ -63,13 +63,13 @@ const maxNameLen = 128
 func checkMove(move string) error {
 	switch {
 	case move == "":
-		return errors.New("sqlstore: empty move name")
+		return errors.New("empty move name")
 	case len(move) > maxNameLen:
-		return fmt.Errorf("sqlstore: move name %.20q... is %d bytes; the limit is %d", move, len(move), maxNameLen)
+		return fmt.Errorf("move name %.20q... is %d bytes; the limit is %d", move, len(move), maxNameLen)
 	case !utf8.ValidString(move):
-		return fmt.Errorf("sqlstore: move name %q is not valid UTF-8", move)
+		return fmt.Errorf("move name %q is not valid UTF-8", move)
 	case strings.ContainsFunc(move, func(r rune) bool { return r == ':' || unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return fmt.Errorf("sqlstore: move name %q contains a colon, a space or a control character; use letters, digits and - _ . { }", move)
+		return fmt.Errorf("move name %q contains a colon, a space or a control character; use letters, digits and - _ . { }", move)
 	}
 	return nil
 }
@@ -77,10 +77,10 @@ func checkMove(move string) error {
 // checkKey refuses keys that do not fit the VARCHAR(255) key columns.
 func checkKey(what, key string) error {
 	if key == "" {
-		return fmt.Errorf("sqlstore: empty %s", what)
+		return fmt.Errorf("empty %s", what)
 	}
 	if len(key) > 255 {
-		return fmt.Errorf("sqlstore: %s %.20q... is %d bytes; the limit is 255", what, key, len(key))
+		return fmt.Errorf("%s %.20q... is %d bytes; the limit is 255", what, key, len(key))
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 func (s *Store) Subscribe(ctx context.Context, fn func(tandem.MoveState)) error {
 	seen := map[string]int64{}
 	if _, err := s.pollChanges(ctx, seen); err != nil {
-		return fmt.Errorf("sqlstore: subscribe: %w", err)
+		return fmt.Errorf("subscribe: %w", err)
 	}
 	go func() {
 		tick := time.NewTicker(s.poll)
