@@ -96,11 +96,7 @@ func (c *cli) finish(err error) int {
 	if err == nil {
 		return c.code
 	}
-	msg := c.scrub(err.Error())
-	if c.json {
-		c.writeJSON(c.stdout, map[string]any{"error": msg, "command": c.command})
-	}
-	fmt.Fprintf(c.stderr, "tandem %s: %s\n", c.command, msg)
+	c.printError(err)
 	var le *tandem.LockError
 	var pe *deploy.ProblemsError
 	switch {

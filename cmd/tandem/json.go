@@ -30,7 +30,11 @@ type jsonProblem struct {
 	Line   int    `json:"line"`
 	Diff   string `json:"diff,omitempty"`
 	Hint   string `json:"hint,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	// HintCode and Advice: the kind of way out, and how to take it with tandem's flags and
+	// commands (see hints.go).
+	HintCode string `json:"hint_code,omitempty"`
+	Advice   string `json:"advice,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 func toJSONStep(st plan.Step) jsonStep {
@@ -47,7 +51,11 @@ func toJSONStep(st plan.Step) jsonStep {
 func toJSONProblems(ps []plan.Problem) []jsonProblem {
 	out := []jsonProblem{}
 	for _, p := range ps {
-		out = append(out, jsonProblem{Kind: string(p.Kind), Object: p.Key.String(), Change: p.Change, File: p.File, Line: p.Line, Diff: p.Diff, Hint: p.Hint, Reason: p.Reason})
+		j := jsonProblem{Kind: string(p.Kind), Object: p.Key.String(), Change: p.Change, File: p.File, Line: p.Line, Diff: p.Diff, Hint: p.Hint, Reason: p.Reason}
+		if p.HintCode != "" {
+			j.HintCode, j.Advice = string(p.HintCode), advice(tandem.Hint{Code: p.HintCode, Text: p.Hint}, "")
+		}
+		out = append(out, j)
 	}
 	return out
 }

@@ -173,6 +173,11 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+	if args[1] == "tandem" {
+		for _, bad := range prefixRuleBreaks(ts.ReadFile("stderr")) {
+			ts.Fatalf("the error line breaks the prefix rule (hints.go): %s", bad)
+		}
+	}
 }
 
 // cmdExpand writes a copy of a file with $VAR and ${VAR} replaced by the script's variables,

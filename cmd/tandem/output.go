@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/plan"
@@ -68,6 +69,9 @@ func printProblems(c *cli, problems []plan.Problem) {
 		}
 		if p.Hint != "" {
 			c.printf("  what to do: %s\n", p.Hint)
+		}
+		if p.HintCode != "" {
+			c.printf("  hint: %s\n", advice(tandem.Hint{Code: p.HintCode, Text: p.Hint}, c.command))
 		}
 	}
 }
