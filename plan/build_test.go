@@ -230,18 +230,18 @@ func TestBuildBadReference(t *testing.T) {
 		{
 			name:  "unknown name",
 			attrs: tandem.Attrs{DependsAdd: []string{"nosuch"}},
-			want:  `plan: table/t.sql:3: change app.table.t/c2: depends+ entry "nosuch" names no object in the project; write it as name, schema.name, schema.type.name or object/change, or remove it`,
+			want:  `table/t.sql:3: change app.table.t/c2: depends+ entry "nosuch" names no object in the project; write it as name, schema.name, schema.type.name or object/change, or remove it`,
 		},
 		{
 			name:  "unknown change",
 			attrs: tandem.Attrs{DependsExclude: []string{"u/c9"}},
-			want:  `plan: table/t.sql:3: change app.table.t/c2: depends- entry "u/c9" names change "c9", which app.table.u does not have; write it as name, schema.name, schema.type.name or object/change, or remove it`,
+			want:  `table/t.sql:3: change app.table.t/c2: depends- entry "u/c9" names change "c9", which app.table.u does not have; write it as name, schema.name, schema.type.name or object/change, or remove it`,
 		},
 		{
 			name:  "ambiguous across schemas, spelled the Obevo way",
 			attrs: tandem.Attrs{DependsSet: true, Depends: []string{"w"}},
 			obevo: true,
-			want:  `plan: table/t.sql:3: change app.table.t/c2: dependencies entry "w" is ambiguous: it names rpt.view.w, sales.view.w; qualify it with the schema; write it as name, schema.name, schema.type.name or object/change, or remove it`,
+			want:  `table/t.sql:3: change app.table.t/c2: dependencies entry "w" is ambiguous: it names rpt.view.w, sales.view.w; qualify it with the schema; write it as name, schema.name, schema.type.name or object/change, or remove it`,
 		},
 	}
 	for _, tc := range tests {
@@ -303,7 +303,7 @@ func TestBuildSelection(t *testing.T) {
 	if !errors.As(err, &de) {
 		t.Fatalf("Build error = %v, want a *DuplicateError", err)
 	}
-	want1 := "plan: app.view.v is defined by view/v.my.sql and view/v.pg.sql, which all apply to environment dev (dialect postgres); delete one, or restrict them with includeEnvs or includeDialects so that one applies"
+	want1 := "app.view.v is defined by view/v.my.sql and view/v.pg.sql, which all apply to environment dev (dialect postgres); delete one, or restrict them with includeEnvs or includeDialects so that one applies"
 	if diff := cmp.Diff(want1, err.Error()); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}

@@ -114,8 +114,9 @@ func TestDiff(t *testing.T) {
 				b.t.Changes[1].SQL = "alter table t add name varchar(10);"
 			},
 			problems: []Problem{{Kind: ProblemEdited, Key: tandem.Key("app", tandem.Table, "t"), Change: "c2", File: "table/t.sql", Line: 3,
-				Diff: "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1 @@\n-alter table t add name text;\n+alter table t add name varchar(10);\n",
-				Hint: "add a new change instead; if this edit is intended, mark a new change with rebaseline=c2, or roll back; if the edit changes nothing in the database, accept it with tandem rebaseline"}},
+				Diff:     "--- deployed app.table.t/c2\n+++ table/t.sql\n@@ -1 +1 @@\n-alter table t add name text;\n+alter table t add name varchar(10);\n",
+				Hint:     "add a new change instead; if this edit is intended, mark a new change with rebaseline=c2, or roll back; if the edit changes nothing in the database, accept it with a rebaseline",
+				HintCode: tandem.HintRebaseline}},
 		},
 		{
 			name:    "reformatting a change is no edit",
@@ -362,7 +363,8 @@ func TestDiffVersionedAndRepeatable(t *testing.T) {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	if len(pl.Problems) != 1 || pl.Problems[0].Kind != ProblemEdited ||
-		pl.Problems[0].Hint != "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with tandem rebaseline" {
+		pl.Problems[0].Hint != "restore the migration as it was deployed and make the edit in a new migration, or roll back; if the edit changes nothing in the database (a comment, formatting), accept it with a rebaseline" ||
+		pl.Problems[0].HintCode != tandem.HintRebaseline {
 		t.Errorf("problems = %+v, want one edited migration", pl.Problems)
 	}
 }
@@ -394,7 +396,8 @@ func TestDiffOutOfOrderMigration(t *testing.T) {
 	}
 	want := []Problem{{Kind: ProblemOutOfOrder, Key: tandem.Key("app", tandem.Versioned, "00015_b"), Change: "00015_b",
 		File: "migrations/00015_b.sql", Line: 1,
-		Hint: "version 00015 is lower than 00030, the highest version deployed (migrations/00030_c.sql); give the migration a version above 00030 (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or with --out-of-order"}}
+		Hint:     "version 00015 is lower than 00030, the highest version deployed (migrations/00030_c.sql); give the migration a version above 00030 (rename the file), or, if it is meant to run out of order, allow it with out_of_order: true in the environment in tandem.yaml or for one deploy",
+		HintCode: tandem.HintOutOfOrder}}
 	if diff := cmp.Diff(want, pl.Problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}

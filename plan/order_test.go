@@ -161,7 +161,7 @@ func TestCycleError(t *testing.T) {
 				stateless("schema", tandem.View, "V1", "create view v1 as\n\nselect * from V2;"),
 				stateless("schema", tandem.View, "V2", "create view v2 as\nselect * from V1;"),
 			},
-			want: "plan: dependency cycle:\n" +
+			want: "dependency cycle:\n" +
 				"  schema.view.v1 -> schema.view.v2 (references V2 at schema/view/V1.sql:3)\n" +
 				"  schema.view.v2 -> schema.view.v1 (references V1 at schema/view/V2.sql:2)\n" +
 				"  to break it, add the line \"-- tandem:object depends-=v2\" at the top of schema/view/V1.sql",
@@ -179,7 +179,7 @@ func TestCycleError(t *testing.T) {
 				g := stateless("app", tandem.Function, "g", "create function g() returns int as $$ select count(*) from t $$ language sql;")
 				return []*tandem.Object{v, f, t, g}
 			}(),
-			want: "plan: 2 dependency cycles:\n" +
+			want: "2 dependency cycles:\n" +
 				"cycle 1:\n" +
 				"  app.table.t/c2 -> app.function.g (references g at table/t.sql:4)\n" +
 				"  app.function.g -> app.table.t/c2 (references t at function/g.sql:1)\n" +
@@ -196,7 +196,7 @@ func TestCycleError(t *testing.T) {
 				view("b", "create view b as select * from c;"),
 				view("c", "create view c as select * from a;"),
 			},
-			want: "plan: dependency cycle:\n" +
+			want: "dependency cycle:\n" +
 				"  app.view.a -> app.view.b (references b at view/a.sql:1)\n" +
 				"  app.view.a -> app.view.c (references c at view/a.sql:1)\n" +
 				"  app.view.b -> app.view.c (references c at view/b.sql:1)\n" +
@@ -211,7 +211,7 @@ func TestCycleError(t *testing.T) {
 				staticData("a", []string{"id"}, []string{"1"}),
 				staticData("b", []string{"id"}, []string{"1"}),
 			},
-			want: "plan: dependency cycle:\n" +
+			want: "dependency cycle:\n" +
 				"  app.staticdata.a -> app.staticdata.b (loads after app.staticdata.b at table/a.sql:4)\n" +
 				"  app.staticdata.b -> app.staticdata.a (loads after app.staticdata.a at table/b.sql:2)\n" +
 				"  to break it, add \"depends-=b\" to the change marker at table/a.sql:3",
@@ -284,7 +284,7 @@ func TestDOTAndExplain(t *testing.T) {
 	if !errors.As(err, &re) {
 		t.Fatalf("Explain(nosuch) error = %v, want a *ReferenceError", err)
 	}
-	if want := `plan: "nosuch" names no object in the project; give an object as name, schema.name, type.name or schema.type.name`; err.Error() != want {
+	if want := `"nosuch" names no object in the project; give an object as name, schema.name, type.name or schema.type.name`; err.Error() != want {
 		t.Errorf("Explain(nosuch) error = %q, want %q", err, want)
 	}
 }

@@ -18,12 +18,12 @@ func TestExpandEnv(t *testing.T) {
 		{in: "postgres://u:${A_1}@h/${A_1}?x=${EMPTY}", want: "postgres://u:x@h/x?x="},
 		{in: "no variables, $A_1 and $$ kept", want: "no variables, $A_1 and $$ kept"},
 		{in: "", want: ""},
-		{in: "${MISSING}", wantErr: "project: environment variable not set: MISSING; set it or edit the value", unset: true},
-		{in: "${B}${A_1}${C}${B}", wantErr: "project: environment variable not set: B, C; set them or edit the value", unset: true},
-		{in: "x${A_1", wantErr: `project: "${" at byte 1 has no closing "}"`},
-		{in: "${1A}", wantErr: `project: ${1A}: a variable name is a letter or "_" followed by letters, digits and "_"`},
-		{in: "${}", wantErr: `project: ${}: a variable name is a letter or "_" followed by letters, digits and "_"`},
-		{in: "${A:-x}", wantErr: `project: ${A:-x}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+		{in: "${MISSING}", wantErr: "environment variable not set: MISSING; set it or edit the value", unset: true},
+		{in: "${B}${A_1}${C}${B}", wantErr: "environment variable not set: B, C; set them or edit the value", unset: true},
+		{in: "x${A_1", wantErr: `"${" at byte 1 has no closing "}"`},
+		{in: "${1A}", wantErr: `${1A}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+		{in: "${}", wantErr: `${}: a variable name is a letter or "_" followed by letters, digits and "_"`},
+		{in: "${A:-x}", wantErr: `${A:-x}: a variable name is a letter or "_" followed by letters, digits and "_"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -57,8 +57,8 @@ func TestExpandTokens(t *testing.T) {
 	}
 
 	_, err = ExpandTokens(map[string]string{"b": "${NOPE}", "a": "${ALSO_NOPE}-${NOPE}", "ok": "${OWNER}"}, getenv)
-	want := "token a: project: environment variable not set: ALSO_NOPE, NOPE; set them or edit the value\n" +
-		"token b: project: environment variable not set: NOPE; set it or edit the value"
+	want := "token a: environment variable not set: ALSO_NOPE, NOPE; set them or edit the value\n" +
+		"token b: environment variable not set: NOPE; set it or edit the value"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v; want\n%s", err, want)
 	}

@@ -368,7 +368,7 @@ func TestScaffold(t *testing.T) {
 
 	boom := errors.New("disk full")
 	err = Scaffold(func(string, []byte) error { return boom })
-	if !errors.Is(err, boom) || err.Error() != "project: scaffold tandem.yaml: disk full" {
+	if !errors.Is(err, boom) || err.Error() != "scaffold tandem.yaml: disk full" {
 		t.Errorf("error = %v", err)
 	}
 }
