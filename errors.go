@@ -66,6 +66,9 @@ const (
 	HintOutOfOrder HintCode = "out-of-order"
 	// HintRebaseline: a deployed change was edited; the edit can be accepted as deployed.
 	HintRebaseline HintCode = "rebaseline"
+	// HintEditConfig: the project's configuration (tandem.yaml, an Obevo system-config.xml)
+	// must change before the project can be read.
+	HintEditConfig HintCode = "edit-config"
 	// HintProjectFolder: the folder read is not a project in a layout tandem reads; name the
 	// project's folder.
 	HintProjectFolder HintCode = "project-folder"

@@ -105,7 +105,8 @@ func parseObevoConfig(file string, data []byte) (tandem.Config, csvOptions, []st
 
 	platform := strings.ToUpper(strings.TrimSpace(sc.Type))
 	if platform != "" && !slices.Contains(obevoTypes, platform) {
-		return cfg, opt, nil, lineErr(file, lineOf(data, "type=", 1), "Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own): set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo", sc.Type)
+		return cfg, opt, nil, tandem.WithHint(lineErr(file, lineOf(data, "type=", 1), "Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own)", sc.Type),
+			tandem.Hint{Code: tandem.HintEditConfig, Text: "set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo"})
 	}
 	var errs []error
 	delim, nullToken := sc.DataDelimiter, sc.NullToken

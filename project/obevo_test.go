@@ -506,6 +506,12 @@ func TestObevoConfigErrors(t *testing.T) {
 			if err.Error() != tc.want {
 				t.Errorf("error\n got %s\nwant %s", err, tc.want)
 			}
+			if strings.Contains(tc.want, "a database tandem does not deploy to") {
+				want := tandem.Hint{Code: tandem.HintEditConfig, Text: "set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo"}
+				if h, ok := tandem.HintOf(err); !ok || h != want {
+					t.Errorf("hint %+v, want %+v", h, want)
+				}
+			}
 			var fe *FileError
 			if !errors.As(err, &fe) || fe.Line == 0 {
 				t.Errorf("not a FileError with a line: %#v", err)
@@ -515,7 +521,7 @@ func TestObevoConfigErrors(t *testing.T) {
 }
 
 func unsupportedType(line int, typ string) string {
-	return fmt.Sprintf(`system-config.xml:%d: Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own): set type to the database the project is deployed to (for a project written for an in-memory HSQL or H2 test database, the one it is deployed to in production), or deploy it with Obevo`, line, typ)
+	return fmt.Sprintf(`system-config.xml:%d: Obevo system config has type=%q, a database tandem does not deploy to; tandem deploys to POSTGRESQL, MYSQL and MARIADB (and SQLITE, its own)`, line, typ)
 }
 
 // Every type tandem deploys to is accepted, in any case, and so is a config without a type

@@ -170,6 +170,10 @@ func TestHintAdvice(t *testing.T) {
 			t.Errorf("hint code %s has no advice in hintAdvice", code)
 		}
 	}
+	// A code the command line has no words of its own for is printed as its neutral text.
+	if got := advice(tandem.Hint{Code: tandem.HintEditConfig, Text: "set type"}, "plan"); got != "set type" {
+		t.Errorf("advice of an edit-config hint: %q", got)
+	}
 	lock := &tandem.LockError{Key: "tandem_deploy", Waited: "1s"}
 	err := errors.Join(errors.New("other"), lock)
 	lines, codes := errorHints(err, "deploy")
