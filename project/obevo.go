@@ -181,7 +181,7 @@ func (l *obevoLoader) loadTypeFolder(schema string, typ tandem.ObjectType, dir s
 		case e.IsDir():
 			l.loadTypeFolder(schema, typ, p)
 		case strings.HasSuffix(name, OnboardingErrorSuffix):
-			l.warnf("%s: error of the last onboarding deploy (written by it); not deployed", p)
+			l.warnf("%s: error of the last onboarding deploy; not deployed", p)
 		case strings.Contains(name, ".baseline."):
 			l.warnf("%s: Obevo baseline file; skipped (tandem deploys the changes file)", p)
 		default:
