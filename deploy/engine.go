@@ -375,7 +375,7 @@ func (s *session) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+			return errors.Join(err, fmt.Errorf("roll back the transaction: %w", rbErr))
 		}
 		return err
 	}

@@ -307,7 +307,8 @@ func stepsToUndo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		out = append(out, undoing{rec: rec, rollback: rb, file: file, line: line, format: format})
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("rollback: nothing was run: these changes have no rollback section:\n  %s\nadd a rollback section (-- tandem:rollback) to each, then run rollback again", strings.Join(missing, "\n  "))
+		return nil, nil, tandem.WithHint(fmt.Errorf("nothing was run: these changes have no rollback section:\n  %s", strings.Join(missing, "\n  ")),
+			tandem.Hint{Code: tandem.HintRollbackAgain, Text: "add a rollback section (-- tandem:rollback) to each, then roll back again"})
 	}
 	return out, kept, nil
 }
@@ -469,7 +470,7 @@ func findRecord(records []tandem.Record, k tandem.ObjectKey, change string) (tan
 // findRun resolves a run id or tag.
 func findRun(runs []tandem.Run, to string) (int64, error) {
 	if to == "" {
-		return 0, fmt.Errorf("rollback: say where to: --to <run id or tag>")
+		return 0, fmt.Errorf("no run given to roll back to: name a run by its id or tag")
 	}
 	if id, err := strconv.ParseInt(to, 10, 64); err == nil {
 		if id == 0 {

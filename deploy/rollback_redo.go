@@ -65,7 +65,8 @@ func stepsToRedo(records []tandem.Record, events []tandem.Event, p *tandem.Proje
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("rollback: nothing was run: these changes were deployed at the end of the target run and undone after it, and the project given does not have them to apply again:\n  %s\nroll back with the project of the target release (--project), where they are written and active", strings.Join(missing, "\n  "))
+		return nil, tandem.WithHint(fmt.Errorf("nothing was run: these changes were deployed at the end of the target run and undone after it, and the project given does not have them to apply again:\n  %s", strings.Join(missing, "\n  ")),
+			tandem.Hint{Code: tandem.HintProjectFolder, Text: "roll back with the project of the target release, where these changes are written and active"})
 	}
 	return out, nil
 }

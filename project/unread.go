@@ -48,7 +48,7 @@ func (l *loader) checkSomethingRead() {
 	}
 	l.errs.addPositioned("", 0, tandem.WithHint(fmt.Errorf("%w: the folder holds %d .sql files and none is in a layout tandem reads (skipped: %s%s); tandem reads %s",
 		ErrNothingRead, len(files), strings.Join(shown, ", "), more, Layouts),
-		tandem.Hint{Code: tandem.HintProjectFolder, Text: "read the project from a folder in one of these layouts"}))
+		tandem.Hint{Code: tandem.HintProjectFolder, Text: "give the folder of a project in one of these layouts"}))
 }
 
 // sqlFiles returns the .sql files under fsys in walk order, leaving out hidden and "_" folders.

@@ -46,7 +46,7 @@ var hintAdvice = map[tandem.HintCode]func(h tandem.Hint, command string) string{
 		return "tandem rebaseline records an edit that changes nothing in the database as deployed"
 	},
 	tandem.HintProjectFolder: func(h tandem.Hint, _ string) string {
-		return "point --project at a folder in one of these layouts"
+		return h.Text + " (--project DIR)"
 	},
 }
 

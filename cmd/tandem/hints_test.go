@@ -101,7 +101,7 @@ func TestErrorPrefixRule(t *testing.T) {
 		{[]string{"plan", "--project", filepath.Join(dir, "cycle"), "--url", sqlite}, "tandem plan: dependency cycle:"},
 		{[]string{"deploy", "--project", filepath.Join(dir, "cycle"), "--url", sqlite}, "tandem deploy: dependency cycle:"},
 		{[]string{"graph", "--project", filepath.Join(dir, "cycle"), "--explain", "nosuch"}, ""},
-		{[]string{"plan", "--project", filepath.Join(dir, "unread"), "--url", sqlite}, "hint: point --project at a folder in one of these layouts"},
+		{[]string{"plan", "--project", filepath.Join(dir, "unread"), "--url", sqlite}, "hint: give the folder of a project in one of these layouts (--project DIR)"},
 		{[]string{"status", "--project", filepath.Join(dir, "envvar"), "--env", "prod"}, ""},
 		{[]string{"plan", "--project", filepath.Join(dir, "empty"), "--url", sqlite}, ""},
 		{[]string{"plan", "--project", filepath.Join(dir, "missing"), "--url", sqlite}, ""},
@@ -151,7 +151,7 @@ func TestErrorHintJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout.String())
 	}
-	if want := "point --project at a folder in one of these layouts"; doc.Hint != want {
+	if want := "give the folder of a project in one of these layouts (--project DIR)"; doc.Hint != want {
 		t.Errorf("hint %q, want %q", doc.Hint, want)
 	}
 	if strings.Contains(doc.Error, "--project") {
