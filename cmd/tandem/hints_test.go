@@ -29,17 +29,12 @@ func prefixRuleBreaks(stderr string) []string {
 			continue
 		}
 		command := strings.TrimPrefix(m[1], " ")
-		if first, _, _ := strings.Cut(command, " "); command != "" && !slices.Contains(commandNames(), first) {
-			continue // not an error line: "tandem move <sub> NAME, ..." and the like
+		first, _, _ := strings.Cut(command, " ")
+		if command != "" && !slices.Contains(commandNames(), first) {
+			continue // not an error line
 		}
-		if command == "move" || strings.HasPrefix(command, "move ") {
+		if first == "move" {
 			continue
-		}
-		// The command's name is the longest run of words the line starts with; a message
-		// that starts with a command's name again ("tandem deploy: deploy: ...") is caught
-		// below, so take the shortest command that is one.
-		if first, _, _ := strings.Cut(command, " "); first != "" {
-			command = first
 		}
 		if why := prefixRuleViolation(command, line); why != "" {
 			out = append(out, line+": "+why)
