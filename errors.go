@@ -47,6 +47,10 @@ func (e *LockError) Hint() Hint {
 //
 // An error that carries several (one per problem) has a method Hints() []Hint instead.
 // HintOf and Hints find them through any wrapping (fmt.Errorf's %w, errors.Join).
+//
+// Adopting it (as the move packages will): take the advice out of the message ("...; pass
+// --confirm" becomes the message alone), attach it as a hint with a code from the list below
+// (add one when none fits), and give the code its flag-level words in cmd/tandem/hints.go.
 
 // HintCode names a kind of advice. Codes are stable: a front end maps them to its own words.
 type HintCode string
@@ -57,7 +61,8 @@ const (
 	HintLockWait HintCode = "lock-wait"
 	// HintDeployAgain: a deploy stopped at a failing statement; fix it and deploy again.
 	HintDeployAgain HintCode = "deploy-again"
-	// HintRollbackAgain: a rollback stopped at a failing statement; fix it and roll back again.
+	// HintRollbackAgain: a rollback stopped at a failing statement, or did not start (a change
+	// without a rollback section); fix that and roll back again.
 	HintRollbackAgain HintCode = "rollback-again"
 	// HintRunAgain: the work done so far is recorded; the same operation again goes on from there.
 	HintRunAgain HintCode = "run-again"
@@ -69,8 +74,8 @@ const (
 	// HintEditConfig: the project's configuration (tandem.yaml, an Obevo system-config.xml)
 	// must change before the project can be read.
 	HintEditConfig HintCode = "edit-config"
-	// HintProjectFolder: the folder read is not a project in a layout tandem reads; name the
-	// project's folder.
+	// HintProjectFolder: the folder read is not the project needed (no layout tandem reads, or
+	// not the release a rollback needs); name the right project folder.
 	HintProjectFolder HintCode = "project-folder"
 )
 
