@@ -173,5 +173,3 @@ ORDER BY a.attrelid, a.attnum`, func(c []string) error {
 		return nil
 	})
 }
-
-func quoteIdent(s string) string { return Dialect{}.QuoteIdent(s) }
