@@ -196,12 +196,16 @@ func parseTable(sql string) tableParts {
 		col := columnPart{}
 		for i := 1; i < len(d); i++ {
 			switch {
+			case d[i].text == "(":
+				i = group(d, i) // a type's size, a default or check expression: nothing to read here
 			case d[i].word == "COLLATE" && i+1 < len(d):
 				col.collation = unquote(d[i+1].text)
 			case d[i].word == "AUTOINCREMENT":
 				col.autoIncrement = true
 			case d[i].word == "AS" && i+1 < len(d) && d[i+1].text == "(":
-				col.generated = between(sql, d, i+2, group(d, i+1))
+				end := group(d, i+1)
+				col.generated = between(sql, d, i+2, end)
+				i = end
 			case d[i].word == "REFERENCES":
 				parts.fkNames = append(parts.fkNames, constraintNameAt(d, i))
 			case d[i].word == "PRIMARY":

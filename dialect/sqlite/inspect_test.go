@@ -18,7 +18,7 @@ import (
 func TestInspectReadsStatements(t *testing.T) {
 	db := testdb.Open(t, testdb.SQLite(t))
 	for _, st := range []string{
-		`CREATE TABLE a (id integer PRIMARY KEY, code text UNIQUE)`,
+		`CREATE TABLE a (id integer PRIMARY KEY, code text UNIQUE CHECK (code COLLATE BINARY <> 'COLLATE'), n numeric(10, 2) DEFAULT (CAST(1 AS real)))`,
 		`CREATE TABLE "b c" (x integer, y integer, z text COLLATE NOCASE -- a comment, (with parens)
 		   CHECK (length(z) < 10),
 		   total integer GENERATED ALWAYS AS (x + y) STORED,
@@ -50,6 +50,9 @@ func TestInspectReadsStatements(t *testing.T) {
 	}
 	if diff := gocmp.Diff([]tandem.KeyDesc{{Columns: []string{"code"}}}, a.Uniques); diff != "" {
 		t.Errorf("a uniques (-want +got):\n%s", diff)
+	}
+	if a.Columns[1].Collation != "" || len(a.Checks) != 1 || a.Checks[0].Expression != "code COLLATE BINARY <> 'COLLATE'" {
+		t.Errorf("a columns %+v, checks %+v: the check's COLLATE is not the column's", a.Columns, a.Checks)
 	}
 	if diff := gocmp.Diff(&tandem.KeyDesc{Columns: []string{"id"}}, a.PrimaryKey); diff != "" {
 		t.Errorf("a primary key (-want +got):\n%s", diff)
