@@ -115,21 +115,6 @@ type Column struct {
 	PrimaryKey int // 1-based position in the primary key; 0 when not part of it
 }
 
-// Snapshot describes the objects of a database as text, so that two databases (or one database
-// at two moments) can be compared.
-type Snapshot struct {
-	Objects []SnapshotObject
-}
-
-// SnapshotObject is one object in a Snapshot. Definition is a canonical description: for a table
-// its columns, keys and indexes; for a view or routine its definition as the catalog returns it.
-type SnapshotObject struct {
-	Schema     string
-	Type       ObjectType
-	Name       string
-	Definition string
-}
-
 // Dialects maps a database name to its Dialect. The dialect packages do not register
 // themselves; a program (cmd/tandem, or a test) builds the map it needs.
 type Dialects map[string]Dialect

@@ -507,7 +507,7 @@ func (s *session) fingerprint(ctx context.Context, n *plan.Node, stmt string, li
 		return "", fmt.Errorf("inspect schema before %s: %w", n.Change.ID(), err)
 	}
 	h := sha256.New()
-	for _, o := range snap.Objects {
+	for _, o := range snap.Objects() {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", o.Schema, o.Type, o.Name, o.Definition)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil

@@ -127,7 +127,7 @@ func (e *Engine) Clean(ctx context.Context, p *tandem.Project) (res *Result, err
 	}
 	// Drop in passes: what fails because something still depends on it is retried after the
 	// dependents are gone. A pass that drops nothing ends with the errors it met.
-	pending := snap.Objects
+	pending := snap.Objects()
 	for len(pending) > 0 {
 		var left []tandem.SnapshotObject
 		var errs []string

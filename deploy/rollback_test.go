@@ -25,7 +25,7 @@ func snapshot(t *testing.T, e *deploy.Engine, tg target) []tandem.SnapshotObject
 		t.Fatalf("inspect: %v", err)
 	}
 	var out []tandem.SnapshotObject
-	for _, o := range snap.Objects {
+	for _, o := range snap.Objects() {
 		if strings.HasPrefix(strings.ToLower(o.Name), "tandem_") {
 			continue
 		}

@@ -265,7 +265,7 @@ func TestCorpusAuthelia(t *testing.T) {
 					t.Fatalf("inspect %s: %v", when, err)
 				}
 				var out []tandem.SnapshotObject
-				for _, o := range snap.Objects {
+				for _, o := range snap.Objects() {
 					if !strings.HasPrefix(strings.ToLower(o.Name), "tandem_") {
 						out = append(out, o)
 					}

@@ -195,7 +195,7 @@ func (d *database) snapshot(ctx context.Context) ([]tandem.SnapshotObject, error
 		return nil, err
 	}
 	var out []tandem.SnapshotObject
-	for _, o := range snap.Objects {
+	for _, o := range snap.Objects() {
 		if strings.HasPrefix(strings.ToLower(o.Name), "tandem_") {
 			continue
 		}

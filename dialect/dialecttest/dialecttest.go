@@ -134,9 +134,10 @@ func discard(c *sql.Conn) {
 // has reports whether the snapshot holds an object of typ named name (compared
 // case-insensitively) in schema.
 func has(snap *tandem.Snapshot, schema string, typ tandem.ObjectType, name string) *tandem.SnapshotObject {
-	for i, o := range snap.Objects {
+	objs := snap.Objects()
+	for i, o := range objs {
 		if o.Schema == schema && o.Type == typ && strings.EqualFold(o.Name, name) {
-			return &snap.Objects[i]
+			return &objs[i]
 		}
 	}
 	return nil

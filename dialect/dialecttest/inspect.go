@@ -35,12 +35,16 @@ func (s *suite) testInspect(t *testing.T) {
 	if diff := gocmp.Diff(first, second); diff != "" {
 		t.Fatalf("two snapshots of an unchanged database differ (-first +second):\n%s", diff)
 	}
-	if !slices.IsSortedFunc(first.Objects, func(a, b tandem.SnapshotObject) int {
+	if d := first.Diff(second); len(d) != 0 || !first.Equal(second) {
+		t.Fatalf("Diff of two snapshots of an unchanged database = %q, want none", d)
+	}
+	objects := first.Objects()
+	if !slices.IsSortedFunc(objects, func(a, b tandem.SnapshotObject) int {
 		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Type.Rank(), b.Type.Rank()), cmp.Compare(a.Name, b.Name))
 	}) {
 		t.Errorf("snapshot objects are not sorted by schema, type and name")
 	}
-	for _, o := range first.Objects {
+	for _, o := range objects {
 		for _, h := range []string{tandem.ChangesTable, tandem.EventsTable, tandem.RunsTable} {
 			if strings.EqualFold(o.Name, h) {
 				t.Errorf("snapshot shows tandem's history table %s", o.Name)
@@ -49,7 +53,7 @@ func (s *suite) testInspect(t *testing.T) {
 	}
 	child := has(first, s.snapSchema(), tandem.Table, "dt_child")
 	if child == nil {
-		t.Fatalf("snapshot lacks table dt_child: %+v", first.Objects)
+		t.Fatalf("snapshot lacks table dt_child: %+v", objects)
 	}
 	for _, part := range []string{"parent_id", "qty", "dt_child_parent", "dt_child_qty", "dt_child_qty_idx"} {
 		if !strings.Contains(child.Definition, part) {
@@ -63,26 +67,38 @@ func (s *suite) testInspect(t *testing.T) {
 	// Rebuilt from the same DDL, the snapshot is the same.
 	s.exec(t, inspectDrop...)
 	s.exec(t, inspectDDL...)
-	if diff := gocmp.Diff(first, s.snapshot(t)); diff != "" {
+	rebuilt := s.snapshot(t)
+	if diff := gocmp.Diff(first, rebuilt); diff != "" {
 		t.Errorf("the same DDL run again describes differently (-first +rebuilt):\n%s", diff)
+	}
+	if d := first.Diff(rebuilt); len(d) != 0 {
+		t.Errorf("Diff after the same DDL ran again = %q, want none", d)
 	}
 
 	// A change shows, in the changed object only.
 	s.exec(t, "ALTER TABLE {s}dt_child ADD COLUMN note varchar(40)")
 	changed := s.snapshot(t)
+	changedObjects := changed.Objects()
 	var diffs []string
-	for _, o := range changed.Objects {
+	for _, o := range changedObjects {
 		old := has(first, o.Schema, o.Type, o.Name)
 		if old == nil || old.Definition != o.Definition {
 			diffs = append(diffs, string(o.Type)+" "+o.Name)
 		}
 	}
-	if len(changed.Objects) != len(first.Objects) {
-		t.Errorf("adding a column changed the number of objects from %d to %d", len(first.Objects), len(changed.Objects))
+	if len(changedObjects) != len(objects) {
+		t.Errorf("adding a column changed the number of objects from %d to %d", len(objects), len(changedObjects))
 	}
 	// A view that selects named columns does not change; dt_child does.
 	if len(diffs) != 1 || diffs[0] != "table dt_child" {
 		t.Errorf("after ALTER TABLE dt_child ADD COLUMN, changed objects = %q, want [table dt_child]", diffs)
 	}
+	if d := first.Diff(changed); len(d) != 1 || !strings.Contains(d[0], "dt_child") || !strings.Contains(d[0], "+ COLUMN note") {
+		t.Errorf("after ALTER TABLE dt_child ADD COLUMN note, Diff = %q, want one entry for dt_child adding COLUMN note", d)
+	}
+	if d := changed.Diff(first); len(d) != 1 || !strings.Contains(d[0], "- COLUMN note") {
+		t.Errorf("Diff the other way = %q, want one entry removing COLUMN note", d)
+	}
 	s.exec(t, inspectDrop...)
+	t.Run("Typed", s.testInspectTyped)
 }
