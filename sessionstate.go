@@ -2,10 +2,10 @@ package tandem
 
 import "context"
 
-// SessionResetter is implemented by dialects that can bring a deploy's connection back to the
-// state it had before any change ran, so that what one change sets for the rest of its session
-// (a pg_dump preamble emptying search_path with set_config, MySQL's SET sql_mode or USE,
-// SQLite's PRAGMA recursive_triggers) never reaches the next change.
+// SessionResetter brings a deploy's connection back to the state it had before any change
+// ran, so that what one change sets for the rest of its session (a pg_dump preamble emptying
+// search_path with set_config, MySQL's SET sql_mode or USE, SQLite's PRAGMA
+// recursive_triggers) never reaches the next change.
 type SessionResetter interface {
 	// SessionRestore reads, on a deploy's connection right after its setup (SessionSetup and
 	// the like), the session state a change may alter, and renders the statements that bring
@@ -16,7 +16,8 @@ type SessionResetter interface {
 }
 
 // ChangeGuard is implemented by dialects that run each transactional change on a connection
-// set up for it: SQLite turns foreign keys off around the change's transaction, as its
+// set up for it. It is optional, for a database whose DROP TABLE deletes other tables' rows
+// (elsewhere a change runs as the connection is): SQLite turns foreign keys off around the change's transaction, as its
 // documentation prescribes for a table rebuild (create the new table, copy, drop the old one,
 // rename), since a DROP TABLE with foreign keys on deletes every child row through ON DELETE
 // CASCADE; the foreign keys are checked before the change commits instead.
