@@ -16,11 +16,11 @@ type SessionResetter interface {
 }
 
 // ChangeGuard is implemented by dialects that run each transactional change on a connection
-// set up for it. It is optional, for a database whose DROP TABLE deletes other tables' rows
-// (elsewhere a change runs as the connection is): SQLite turns foreign keys off around the change's transaction, as its
+// set up for it: SQLite turns foreign keys off around the change's transaction, as its
 // documentation prescribes for a table rebuild (create the new table, copy, drop the old one,
 // rename), since a DROP TABLE with foreign keys on deletes every child row through ON DELETE
-// CASCADE; the foreign keys are checked before the change commits instead.
+// CASCADE; the foreign keys are checked before the change commits instead. It is optional:
+// where DROP TABLE deletes no other table's rows, a change runs as the connection is.
 type ChangeGuard interface {
 	// GuardChange reads the connection's state and renders the statements to run before a
 	// change's transaction begins; none means the change runs as the connection is. The
