@@ -149,7 +149,8 @@ type Capabilities struct {
 	// ConflictTarget: INSERT ... ON CONFLICT (columns) DO NOTHING | DO UPDATE acts on a conflict
 	// on those columns alone, any other unique violation still failing the statement
 	// (PostgreSQL, SQLite). Without it (MySQL), the only upsert acts on every unique key, which
-	// tandem never uses to copy rows.
+	// tandem never uses to copy rows. The forms themselves are Syntax's SkipOnKey and
+	// UpdateOnKey, which are "" exactly where ConflictTarget is false.
 	ConflictTarget bool
 	// RepeatableReadGaps: transactions default to REPEATABLE READ with gap locks (InnoDB), so
 	// short copying transactions ask for READ COMMITTED instead.
