@@ -8,7 +8,9 @@ import (
 )
 
 // CopyRunner is implemented by dialects that run a COPY ... FROM STDIN statement of a change
-// file with the data block that follows it in the file, as psql does (PostgreSQL).
+// file with the data block that follows it in the file, as psql does (PostgreSQL). It is
+// optional: where it is missing, such a statement is a plan problem, found before any change
+// runs.
 type CopyRunner interface {
 	// CopyFrom runs stmt (the COPY statement, without its ";") on conn, inside the
 	// transaction open on it if there is one, streaming data (the block's lines, each ending

@@ -19,7 +19,8 @@ type IndexBuild struct {
 }
 
 // IndexBuilder is implemented by dialects whose online index builds can fail part way and
-// leave an invalid index behind: PostgreSQL's CREATE INDEX CONCURRENTLY and REINDEX
+// leave an invalid index behind. It is optional: a database whose index builds cannot leave
+// such an index (MySQL, SQLite) needs nothing done around them. PostgreSQL's CREATE INDEX CONCURRENTLY and REINDEX
 // CONCURRENTLY, cancelled by a lock timeout or a lost connection, keep the index they were
 // building, unused by queries yet maintained on every write.
 //
@@ -38,11 +39,12 @@ type IndexBuilder interface {
 	DropIndex(index string) string
 }
 
-// StatementWatcher is implemented by dialects that can see what other sessions are running. The
-// server side of a killed deploy may run its last statement on to the end without its client;
-// a rerun waits for it before it decides, from the schema, whether that statement ran.
+// StatementWatcher sees what other sessions are running. The server side of a killed deploy
+// may run its last statement on to the end without its client; a rerun waits for it before it
+// decides, from the schema, whether that statement ran.
 type StatementWatcher interface {
 	// Running describes the other sessions of the database that are running stmt (one
-	// statement, as sent) at this moment, a line each.
+	// statement, as sent) at this moment, a line each; none where a statement always ends with
+	// the process that sent it (SQLite, which runs in that process).
 	Running(ctx context.Context, q Querier, stmt string) ([]string, error)
 }

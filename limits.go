@@ -60,7 +60,8 @@ func (t *TableLimits) Column(name string) (ColumnLimits, bool) {
 	return ColumnLimits{}, false
 }
 
-// LimitReader is implemented by dialects that can say which values a table refuses.
+// LimitReader says which values a table refuses, so that a move finds the rows a copy would
+// fail on before it copies any.
 type LimitReader interface {
 	// Limits reads the limits of every column of schema.table ("" means the default schema),
 	// or returns an error wrapping ErrNotFound when the table does not exist.
@@ -68,8 +69,10 @@ type LimitReader interface {
 }
 
 // ValueTester is implemented by dialects whose SQL tests values against ColumnLimits in ways
-// that standard SQL does not: where they are missing, an engine measures with char_length and
-// octet_length, and does not test what it cannot render (SQLite's storage classes).
+// that standard SQL does not (SQLite's storage classes and affinities). It is optional: where it
+// is missing, an engine measures with standard SQL's char_length and octet_length, which is
+// right for such databases, and does not evaluate B's CHECK constraints on A's rows before a
+// copy (the copy itself still refuses the rows).
 type ValueTester interface {
 	// CharLength renders the number of characters of expr, a text value.
 	CharLength(expr string) string

@@ -2,10 +2,10 @@ package tandem
 
 import "context"
 
-// SessionResetter is implemented by dialects that can bring a deploy's connection back to the
-// state it had before any change ran, so that what one change sets for the rest of its session
-// (a pg_dump preamble emptying search_path with set_config, MySQL's SET sql_mode or USE,
-// SQLite's PRAGMA recursive_triggers) never reaches the next change.
+// SessionResetter brings a deploy's connection back to the state it had before any change
+// ran, so that what one change sets for the rest of its session (a pg_dump preamble emptying
+// search_path with set_config, MySQL's SET sql_mode or USE, SQLite's PRAGMA
+// recursive_triggers) never reaches the next change.
 type SessionResetter interface {
 	// SessionRestore reads, on a deploy's connection right after its setup (SessionSetup and
 	// the like), the session state a change may alter, and renders the statements that bring
@@ -19,7 +19,8 @@ type SessionResetter interface {
 // set up for it: SQLite turns foreign keys off around the change's transaction, as its
 // documentation prescribes for a table rebuild (create the new table, copy, drop the old one,
 // rename), since a DROP TABLE with foreign keys on deletes every child row through ON DELETE
-// CASCADE; the foreign keys are checked before the change commits instead.
+// CASCADE; the foreign keys are checked before the change commits instead. It is optional:
+// where DROP TABLE deletes no other table's rows, a change runs as the connection is.
 type ChangeGuard interface {
 	// GuardChange reads the connection's state and renders the statements to run before a
 	// change's transaction begins; none means the change runs as the connection is. The

@@ -12,12 +12,6 @@ import (
 	"github.com/tandem-db/tandem/plan"
 )
 
-// tableNamer is implemented by dialects that can tell how the catalog spells a table whose name
-// was written in another case.
-type tableNamer interface {
-	TableName(ctx context.Context, q tandem.Querier, schema, table string) (string, error)
-}
-
 // dataDiff is what it takes to make a table's rows equal to a static data CSV.
 type dataDiff struct {
 	step    plan.Step
@@ -32,14 +26,6 @@ type dataDiff struct {
 // Counts renders the diff for people: "2 inserts, 1 update, 0 deletes".
 func (d *dataDiff) counts() string {
 	return fmt.Sprintf("%s, %s, %s", plural(len(d.inserts), "insert"), plural(len(d.updates), "update"), plural(len(d.deletes), "delete"))
-}
-
-// valueChecker is implemented by dialects whose casts accept text that is no value of the
-// column's type (SQLite's CAST('eighty' AS INTEGER) is 0; MySQL's is 0 with a warning), so that
-// such a value is refused before any row is written. CheckValue's error says how to write the
-// value. Where the database's own cast refuses such values (PostgreSQL), canonical finds them.
-type valueChecker interface {
-	CheckValue(col tandem.Column, v string) error
 }
 
 // maxParams bounds the bind parameters of one canonicalisation query (SQLite's limit is the
@@ -58,12 +44,10 @@ func (s *session) diffData(ctx context.Context, st plan.Step) (*dataDiff, error)
 	}
 	phys := s.physical(obj.Key.Schema)
 	table := obj.Name
-	if r, ok := s.e.Dialect.(tableNamer); ok {
-		// Unquoted names are folded by the database (PostgreSQL: to lower case): use the
-		// catalog's spelling, not the file's.
-		if name, err := r.TableName(ctx, s.conn, phys, obj.Name); err == nil {
-			table = name
-		}
+	// Unquoted names are folded by the database (PostgreSQL: to lower case): use the
+	// catalog's spelling, not the file's. A table that is not found is reported by Columns.
+	if name, err := s.e.Dialect.TableName(ctx, s.conn, phys, obj.Name); err == nil {
+		table = name
 	}
 	tableCols, err := s.e.Dialect.Columns(ctx, s.conn, phys, table)
 	if isNotFound(err) {
@@ -158,16 +142,15 @@ func (s *session) diffData(ctx context.Context, st plan.Step) (*dataDiff, error)
 // canonical asks the database to convert every CSV value to the column's type and back to text,
 // so that "1.50" and "1.5", or upper- and lower-case UUIDs, compare as the database sees them.
 // A value that is not of its column's type is a *StepError naming its line, column and type:
-// refused by the dialect's CheckValue where it has one, else by the database's cast.
+// refused by the dialect's CheckValue where the database's cast accepts it (tandem.ValueChecker),
+// else by the database's cast.
 func (s *session) canonical(ctx context.Context, st plan.Step, cols []tandem.Column, rows []tandem.DataRow) ([][]*string, error) {
-	if vc, ok := s.e.Dialect.(valueChecker); ok {
-		for _, r := range rows {
-			for ci, c := range cols {
-				if v := r.Values[ci]; v != nil {
-					if err := vc.CheckValue(c, *v); err != nil {
-						return nil, &StepError{Step: st, File: st.Node.Change.File, Line: r.Line,
-							Err: fmt.Errorf("column %s: value %q is not a valid %s: %w", c.Name, *v, c.Type, err)}
-					}
+	for _, r := range rows {
+		for ci, c := range cols {
+			if v := r.Values[ci]; v != nil {
+				if err := s.e.Dialect.CheckValue(c, *v); err != nil {
+					return nil, &StepError{Step: st, File: st.Node.Change.File, Line: r.Line,
+						Err: fmt.Errorf("column %s: value %q is not a valid %s: %w", c.Name, *v, c.Type, err)}
 				}
 			}
 		}

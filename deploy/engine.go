@@ -96,19 +96,6 @@ func (e *Engine) retries() int {
 	return e.Retries
 }
 
-// defaultSchemaer is implemented by dialects that can tell the schema a fresh session resolves
-// unqualified names to.
-type defaultSchemaer interface {
-	DefaultSchema(ctx context.Context, q tandem.Querier) (string, error)
-}
-
-// clientChecker is implemented by dialects whose server can end a statement whose client went
-// away (PostgreSQL 14's client_connection_check_interval), so that a killed deploy does not
-// leave a long statement, such as an index build, running on without it.
-type clientChecker interface {
-	ClientCheck() []string
-}
-
 // session is one command's hold on the database: the lock, the working connection and the
 // history tables.
 type session struct {
@@ -155,11 +142,9 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	s.conn = conn
-	if ds, ok := e.Dialect.(defaultSchemaer); ok && e.Dialect.Capabilities().Schemas {
-		if s.defaultSchema, err = ds.DefaultSchema(ctx, conn); err != nil {
-			s.close(ctx)
-			return nil, fmt.Errorf("find default schema: %w", err)
-		}
+	if s.defaultSchema, err = e.Dialect.DefaultSchema(ctx, conn); err != nil {
+		s.close(ctx)
+		return nil, fmt.Errorf("find default schema: %w", err)
 	}
 	hs := e.Env.HistorySchema
 	if hs == "" {
@@ -172,10 +157,7 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 	if !write {
 		return s, nil
 	}
-	setup := e.Dialect.SessionSetup(e.lockTimeout())
-	if cc, ok := e.Dialect.(clientChecker); ok {
-		setup = append(setup, cc.ClientCheck()...)
-	}
+	setup := append(e.Dialect.SessionSetup(e.lockTimeout()), e.Dialect.ClientCheck()...)
 	for _, stmt := range setup {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			s.close(ctx)

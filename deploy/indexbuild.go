@@ -124,13 +124,9 @@ func (s *session) dropLeftovers(ctx context.Context, st plan.Step, stmt statemen
 // server side of the killed deploy may still be running it, and whether it completes decides
 // what the rerun does.
 func (s *session) waitForKilled(ctx context.Context, st plan.Step, stmt statement) error {
-	sw, ok := s.e.Dialect.(tandem.StatementWatcher)
-	if !ok {
-		return nil
-	}
 	deadline := time.Now().Add(s.e.lockWait())
 	for logged := false; ; {
-		running, err := sw.Running(ctx, s.conn, stmt.text)
+		running, err := s.e.Dialect.Running(ctx, s.conn, stmt.text)
 		if err != nil || len(running) == 0 {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // connState is what a write session knows about its connection's state: the statements that
 // bring it back to the state it had before the first change, and what guards each change.
 type connState struct {
-	restore []string // tandem.SessionResetter's statements; nil when the dialect has none
+	restore []string // tandem.SessionResetter's statements
 	guard   []string // tandem.ChangeGuard's statements run before a change's transaction
 	dirty   bool     // a step ran since the state was last restored
 	guarded bool     // the connection is set up for a guarded change (foreign keys off)
@@ -24,13 +24,11 @@ type connState struct {
 // readState records, right after the session's setup, how to restore the connection, so that
 // every change starts from the same state whatever the changes before it set.
 func (s *session) readState(ctx context.Context) error {
-	if r, ok := s.e.Dialect.(tandem.SessionResetter); ok {
-		stmts, err := r.SessionRestore(ctx, s.conn)
-		if err != nil {
-			return fmt.Errorf("session state: %w", err)
-		}
-		s.state.restore = stmts
+	stmts, err := s.e.Dialect.SessionRestore(ctx, s.conn)
+	if err != nil {
+		return fmt.Errorf("session state: %w", err)
 	}
+	s.state.restore = stmts
 	if g, ok := s.e.Dialect.(tandem.ChangeGuard); ok {
 		stmts, err := g.GuardChange(ctx, s.conn)
 		if err != nil {

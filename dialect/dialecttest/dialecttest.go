@@ -23,6 +23,7 @@ type Option func(*config)
 
 type config struct {
 	lockOwnedByProcess bool
+	provides           []Extra // the optional interfaces the dialect must provide
 }
 
 // LockOwnedByProcess says that the dialect's deploy lock belongs to the process rather than to
@@ -40,7 +41,8 @@ type suite struct {
 	schema string // the physical schema objects are created in; "" without schemas
 }
 
-// Run exercises every method of d against the fresh, empty database at url. It creates a
+// Run checks the contract (see Contract) and exercises every method of d against the fresh,
+// empty database at url. It creates a
 // schema with an awkward name ("tandem Suite") where the database has schemas, and drops it at
 // the end.
 func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
@@ -53,6 +55,7 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 		t.Fatalf("dialecttest: no fixtures for dialect %q; add them to fixtures.go", d.Name())
 	}
 	s.fx = fx
+	t.Run("Contract", func(t *testing.T) { checkContract(t, d, s.cfg) })
 	if d.Capabilities().Schemas {
 		s.schema = "tandem Suite"
 		s.exec(t, d.CreateSchema(s.schema))
@@ -65,6 +68,9 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 	t.Run("UseSchema", s.testUseSchema)
 	t.Run("HistoryDDL", s.testHistory)
 	t.Run("SessionSetup", s.testSessionSetup)
+	t.Run("ClientCheck", s.testClientCheck)
+	t.Run("Syntax", s.testSyntax)
+	t.Run("Names", s.testNames)
 	t.Run("Lock", s.testLock)
 	t.Run("Retryable", s.testRetryable)
 	t.Run("NonTransactional", s.testNonTransactional)

@@ -20,8 +20,8 @@ type fixture struct {
 	// nonTx are statements the dialect reports as non-transactional and the database refuses
 	// inside a transaction; tx are statements it does not report.
 	nonTx, tx []string
-	// sleep is a statement that runs for about two seconds, for dialects that see what other
-	// sessions run (tandem.StatementWatcher).
+	// sleep is a statement that runs for about two seconds, for dialects whose other sessions
+	// can run statements (Running sees them); "" where none can (SQLite).
 	sleep string
 	// storage holds a tandem.ValueTester to the database; nil where the dialect has none.
 	storage *storageFixture

@@ -17,10 +17,7 @@ import (
 // the database stores and refuses, value by value.
 func (s *suite) testLimits(t *testing.T) {
 	ctx := ctxT(t)
-	lr, ok := s.d.(tandem.LimitReader)
-	if !ok {
-		t.Skip("the dialect does not implement tandem.LimitReader")
-	}
+	lr := s.d
 	q := s.d.Qualify(s.schema, "dt_limits")
 	s.exec(t, "CREATE TABLE "+q+" (id integer NOT NULL PRIMARY KEY, name varchar(10) NOT NULL, n integer, d numeric(5,2), dflt integer NOT NULL DEFAULT 3, bare integer NOT NULL)")
 	if _, err := lr.Limits(ctx, s.db, s.schema, "dt_nosuch"); !errors.Is(err, tandem.ErrNotFound) {

@@ -9,14 +9,15 @@ import (
 )
 
 // testMoving holds the abilities online table moves use to what each dialect claims: the
-// types of tandem's own tables, unique indexes, row hash sums, load probes and lock clauses.
+// types of tandem's own tables, unique indexes, row hash sums (where the dialect provides
+// tandem.RowHasher), load probes and lock clauses.
 func (s *suite) testMoving(t *testing.T) {
 	ctx := ctxT(t)
 	q := func(name string) string { return s.d.Qualify(s.schema, name) }
-	if ct, ok := s.d.(tandem.ColumnTyper); ok {
+	{
 		// A table of every kind holds and returns a row; the key column is case-sensitive.
-		s.exec(t, "CREATE TABLE "+q("dt_kinds")+" (id "+ct.ColumnType(tandem.SerialKeyColumn)+", k "+ct.ColumnType(tandem.KeyColumn)+
-			" NOT NULL, body "+ct.ColumnType(tandem.TextColumn)+", at "+ct.ColumnType(tandem.TimeColumn)+", UNIQUE (k))")
+		s.exec(t, "CREATE TABLE "+q("dt_kinds")+" (id "+s.d.ColumnType(tandem.SerialKeyColumn)+", k "+s.d.ColumnType(tandem.KeyColumn)+
+			" NOT NULL, body "+s.d.ColumnType(tandem.TextColumn)+", at "+s.d.ColumnType(tandem.TimeColumn)+", UNIQUE (k))")
 		ins := "INSERT INTO " + q("dt_kinds") + " (k, body, at) VALUES (" + s.d.Placeholder(1) + ", " + s.d.Placeholder(2) + ", CURRENT_TIMESTAMP)"
 		for _, k := range []string{"Orders", "orders"} {
 			if _, err := s.db.ExecContext(ctx, ins, k, strings.Repeat("long text ", 1000)); err != nil {
@@ -29,18 +30,18 @@ func (s *suite) testMoving(t *testing.T) {
 		}
 	}
 
-	if ir, ok := s.d.(tandem.IndexReader); ok {
+	{
 		s.exec(t, "CREATE TABLE "+q("dt_uniq")+" (id integer PRIMARY KEY, a integer, b varchar(20), c integer)",
 			"CREATE UNIQUE INDEX dt_uniq_ba ON "+q("dt_uniq")+" (b, a)",
 			"CREATE INDEX dt_uniq_plain ON "+q("dt_uniq")+" (c)")
-		got, err := ir.UniqueIndexes(ctx, s.db, s.schema, "dt_uniq")
+		got, err := s.d.UniqueIndexes(ctx, s.db, s.schema, "dt_uniq")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if fmt.Sprint(got) != "[{dt_uniq_ba [b a]}]" {
 			t.Errorf("UniqueIndexes = %v, want [{dt_uniq_ba [b a]}] (columns in index order, no primary key, no plain index)", got)
 		}
-		if got, err := ir.UniqueIndexes(ctx, s.db, s.schema, "DT_UNIQ"); err != nil || len(got) != 1 {
+		if got, err := s.d.UniqueIndexes(ctx, s.db, s.schema, "DT_UNIQ"); err != nil || len(got) != 1 {
 			t.Errorf("UniqueIndexes(DT_UNIQ) = %v, %v; want the same index whatever the case of the name", got, err)
 		}
 	}
@@ -76,14 +77,14 @@ func (s *suite) testMoving(t *testing.T) {
 		}
 	}
 
-	if lp, ok := s.d.(tandem.LoadProbe); ok {
-		if stmt := lp.ReplicaLagQuery(); stmt != "" {
+	{
+		if stmt := s.d.ReplicaLagQuery(); stmt != "" {
 			var lag float64
 			if err := s.db.QueryRowContext(ctx, stmt).Scan(&lag); err != nil || lag < 0 {
 				t.Errorf("ReplicaLagQuery: %v, %v", lag, err)
 			}
 		}
-		if stmt := lp.ActiveSessionsQuery(); stmt != "" {
+		if stmt := s.d.ActiveSessionsQuery(); stmt != "" {
 			var n int
 			if err := s.db.QueryRowContext(ctx, stmt).Scan(&n); err != nil || n < 0 {
 				t.Errorf("ActiveSessionsQuery: %v, %v", n, err)
@@ -91,15 +92,16 @@ func (s *suite) testMoving(t *testing.T) {
 		}
 	}
 
-	if rl, ok := s.d.(tandem.RowLocker); ok {
+	{
 		// Every lock clause is accepted after a SELECT, in a transaction.
+		s.exec(t, "CREATE TABLE "+q("dt_lock")+" (id integer PRIMARY KEY)", "INSERT INTO "+q("dt_lock")+" (id) VALUES (1)")
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
 		for _, mode := range []tandem.LockMode{tandem.LockShare, tandem.LockKeyShare, tandem.LockUpdate} {
-			stmt := "SELECT id FROM " + q("dt_hash") + " WHERE id = 1" + rl.LockClause(mode)
+			stmt := "SELECT id FROM " + q("dt_lock") + " WHERE id = 1" + s.d.LockClause(mode)
 			rows, err := tx.QueryContext(ctx, stmt)
 			if err != nil {
 				t.Errorf("%s: %v", stmt, err)

@@ -23,7 +23,21 @@ type Dialect struct{}
 // New returns the MySQL/MariaDB dialect.
 func New() Dialect { return Dialect{} }
 
-var _ tandem.Dialect = Dialect{}
+// The required parts of tandem.Dialect, and the optional interfaces this dialect provides (its
+// conformance test states the same with dialecttest.Provides).
+var (
+	_ tandem.Dialect         = Dialect{}
+	_ tandem.Renderer        = Dialect{}
+	_ tandem.Caster          = Dialect{}
+	_ tandem.SessionKeeper   = Dialect{}
+	_ tandem.Locker          = Dialect{}
+	_ tandem.ErrorClassifier = Dialect{}
+	_ tandem.Catalog         = Dialect{}
+	_ tandem.Mover           = Dialect{}
+
+	_ tandem.Fingerprinter = Dialect{}
+	_ tandem.RowHasher     = Dialect{}
+)
 
 // Name returns "mysql".
 func (Dialect) Name() string { return "mysql" }
@@ -32,6 +46,16 @@ func (Dialect) Name() string { return "mysql" }
 // lock waits.
 func (Dialect) Capabilities() tandem.Capabilities {
 	return tandem.Capabilities{TransactionalDDL: false, Schemas: true, LockTimeout: true, SchemaIsDatabase: true, RepeatableReadGaps: true}
+}
+
+// Syntax: INSERT ... ON DUPLICATE KEY UPDATE, which acts on a conflict on any unique key, so
+// there is no form that skips or updates on one key alone (SkipOnKey and UpdateOnKey are "").
+func (Dialect) Syntax() tandem.Syntax {
+	return tandem.Syntax{
+		Skip:     " ON DUPLICATE KEY UPDATE {key} = {key}",
+		Update:   " ON DUPLICATE KEY UPDATE ",
+		Inserted: "VALUES({col})",
+	}
 }
 
 // QuoteIdent quotes name with backticks, doubling any inside it.

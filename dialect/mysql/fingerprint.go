@@ -10,8 +10,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-var _ tandem.Fingerprinter = Dialect{}
-
 // fingerprintParts are the catalog rows that describe named objects: each selects one text per
 // row from information_schema, for a schema and a list of lower-cased names. Filtering by name
 // keeps MariaDB from opening every table of the schema, which a full Inspect does.

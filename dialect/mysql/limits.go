@@ -9,8 +9,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-var _ tandem.LimitReader = Dialect{}
-
 // Limits reads information_schema.COLUMNS: a column with a default, AUTO_INCREMENT or generated
 // fills itself; char(n) and varchar(n) hold n characters (trailing spaces aside), binary(n) and
 // varbinary(n) n bytes, tinytext to mediumtext and their blobs 255 to 16777215 bytes; integers

@@ -10,15 +10,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-// What online table moves need beyond tandem.Dialect.
-var (
-	_ tandem.RowLocker   = Dialect{}
-	_ tandem.ColumnTyper = Dialect{}
-	_ tandem.IndexReader = Dialect{}
-	_ tandem.RowHasher   = Dialect{}
-	_ tandem.LoadProbe   = Dialect{}
-)
-
 // LockClause renders LOCK IN SHARE MODE (also for LockKeyShare: InnoDB has nothing weaker) or
 // FOR UPDATE.
 func (Dialect) LockClause(mode tandem.LockMode) string {
@@ -70,8 +61,6 @@ func (Dialect) ReplicaLagQuery() string { return "" }
 func (Dialect) ActiveSessionsQuery() string {
 	return "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') AND DB = DATABASE() AND ID <> CONNECTION_ID()"
 }
-
-var _ tandem.SequenceAligner = Dialect{}
 
 // AlignSequence raises the table's AUTO_INCREMENT to past+1 when it is lower (ALTER TABLE
 // could also lower it down to the largest key in use, reusing the keys of deleted rows).

@@ -52,6 +52,10 @@ func (d Dialect) SessionRestore(ctx context.Context, q tandem.Querier) ([]string
 // isolationVariable renders the assignment that restores the session's isolation level (SET
 // SESSION TRANSACTION ISOLATION LEVEL), whose variable is transaction_isolation on MySQL 8
 // and tx_isolation on MariaDB before 11.1.
+// ClientCheck returns nothing: MySQL and MariaDB have no setting that ends a statement whose
+// client went away.
+func (Dialect) ClientCheck() []string { return nil }
+
 func isolationVariable(ctx context.Context, q tandem.Querier) (string, error) {
 	var errs []error
 	for _, v := range []string{"transaction_isolation", "tx_isolation"} {

@@ -15,8 +15,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-var _ tandem.BulkLoader = Dialect{}
-
 // LoadRows copies rows into schema.table with COPY FROM STDIN (pgx's CopyFrom, binary format),
 // inside the transaction open on conn. A connection from another driver than pgx's gives
 // tandem.ErrNotSupported.
@@ -34,8 +32,6 @@ func (Dialect) LoadRows(ctx context.Context, conn *sql.Conn, schema, table strin
 		return err
 	})
 }
-
-var _ tandem.CopyRunner = Dialect{}
 
 // CopyFrom runs a COPY ... FROM STDIN statement with its data (pgconn's CopyFrom, the text the
 // file holds sent as it is), inside the transaction open on conn. A connection from another

@@ -21,7 +21,24 @@ type Dialect struct{}
 // New returns the PostgreSQL dialect.
 func New() Dialect { return Dialect{} }
 
-var _ tandem.Dialect = Dialect{}
+// The required parts of tandem.Dialect, and the optional interfaces this dialect provides (its
+// conformance test states the same with dialecttest.Provides).
+var (
+	_ tandem.Dialect         = Dialect{}
+	_ tandem.Renderer        = Dialect{}
+	_ tandem.Caster          = Dialect{}
+	_ tandem.SessionKeeper   = Dialect{}
+	_ tandem.Locker          = Dialect{}
+	_ tandem.ErrorClassifier = Dialect{}
+	_ tandem.Catalog         = Dialect{}
+	_ tandem.Mover           = Dialect{}
+
+	_ tandem.BulkLoader   = Dialect{}
+	_ tandem.Pipeliner    = Dialect{}
+	_ tandem.RowHasher    = Dialect{}
+	_ tandem.IndexBuilder = Dialect{}
+	_ tandem.CopyRunner   = Dialect{}
+)
 
 // Name returns "postgres".
 func (Dialect) Name() string { return "postgres" }
@@ -29,6 +46,17 @@ func (Dialect) Name() string { return "postgres" }
 // Capabilities: DDL is transactional, there are schemas, and lock_timeout bounds lock waits.
 func (Dialect) Capabilities() tandem.Capabilities {
 	return tandem.Capabilities{TransactionalDDL: true, Schemas: true, LockTimeout: true, DataModifyingCTE: true, ConflictTarget: true}
+}
+
+// Syntax: INSERT ... ON CONFLICT, which acts on a conflict on the columns it names alone.
+func (Dialect) Syntax() tandem.Syntax {
+	return tandem.Syntax{
+		SkipOnKey:   " ON CONFLICT ({key}) DO NOTHING",
+		UpdateOnKey: " ON CONFLICT ({key}) DO UPDATE SET ",
+		Skip:        " ON CONFLICT ({key}) DO NOTHING",
+		Update:      " ON CONFLICT ({key}) DO UPDATE SET ",
+		Inserted:    "excluded.{col}",
+	}
 }
 
 // QuoteIdent quotes name with double quotes, doubling any inside it. The name keeps its case.

@@ -11,8 +11,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-var _ tandem.LimitReader = Dialect{}
-
 const limitsQuery = `SELECT a.attname, format_type(a.atttypid, a.atttypmod),
        a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '',
        coalesce(pg_get_expr(d.adbin, d.adrelid), '')

@@ -5,11 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tandem-db/tandem"
 )
-
-var _ tandem.Pipeliner = Dialect{}
 
 // Literal renders v as a PostgreSQL literal. Strings use the escape form (E'...'), in which a
 // backslash and a quote are escaped the same way whether standard_conforming_strings is on or

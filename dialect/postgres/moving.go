@@ -8,15 +8,6 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-// What online table moves need beyond tandem.Dialect.
-var (
-	_ tandem.RowLocker   = Dialect{}
-	_ tandem.ColumnTyper = Dialect{}
-	_ tandem.IndexReader = Dialect{}
-	_ tandem.RowHasher   = Dialect{}
-	_ tandem.LoadProbe   = Dialect{}
-)
-
 // LockClause renders FOR SHARE, FOR KEY SHARE or FOR UPDATE.
 func (Dialect) LockClause(mode tandem.LockMode) string {
 	switch mode {
@@ -71,8 +62,6 @@ func (Dialect) ReplicaLagQuery() string {
 func (Dialect) ActiveSessionsQuery() string {
 	return "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND pid <> pg_backend_pid()"
 }
-
-var _ tandem.SequenceAligner = Dialect{}
 
 // AlignSequence sets the sequence behind the column (serial or identity) to past, unless it is
 // already further.

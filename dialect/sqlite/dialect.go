@@ -26,7 +26,21 @@ type Dialect struct{}
 // New returns the SQLite dialect.
 func New() Dialect { return Dialect{} }
 
-var _ tandem.Dialect = Dialect{}
+// The required parts of tandem.Dialect, and the optional interfaces this dialect provides (its
+// conformance test states the same with dialecttest.Provides).
+var (
+	_ tandem.Dialect         = Dialect{}
+	_ tandem.Renderer        = Dialect{}
+	_ tandem.Caster          = Dialect{}
+	_ tandem.SessionKeeper   = Dialect{}
+	_ tandem.Locker          = Dialect{}
+	_ tandem.ErrorClassifier = Dialect{}
+	_ tandem.Catalog         = Dialect{}
+	_ tandem.Mover           = Dialect{}
+
+	_ tandem.ChangeGuard = Dialect{}
+	_ tandem.ValueTester = Dialect{}
+)
 
 // Name returns "sqlite".
 func (Dialect) Name() string { return "sqlite" }
@@ -34,6 +48,17 @@ func (Dialect) Name() string { return "sqlite" }
 // Capabilities: DDL is transactional; there are no schemas and no per-statement lock timeout.
 func (Dialect) Capabilities() tandem.Capabilities {
 	return tandem.Capabilities{TransactionalDDL: true, Schemas: false, LockTimeout: false, ConflictTarget: true}
+}
+
+// Syntax: INSERT ... ON CONFLICT, which acts on a conflict on the columns it names alone.
+func (Dialect) Syntax() tandem.Syntax {
+	return tandem.Syntax{
+		SkipOnKey:   " ON CONFLICT ({key}) DO NOTHING",
+		UpdateOnKey: " ON CONFLICT ({key}) DO UPDATE SET ",
+		Skip:        " ON CONFLICT ({key}) DO NOTHING",
+		Update:      " ON CONFLICT ({key}) DO UPDATE SET ",
+		Inserted:    "excluded.{col}",
+	}
 }
 
 // QuoteIdent quotes name with double quotes, doubling any inside it.

@@ -16,10 +16,8 @@ import (
 // NOT NULL and the CHECK constraints, evaluated on the values as stored; a STRICT table also
 // refuses the values its columns' affinity does not turn into their type
 // (https://sqlite.org/stricttables.html). Lengths (varchar(n)) are never enforced.
-var (
-	_ tandem.LimitReader = Dialect{}
-	_ tandem.ValueTester = Dialect{}
-)
+//
+// It implements tandem.ValueTester, checked in dialect.go.
 
 // Limits reads pragma_table_xinfo (generated columns included), whether the table is STRICT
 // (pragma_table_list) and its CHECK constraints from the CREATE TABLE in sqlite_schema. schema

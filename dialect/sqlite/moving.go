@@ -6,12 +6,15 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-// What online table moves need beyond tandem.Dialect. SQLite locks the whole database for a
-// writer, so it needs no row locks, and it has neither replicas nor other sessions to watch.
-var (
-	_ tandem.ColumnTyper = Dialect{}
-	_ tandem.IndexReader = Dialect{}
-)
+// LockClause returns "" whatever the mode: SQLite locks the whole database for a writer, so a
+// write transaction already excludes every other writer.
+func (Dialect) LockClause(tandem.LockMode) string { return "" }
+
+// ReplicaLagQuery returns "": SQLite has no replicas.
+func (Dialect) ReplicaLagQuery() string { return "" }
+
+// ActiveSessionsQuery returns "": SQLite has no other sessions to count.
+func (Dialect) ActiveSessionsQuery() string { return "" }
 
 // ColumnType names text (times as text too) and an AUTOINCREMENT key.
 func (Dialect) ColumnType(k tandem.ColumnKind) string {
@@ -28,8 +31,6 @@ func (Dialect) UniqueIndexes(ctx context.Context, q tandem.Querier, _ string, ta
 WHERE il."unique" = 1 AND il.origin <> 'pk' AND il.partial = 0 ORDER BY il.name, ii.seqno`
 	return tandem.ScanIndexes(ctx, q, stmt, table)
 }
-
-var _ tandem.SequenceAligner = Dialect{}
 
 // AlignSequence raises the table's AUTOINCREMENT counter in sqlite_sequence. A table without
 // AUTOINCREMENT takes max(rowid)+1, which is past every key it holds: nothing to do.

@@ -20,6 +20,14 @@ var connectionPragmas = []string{
 	"writable_schema", "cell_size_check", "busy_timeout", "synchronous", "temp_store", "cache_size",
 }
 
+// ClientCheck returns nothing: SQLite runs in the process that sends a statement, and a
+// statement ends with it.
+func (Dialect) ClientCheck() []string { return nil }
+
+// Running returns nothing: a statement runs in the process that sent it and ends with it, so no
+// other session can be running one a killed deploy sent.
+func (Dialect) Running(context.Context, tandem.Querier, string) ([]string, error) { return nil, nil }
+
 // SessionRestore reads the connection's PRAGMA settings (foreign_keys, recursive_triggers,
 // legacy_alter_table, busy_timeout, ...) and renders the PRAGMAs that set them back.
 func (Dialect) SessionRestore(ctx context.Context, q tandem.Querier) ([]string, error) {

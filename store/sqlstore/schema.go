@@ -10,47 +10,24 @@ import (
 
 // flavor is what the store's SQL needs that differs between engines beyond quoting and
 // placeholders: an auto-increment key, a key type that compares bytes exactly (the dialect's
-// tandem.ColumnTyper), and the syntax of upserts (tandem.Capabilities.ConflictTarget).
+// ColumnType), and the syntax of upserts (the dialect's Syntax).
 type flavor struct {
 	keyType string // a key of up to 255 characters that compares case-sensitively
 	autoID  string // the audit table's id column
 	// upsert renders the tail of an INSERT that updates cols from the inserted row when key
 	// exists; with no cols, it leaves the existing row alone (and reports 0 rows affected).
+	// Each of the store's tables has one unique key, so the form that acts on any unique key
+	// (MySQL's ON DUPLICATE KEY) acts on that one.
 	upsert func(key string, cols ...string) string
 }
 
 // flavorOf reads the flavor from d.
-func flavorOf(d tandem.Dialect) (flavor, error) {
-	ct, ok := d.(tandem.ColumnTyper)
-	if !ok {
-		return flavor{}, fmt.Errorf("the %q dialect cannot name the column types of the store's tables (tandem.ColumnTyper)", d.Name())
+func flavorOf(d tandem.Dialect) flavor {
+	return flavor{
+		keyType: d.ColumnType(tandem.KeyColumn),
+		autoID:  "id " + d.ColumnType(tandem.SerialKeyColumn),
+		upsert:  d.Syntax().Upsert,
 	}
-	f := flavor{keyType: ct.ColumnType(tandem.KeyColumn), autoID: "id " + ct.ColumnType(tandem.SerialKeyColumn)}
-	if d.Capabilities().ConflictTarget {
-		f.upsert = func(key string, cols ...string) string {
-			if len(cols) == 0 {
-				return " ON CONFLICT (" + key + ") DO NOTHING"
-			}
-			set := make([]string, len(cols))
-			for i, c := range cols {
-				set[i] = c + " = excluded." + c
-			}
-			return " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")
-		}
-		return f, nil
-	}
-	// MySQL's upsert acts on every unique key; the store's tables have one each.
-	f.upsert = func(key string, cols ...string) string {
-		if len(cols) == 0 {
-			return " ON DUPLICATE KEY UPDATE " + key + " = " + key
-		}
-		set := make([]string, len(cols))
-		for i, c := range cols {
-			set[i] = c + " = VALUES(" + c + ")"
-		}
-		return " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
-	}
-	return f, nil
 }
 
 // legalSwitchesSQL and phasesSQL are the value lists of the CHECK constraints.
@@ -114,7 +91,7 @@ func (s *Store) createTables(ctx context.Context, f flavor, schema string) error
 	for _, st := range stmts {
 		if _, err := s.db.ExecContext(ctx, st); err != nil {
 			first, _, _ := strings.Cut(st, "(")
-			return fmt.Errorf("create the store's tables: %s: %w", strings.TrimSpace(first), err)
+			return fmt.Errorf("sqlstore: create the store's tables: %s: %w", strings.TrimSpace(first), err)
 		}
 	}
 	return nil
@@ -125,13 +102,13 @@ func (s *Store) createTables(ctx context.Context, f flavor, schema string) error
 func (s *Store) checkEnforced(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("check the switches constraint: %w", err)
+		return fmt.Errorf("sqlstore: check the switches constraint: %w", err)
 	}
 	defer tx.Rollback()
 	// The probe's name has a colon, which no move name may have.
 	_, err = tx.ExecContext(ctx, s.q.insertMove, "tandem:probe", string(tandem.PhasePending), "1111", 0, 0, 0, 0)
 	if err == nil {
-		return fmt.Errorf("the %s database accepted the switches 1111 despite the CHECK constraint on %s: it does not enforce CHECK constraints (MySQL before 8.0.16 ignores them); use a version that does, or the Redis store", s.d.Name(), s.q.movesTable)
+		return fmt.Errorf("sqlstore: the %s database accepted the switches 1111 despite the CHECK constraint on %s: it does not enforce CHECK constraints (MySQL before 8.0.16 ignores them); use a version that does, or the Redis store", s.d.Name(), s.q.movesTable)
 	}
 	return nil
 }

@@ -38,10 +38,7 @@ func New(db *sql.DB, d tandem.Dialect, o Options) (*Store, error) {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
 	}
-	f, err := flavorOf(d)
-	if err != nil {
-		return nil, err
-	}
+	f := flavorOf(d)
 	s := &Store{db: db, d: d, poll: o.PollInterval, q: buildQueries(d, f, o.Schema)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
