@@ -91,7 +91,7 @@ func (s *Store) createTables(ctx context.Context, f flavor, schema string) error
 	for _, st := range stmts {
 		if _, err := s.db.ExecContext(ctx, st); err != nil {
 			first, _, _ := strings.Cut(st, "(")
-			return fmt.Errorf("sqlstore: create the store's tables: %s: %w", strings.TrimSpace(first), err)
+			return fmt.Errorf("create the store's tables: %s: %w", strings.TrimSpace(first), err)
 		}
 	}
 	return nil
@@ -102,13 +102,13 @@ func (s *Store) createTables(ctx context.Context, f flavor, schema string) error
 func (s *Store) checkEnforced(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: check the switches constraint: %w", err)
+		return fmt.Errorf("check the switches constraint: %w", err)
 	}
 	defer tx.Rollback()
 	// The probe's name has a colon, which no move name may have.
 	_, err = tx.ExecContext(ctx, s.q.insertMove, "tandem:probe", string(tandem.PhasePending), "1111", 0, 0, 0, 0)
 	if err == nil {
-		return fmt.Errorf("sqlstore: the %s database accepted the switches 1111 despite the CHECK constraint on %s: it does not enforce CHECK constraints (MySQL before 8.0.16 ignores them); use a version that does, or the Redis store", s.d.Name(), s.q.movesTable)
+		return fmt.Errorf("the %s database accepted the switches 1111 despite the CHECK constraint on %s: it does not enforce CHECK constraints (MySQL before 8.0.16 ignores them); use a version that does, or the Redis store", s.d.Name(), s.q.movesTable)
 	}
 	return nil
 }
