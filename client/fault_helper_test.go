@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
 )
 
@@ -55,7 +56,7 @@ const (
 )
 
 func newFaultMove(c faultCase, dbA, dbB *sql.DB, batch string) (*move.Move, error) {
-	def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(faultDef(batch)))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(faultDef(batch)))
 	if err != nil {
 		return nil, err
 	}

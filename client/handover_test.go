@@ -13,6 +13,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -26,7 +27,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	mustExec(t, db, "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL)")
 	mustExec(t, db, "CREATE TABLE accounts (id bigint PRIMARY KEY, full_name varchar(100) NOT NULL, email_lower varchar(200) NOT NULL)")
 	mustExec(t, db, "INSERT INTO users VALUES (1, 'a', 'a@x.io')")
-	def, err := move.ParseDefinition("moves/m.yaml", []byte(scenarioDef))
+	def, err := project.ParseMove("moves/m.yaml", []byte(scenarioDef))
 	if err != nil {
 		t.Fatal(err)
 	}

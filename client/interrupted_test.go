@@ -10,6 +10,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -23,7 +24,7 @@ func TestInterruptedRollbackFinishesWhenRunAgain(t *testing.T) {
 	for _, stmt := range []string{"INSERT INTO users VALUES (1, 'a', 'a@x.io')", "INSERT INTO users VALUES (2, 'b', 'b@x.io')"} {
 		mustExec(t, db, stmt)
 	}
-	def, err := move.ParseDefinition("moves/m.yaml", []byte(scenarioDef))
+	def, err := project.ParseMove("moves/m.yaml", []byte(scenarioDef))
 	if err != nil {
 		t.Fatal(err)
 	}

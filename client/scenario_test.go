@@ -17,6 +17,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -77,7 +78,7 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 			for i := 1; i <= 300; i++ {
 				mustExec(t, dbA, fmt.Sprintf("INSERT INTO users VALUES (%d, 'user %d', 'u%d@example.com')", i, i, i))
 			}
-			def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(scenarioDef))
+			def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(scenarioDef))
 			if err != nil {
 				t.Fatal(err)
 			}

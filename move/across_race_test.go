@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/dialect/mysql"
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/project"
 )
 
 // Across databases, an application delete of a row that a running batch has read must not
@@ -24,7 +26,7 @@ func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
 	mustExec(t, adb, "CREATE TABLE src (id bigint PRIMARY KEY, note varchar(50))")
 	mustExec(t, adb, "INSERT INTO src SELECT seq, CONCAT('note ', seq) FROM seq_1_to_100")
 	mustExec(t, bdb, "CREATE TABLE dst (id bigint PRIMARY KEY, note varchar(50))")
-	def, err := ParseDefinition("moves/race.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, note: note}\n"))
+	def, err := project.ParseMove("moves/race.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, note: note}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- (&Backfiller{Move: m, Settings: BatchSettings{Size: 1000}}).Run(ctx) }()
+	go func() { done <- (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 1000}}).Run(ctx) }()
 	waitForLockWait(t, bdb, "dst")
 
 	// The application deletes row 7 of the slice, with its outbox entry, in one transaction of A.

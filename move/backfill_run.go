@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Run copies batches from the checkpoint up to H until every row is copied (it returns nil and
@@ -24,9 +26,9 @@ import (
 func (b *Backfiller) Run(ctx context.Context) error {
 	m := b.Move
 	b.mu.Lock()
-	if b.settings == (BatchSettings{}) {
+	if b.settings == (tandem.MoveBatchSettings{}) {
 		b.settings = b.Settings
-		if b.settings == (BatchSettings{}) {
+		if b.settings == (tandem.MoveBatchSettings{}) {
 			b.settings = m.Def.Batch
 		}
 	}
@@ -153,7 +155,7 @@ type backfillRun struct {
 	reports                  int64
 	savedAt                  time.Time
 	nudge                    chan struct{} // the live row is due now: the first report, or the throttle changed
-	tuned                    BatchSettings
+	tuned                    tandem.MoveBatchSettings
 }
 
 // watch applies settings changed with Move.Tune and saves the live report for status, every

@@ -1,6 +1,10 @@
 package move
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tandem-db/tandem/project"
+)
 
 // The backfill copies with the --workers given to it, else the definition's batch.workers,
 // else one worker.
@@ -13,7 +17,7 @@ func TestBackfillWorkersPrecedence(t *testing.T) {
 		{2, 3, 2},
 		{5, 0, 5},
 	} {
-		def, err := ParseDefinition("moves/m.yaml", []byte("from: a\nto: b\nkey: [id]\nmapping: {id: id}\n"))
+		def, err := project.ParseMove("moves/m.yaml", []byte("from: a\nto: b\nkey: [id]\nmapping: {id: id}\n"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,13 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Tune sets the batch settings of the move's backfill while it runs: every running backfill
 // (in any process) picks them up within a second, and a backfill started later starts with
 // them. Zero fields keep their current value. It fails before the bound is fixed, when there is
 // no backfill to tune yet (set batch: in the definition instead).
-func (m *Move) Tune(ctx context.Context, s BatchSettings) error {
+func (m *Move) Tune(ctx context.Context, s tandem.MoveBatchSettings) error {
 	if s.Size < 0 || s.Target < 0 || s.MaxRows < 0 {
 		return fmt.Errorf("move %s: tune: batch size, target and max rows must not be negative", m.Def.Name)
 	}
@@ -52,13 +54,13 @@ type tunedJSON struct {
 }
 
 // Tuned returns the settings Tune set, and whether any were set.
-func (m *Move) Tuned(ctx context.Context) (BatchSettings, bool, error) {
+func (m *Move) Tuned(ctx context.Context) (tandem.MoveBatchSettings, bool, error) {
 	var t tunedJSON
 	ok, err := m.readJSON(ctx, "settings", "tuned settings", &t)
 	if err != nil || !ok {
-		return BatchSettings{}, false, err
+		return tandem.MoveBatchSettings{}, false, err
 	}
-	return BatchSettings{Size: t.Size, Target: time.Duration(t.TargetMS) * time.Millisecond, MaxRows: t.MaxRows}, true, nil
+	return tandem.MoveBatchSettings{Size: t.Size, Target: time.Duration(t.TargetMS) * time.Millisecond, MaxRows: t.MaxRows}, true, nil
 }
 
 // Live is a running backfill's last report, as it saves it about once a second for

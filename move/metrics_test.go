@@ -135,7 +135,7 @@ func TestMetricsServeBackfill(t *testing.T) {
 			var reports []Progress
 			bf := &Backfiller{
 				Move:     m,
-				Settings: BatchSettings{Size: 50},
+				Settings: tandem.MoveBatchSettings{Size: 50},
 				Throttle: &Poller{Interval: 10 * time.Millisecond, Checks: []Check{CustomCheck(m.A, "SELECT COUNT(*) > 0 FROM hold")}},
 				Progress: func(p Progress) {
 					metrics.Observe(m.Def.Name, p)

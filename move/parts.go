@@ -17,7 +17,7 @@ import (
 // Part sizing: a part holds about rowsPerPart rows (a few batches at the default target
 // batch time, so that a part's lease is renewed several times), and there are at most
 // maxParts.
-const maxParts = 64
+const maxParts = tandem.MaxMoveWorkers
 
 // rowsPerPart is a variable only so that tests can split small tables.
 var rowsPerPart int64 = 200000

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/project"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
@@ -132,7 +133,7 @@ func newRestoreFixture(t *testing.T, lc lossCase, name string) *restoreFixture {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	def, err := move.ParseDefinition("moves/"+name+".yaml", []byte(restoreDef))
+	def, err := project.ParseMove("moves/"+name+".yaml", []byte(restoreDef))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tandem-db/tandem"
 )
 
 func TestPollerWaitsAndSaysWhy(t *testing.T) {
@@ -110,7 +112,7 @@ func TestBackfillPauseAndSettings(t *testing.T) {
 		sizes     []int64
 		last      int64
 	)
-	bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 100, Target: time.Hour}}
+	bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 100, Target: time.Hour}}
 	bf.Throttle = &Poller{Interval: 5 * time.Millisecond, Checks: []Check{PauseCheck(func(context.Context) (bool, error) { return paused.Load(), nil })}}
 	bf.Progress = func(p Progress) {
 		mu.Lock()
@@ -124,7 +126,7 @@ func TestBackfillPauseAndSettings(t *testing.T) {
 			sizes = append(sizes, p.Scanned-last)
 			last = p.Scanned
 			if len(sizes) == 1 {
-				bf.SetSettings(BatchSettings{Size: 15, Target: time.Hour})
+				bf.SetSettings(tandem.MoveBatchSettings{Size: 15, Target: time.Hour})
 			}
 		}
 	}
@@ -148,7 +150,7 @@ func TestBackfillMaxRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := (&Backfiller{Move: m, Settings: BatchSettings{Size: 50, MaxRows: 1000}}).Run(ctx); err != nil {
+	if err := (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 50, MaxRows: 1000}}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// 300 rows at 1,000 rows/s: the last batch is not followed by a pause.

@@ -157,7 +157,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
+	cat, err := project.LoadMoves(project.Confine(os.DirFS(c.projectDir)))
 	if err != nil {
 		return nil, err
 	}
@@ -181,35 +181,32 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 
 // warnBroken reports, on stderr, every problem of the file of a move other than the one the
 // command acts on; JSON documents carry them as broken_moves.
-func (c *cli) warnBroken(b *move.BrokenFile) {
+func (c *cli) warnBroken(b *tandem.BrokenMove) {
 	c.broken = append(c.broken, b)
-	for _, p := range b.Problems() {
+	for _, p := range project.MoveProblems(b) {
 		fmt.Fprintf(c.stderr, "tandem %s: warning: %s (move %s cannot be used until it is fixed)\n", c.command, c.scrub(where(p)), b.Name)
 	}
 }
 
 // where renders a definition problem as file:line: message.
-func where(p *move.DefinitionError) string {
+func where(p *project.FileError) string {
 	if p.File == "" {
-		return p.Msg
+		return p.Err.Error()
 	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
+	return p.Error()
 }
 
 // openDefinition opens a parsed move: both tables' databases and the switch store.
-func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *move.Definition) (*openedMove, error) {
+func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *tandem.MoveDefinition) (*openedMove, error) {
 	// The environment's URL again, unredacted: a table elsewhere in the same database shares it.
 	_, mainURL, err := c.environment(p)
 	if err != nil {
 		return nil, err
 	}
 	mv := &openedMove{}
-	phys := map[*move.Table]map[string]string{}
-	quotes := map[*move.Table]func(string) string{}
-	open := func(t *move.Table) (move.Side, string, error) {
+	phys := map[*tandem.MoveTable]map[string]string{}
+	quotes := map[*tandem.MoveTable]func(string) string{}
+	open := func(t *tandem.MoveTable) (move.Side, string, error) {
 		db, d, key, err := c.tableDB(p, e.DB, e.Dialect, mainURL, *t, mv)
 		if err != nil {
 			return move.Side{}, "", fmt.Errorf("move %s: %s:%d: table %s: %w", def.Name, def.File, t.Line, t, err)
@@ -289,7 +286,7 @@ func defaultSQLite(c *cli, env string) string {
 
 // tableDB opens the database of one end of a move: the environment's, unless the table names
 // another environment or a URL. It returns a key that is equal for two tables in one database.
-func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dialect, mainURL dburl.URL, t move.Table, mv *openedMove) (*sql.DB, tandem.Dialect, string, error) {
+func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dialect, mainURL dburl.URL, t tandem.MoveTable, mv *openedMove) (*sql.DB, tandem.Dialect, string, error) {
 	raw := ""
 	switch {
 	case t.URL != "":
@@ -336,7 +333,7 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 // switchStore opens the move's store: tables in B's database, or Redis. A redis:// URL may end
 // in ?prefix=P to put the move's keys under P: instead of tandem: (the application must use
 // the same prefix).
-func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
+func (c *cli) switchStore(def *tandem.MoveDefinition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
 	store, err := project.ExpandEnv(def.Store, os.LookupEnv)
 	if err != nil {
 		return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)

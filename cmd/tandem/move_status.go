@@ -134,7 +134,7 @@ func describeVerified(v move.Verified) string {
 }
 
 // describeTuned renders settings set with tandem move tune.
-func describeTuned(t move.BatchSettings) string {
+func describeTuned(t tandem.MoveBatchSettings) string {
 	var parts []string
 	if t.Size > 0 {
 		parts = append(parts, fmt.Sprintf("batch size %d", t.Size))
@@ -150,7 +150,7 @@ func describeTuned(t move.BatchSettings) string {
 
 // moveTune changes the batch settings of the move's backfill, running or not yet resumed.
 func moveTune(ctx context.Context, c *cli, mv *openedMove) error {
-	if err := mv.move.Tune(ctx, move.BatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
+	if err := mv.move.Tune(ctx, tandem.MoveBatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
 		return moveErr(err)
 	}
 	t, _, err := mv.move.Tuned(ctx)
