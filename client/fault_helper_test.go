@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
 )
@@ -121,7 +122,7 @@ func runFaultBackfill(name string) int {
 		return 2
 	}
 	rc := redis.NewClient(&redis.Options{Addr: os.Getenv(faultRedisEnv), DialTimeout: time.Second})
-	co := &move.Coordinator{Move: m, Store: redisstore.New(rc, redisstore.Options{}), By: "backfill process",
+	co := &coord.Driver{Move: m, Store: redisstore.New(rc, redisstore.Options{}), By: "backfill process",
 		Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := co.Backfill(context.Background(), nil); err != nil {
 		fmt.Fprintln(os.Stderr, "backfill:", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
@@ -40,14 +41,14 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if err := m.EnsureLogs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	co := &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
+	co := &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
 	for _, want := range []tandem.Phase{tandem.PhaseDualWrite, tandem.PhaseBackfill, tandem.PhaseVerified, tandem.PhaseReadB, tandem.PhaseWriteB} {
 		if want == tandem.PhaseVerified {
 			if err := co.Backfill(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if st, err := co.Advance(ctx, move.AdvanceOptions{}); err != nil || st.Phase != want {
+		if st, err := co.Advance(ctx, coord.AdvanceOptions{}); err != nil || st.Phase != want {
 			t.Fatalf("advance to %s: %v %v", want, st.Phase, err)
 		}
 	}
@@ -77,7 +78,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if err := store.Heartbeat(ctx, tandem.Heartbeat{Instance: "stuck", Epochs: map[string]int64{"m": st.Epoch}}, 900*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	var se *move.StragglersError
+	var se *coord.StragglersError
 	if _, err := co.Rollback(ctx, "test"); !errors.As(err, &se) {
 		t.Fatalf("rollback with a stuck instance: %v, want a StragglersError", err)
 	}

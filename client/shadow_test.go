@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,7 +32,7 @@ type shadowRig struct {
 	store    tandem.SwitchStore
 	client   *client.Client
 	mirror   *client.Mirror
-	co       *move.Coordinator
+	co       *coord.Driver
 }
 
 func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
@@ -72,12 +73,12 @@ func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
 	t.Cleanup(func() { cl.Close() })
 	return &shadowRig{dbA: dbA, dbB: dbB, move: m, store: store, client: cl,
 		mirror: &client.Mirror{Client: cl, Move: m},
-		co:     &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 10 * time.Second, By: "test"}}
+		co:     &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 10 * time.Second, By: "test"}}
 }
 
 func (r *shadowRig) advance(t *testing.T, want tandem.Phase) {
 	t.Helper()
-	st, err := r.co.Advance(context.Background(), move.AdvanceOptions{})
+	st, err := r.co.Advance(context.Background(), coord.AdvanceOptions{})
 	if err != nil {
 		t.Fatalf("advance to %s: %v", want, err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/tandem-db/tandem"
 )
-
 // BarrierTable, in B's database, holds a row for a move while the coordinator hands the
 // authoritative table over between A and B. Instances switch at different moments, and a
 // write made under the new switches before the other table has caught up would be lost or
@@ -36,14 +35,16 @@ func (m *Move) ensureBarrier(ctx context.Context) error {
 // handover of the authoritative table is under way (see BarrierTable). client.Mirror asks it
 // before the first write of every epoch, and again while it waits.
 func (m *Move) Barrier(ctx context.Context) (string, error) {
-	target, reason, since, err := m.readBarrier(ctx)
+	target, reason, since, err := m.ReadBarrier(ctx)
 	if err != nil || target == "" {
 		return "", err
 	}
 	return fmt.Sprintf("move %s is handing over to %s since %s: %s", m.Def.Name, target, since.Format(time.RFC3339), reason), nil
 }
 
-func (m *Move) readBarrier(ctx context.Context) (target tandem.Phase, reason string, since time.Time, err error) {
+// ReadBarrier returns the write barrier's row: the phase a handover is under way to ("" when
+// none is), why, and since when. It creates the table when it is missing.
+func (m *Move) ReadBarrier(ctx context.Context) (target tandem.Phase, reason string, since time.Time, err error) {
 	var t string
 	var at any
 	read := func() error {
@@ -65,9 +66,9 @@ func (m *Move) readBarrier(ctx context.Context) (target tandem.Phase, reason str
 	return tandem.Phase(t), reason, asTime(at), nil
 }
 
-// setBarrier makes the application's writes wait until clearBarrier: a handover to phase
+// SetBarrier makes the application's writes wait until ClearBarrier: a handover to phase
 // target begins.
-func (m *Move) setBarrier(ctx context.Context, target tandem.Phase, reason string) error {
+func (m *Move) SetBarrier(ctx context.Context, target tandem.Phase, reason string) error {
 	if err := m.ensureBarrier(ctx); err != nil {
 		return err
 	}
@@ -83,8 +84,8 @@ func (m *Move) setBarrier(ctx context.Context, target tandem.Phase, reason strin
 	return nil
 }
 
-// clearBarrier lets the application's writes go on.
-func (m *Move) clearBarrier(ctx context.Context) error {
+// ClearBarrier lets the application's writes go on.
+func (m *Move) ClearBarrier(ctx context.Context) error {
 	if err := m.ensureBarrier(ctx); err != nil {
 		return err
 	}
@@ -107,61 +108,4 @@ func (m *Move) DrainOutbox(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// handover runs the transition to phase `to` under the write barrier, and then catchUp,
-// which brings the table that becomes authoritative up to date while no instance writes.
-// The barrier stays when the transition is set but not yet effective (instances that did not
-// acknowledge): running the command again finishes it (finishHandover).
-func (c *Coordinator) handover(ctx context.Context, st tandem.MoveState, to tandem.Phase, reason string, forced bool, catchUp func() error) (tandem.MoveState, error) {
-	why := "the rows written to B alone are copied back to A"
-	if to == tandem.PhaseWriteB {
-		why = "A's outbox is copied to B"
-	}
-	if err := c.Move.setBarrier(ctx, to, why); err != nil {
-		return st, err
-	}
-	next, err := c.transition(ctx, st, to, reason, forced)
-	if err != nil {
-		if next.Phase != to {
-			// The store refused the transition: no instance switched.
-			return next, errors.Join(err, c.Move.clearBarrier(ctx))
-		}
-		return next, err
-	}
-	if err := catchUp(); err != nil {
-		return next, err
-	}
-	return next, c.Move.clearBarrier(ctx)
-}
-
-// finishHandover completes a handover that a coordinator left under way: its barrier row is
-// still there. When the move reached the handover's phase, it waits for the instances, catches
-// up and returns that phase (the interrupted command is then done); when it did not (the
-// coordinator stopped before the transition), nothing switched and the barrier is lifted.
-func (c *Coordinator) finishHandover(ctx context.Context, st tandem.MoveState) (tandem.Phase, error) {
-	target, _, _, err := c.Move.readBarrier(ctx)
-	if err != nil || target == "" {
-		return "", err
-	}
-	if st.Phase != target {
-		return "", c.Move.clearBarrier(ctx)
-	}
-	if err := c.WaitAcks(ctx, st); err != nil {
-		return "", err
-	}
-	switch target {
-	case tandem.PhaseReadB:
-		n, err := c.copyBack(ctx, false)
-		if err != nil {
-			return "", err
-		}
-		c.log().Info("finished an interrupted rollback from write-b", "move", c.name(), "keys", n)
-	case tandem.PhaseWriteB:
-		if err := c.Move.DrainOutbox(ctx); err != nil {
-			return "", err
-		}
-		c.log().Info("finished an interrupted step to write-b: A's outbox is copied to B", "move", c.name())
-	}
-	return target, c.Move.clearBarrier(ctx)
 }

@@ -150,7 +150,8 @@ func (m *Move) EnsureLogs(ctx context.Context) error {
 	return nil
 }
 
-func (m *Move) ensureReverseLog(ctx context.Context) error {
+// EnsureReverseLog creates the reverse log in B's database, before B alone is written.
+func (m *Move) EnsureReverseLog(ctx context.Context) error {
 	return m.ensureLog(ctx, m.B, ReverseLogTable)
 }
 
@@ -264,9 +265,9 @@ func (m *Move) maxKey(ctx context.Context) (*int64, error) {
 	return top, nil
 }
 
-// recordTransition copies a transition into B's database, so that the audit log survives the
+// RecordTransition copies a transition into B's database, so that the audit log survives the
 // store (a Redis restart, say).
-func (m *Move) recordTransition(ctx context.Context, t tandem.Transition) error {
+func (m *Move) RecordTransition(ctx context.Context, t tandem.Transition) error {
 	if err := m.ensureTransitions(ctx); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
 	"github.com/tandem-db/tandem/store/sqlstore"
@@ -61,7 +62,7 @@ func moveUsage() string {
 // openedMove is a move with its databases and store open.
 type openedMove struct {
 	move  *move.Move
-	coord *move.Coordinator
+	coord *coord.Driver
 	dbs   []*sql.DB // opened for this command besides c.db; closed by close
 	// closers close what else the command opened (a Redis client).
 	closers []func() error
@@ -267,8 +268,8 @@ func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.E
 	if grace == 0 {
 		grace = -1 // the coordinator reads 0 as its default; on the command line 0 means none
 	}
-	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
-		BackfillOptions: move.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
+	mv.coord = &coord.Driver{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
+		BackfillOptions: coord.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
 	if c.verbose {
 		mv.coord.Log = c.logger()
 	} else {
@@ -425,11 +426,11 @@ func phaseDone(c *cli, verb string, st tandem.MoveState) {
 
 // moveErr adds what to do to the errors a person can act on.
 func moveErr(err error) error {
-	var se *move.StragglersError
+	var se *coord.StragglersError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, move.ErrGate):
+	case errors.Is(err, coord.ErrGate):
 		return fmt.Errorf("%w (tandem move advance --force --reason R passes it anyway)", err)
 	case errors.As(err, &se):
 		return err
@@ -468,7 +469,7 @@ func moveStart(ctx context.Context, c *cli, mv *openedMove) error {
 	if err := mv.move.EnsureLogs(ctx); err != nil {
 		return err
 	}
-	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{})
+	st, err = mv.coord.Advance(ctx, coord.AdvanceOptions{})
 	if err != nil {
 		return moveErr(err)
 	}
@@ -486,7 +487,7 @@ func moveAdvance(ctx context.Context, c *cli, mv *openedMove) error {
 			return err
 		}
 	}
-	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
+	st, err = mv.coord.Advance(ctx, coord.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
 	if err != nil {
 		return moveErr(err)
 	}

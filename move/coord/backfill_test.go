@@ -1,8 +1,9 @@
-package move
+package coord
 
 import (
 	"testing"
 
+	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -22,7 +23,7 @@ func TestBackfillWorkersPrecedence(t *testing.T) {
 			t.Fatal(err)
 		}
 		def.Workers = tc.def
-		c := &Coordinator{Move: &Move{Def: def}, BackfillOptions: BackfillOptions{Workers: tc.flag}}
+		c := &Driver{Move: &move.Move{Def: def}, BackfillOptions: BackfillOptions{Workers: tc.flag}}
 		if got := c.backfiller(nil).Workers; got != tc.want {
 			t.Errorf("--workers %d, batch.workers %d: %d workers, want %d", tc.flag, tc.def, got, tc.want)
 		}
