@@ -303,7 +303,7 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 			return size, err
 		}
 		if b.Throttle != nil {
-			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
+			reason, err := b.Throttle.Wait(ctx, report)
 			if reason != "" {
 				run.log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
 			}

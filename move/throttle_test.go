@@ -30,8 +30,7 @@ func TestPollerWaitsAndSaysWhy(t *testing.T) {
 		},
 	}}
 	var seen []string
-	ctx := context.WithValue(context.Background(), waitHookKey{}, func(r string) { seen = append(seen, r) })
-	reason, err := p.Wait(ctx)
+	reason, err := p.Wait(context.Background(), func(r string) { seen = append(seen, r) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +40,13 @@ func TestPollerWaitsAndSaysWhy(t *testing.T) {
 	if d := cmp.Diff([]string{"replica lag 9s is above max_replica_lag 5s", "paused by the pause switch"}, seen); d != "" {
 		t.Fatalf("reported reasons (-want +got):\n%s", d)
 	}
-	if reason, err := p.Wait(context.Background()); reason != "" || err != nil {
+	if reason, err := p.Wait(context.Background(), nil); reason != "" || err != nil {
 		t.Fatalf("second Wait = %q, %v; want no wait", reason, err)
 	}
 	cctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	stuck := &Poller{Checks: []Check{PauseCheck(func(context.Context) (bool, error) { return true, nil })}}
-	if reason, err := stuck.Wait(cctx); err != context.Canceled || reason != "paused by the pause switch" {
+	if reason, err := stuck.Wait(cctx, nil); err != context.Canceled || reason != "paused by the pause switch" {
 		t.Fatalf("Wait on a cancelled context = %q, %v", reason, err)
 	}
 }
