@@ -13,6 +13,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	movemirror "github.com/tandem-db/tandem/move/mirror"
 	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
@@ -114,7 +115,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if a != "written to A after the rollback" || b != a {
 		t.Errorf("after the held write: A has %q, B %q; want the write in both", a, b)
 	}
-	if why, err := m.Barrier(ctx); err != nil || why != "" {
+	if why, err := (movemirror.Writer{Move: m}).Barrier(ctx); err != nil || why != "" {
 		t.Errorf("barrier after the finished rollback: %q, %v", why, err)
 	}
 }

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem"
-)
-// BarrierTable, in B's database, holds a row for a move while the coordinator hands the
+) // BarrierTable, in B's database, holds a row for a move while the coordinator hands the
 // authoritative table over between A and B. Instances switch at different moments, and a
 // write made under the new switches before the other table has caught up would be lost or
 // undone: during a rollback from write-b, a write to A before the rows written to B alone
@@ -29,17 +28,6 @@ func (m *Move) ensureBarrier(ctx context.Context) error {
 		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, BarrierTable, m.B, err)
 	}
 	return nil
-}
-
-// Barrier says why the application's writes must wait now ("" when they need not): a
-// handover of the authoritative table is under way (see BarrierTable). client.Mirror asks it
-// before the first write of every epoch, and again while it waits.
-func (m *Move) Barrier(ctx context.Context) (string, error) {
-	target, reason, since, err := m.ReadBarrier(ctx)
-	if err != nil || target == "" {
-		return "", err
-	}
-	return fmt.Sprintf("move %s is handing over to %s since %s: %s", m.Def.Name, target, since.Format(time.RFC3339), reason), nil
 }
 
 // ReadBarrier returns the write barrier's row: the phase a handover is under way to ("" when

@@ -2,8 +2,6 @@ package move
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -60,22 +58,4 @@ func (m *Move) AuditCopy(ctx context.Context) ([]tandem.Transition, error) {
 		return nil, fmt.Errorf("move %s: read the audit copy %s: %w", m.Def.Name, TransitionsTable, err)
 	}
 	return out, nil
-}
-
-// RecordedEpoch returns the epoch of the last transition in the audit copy in B's database (0
-// when there is none), without creating the copy's table: application instances call it. An
-// instance whose store says epoch 0 while the copy says more reads a store that lost the
-// move's state; client.Mirror then holds its writes until a coordinator restores it.
-func (m *Move) RecordedEpoch(ctx context.Context) (int64, error) {
-	d := m.B.Dialect
-	var e sql.NullInt64
-	err := m.B.DB.QueryRowContext(ctx, "SELECT MAX(epoch) FROM "+d.Qualify(m.B.Schema, TransitionsTable)+" WHERE move = "+d.Placeholder(1), m.Def.Name).Scan(&e)
-	if err != nil {
-		// No transition was ever recorded if the table does not exist yet.
-		if _, cerr := d.Columns(ctx, m.B.DB, m.B.Schema, TransitionsTable); errors.Is(cerr, tandem.ErrNotFound) {
-			return 0, nil
-		}
-		return 0, fmt.Errorf("move %s: read the audit copy %s: %w", m.Def.Name, TransitionsTable, err)
-	}
-	return e.Int64, nil
 }

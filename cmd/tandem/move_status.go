@@ -10,6 +10,7 @@ import (
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/mirror"
 )
 
 func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
@@ -34,7 +35,7 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 	// read that fails is reported (a warning line, "warnings" in JSON, exit 1), never taken
 	// for "none".
 	var warnings []string
-	barrier, err := mv.move.Barrier(ctx)
+	barrier, err := mirror.Writer{Move: mv.move}.Barrier(ctx)
 	if err != nil {
 		warnings = append(warnings, fmt.Sprintf("could not read the write barrier (whether the application's writes are held): %v", err))
 	}

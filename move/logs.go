@@ -3,7 +3,6 @@ package move
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,58 +21,6 @@ const (
 	// TransitionsTable, in B's database, is the copy of the audit log that survives the store.
 	TransitionsTable = "tandem_move_transitions"
 )
-
-// ErrNotShared is returned by SyncTx for a move whose tables are in two databases, where one
-// transaction cannot span both: use OutboxTx and Reconcile instead.
-var ErrNotShared = errors.New("the tables of the move are in two databases; record the key with OutboxTx in A's transaction instead")
-
-// SyncTx makes B's rows for keys equal to mapping(A) inside tx, the application's transaction
-// that just wrote A: the full mapped row is written to B (updated or inserted), or B's row is
-// deleted when A has none. A's row is read under a share lock, so a concurrent backfill batch
-// cannot copy an older version after it. Call it for every write to A while the switches say
-// write B.
-func (m *Move) SyncTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
-	if !m.Shared {
-		return fmt.Errorf("move %s: %w", m.Def.Name, ErrNotShared)
-	}
-	r, err := m.forward(ctx)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if _, err := r.copyKeyIn(ctx, tx, k); err != nil {
-			return fmt.Errorf("move %s: write key %s to %s: %w", m.Def.Name, k, m.B, err)
-		}
-	}
-	return nil
-}
-
-// LogReverseTx records, inside tx (a transaction on B's database), the keys the application
-// wrote to B while B alone is written, so that a rollback from write-b copies them back to A.
-func (m *Move) LogReverseTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
-	return m.logKeys(ctx, tx, m.B, ReverseLogTable, keys)
-}
-
-// OutboxTx records, inside tx (the application's transaction on A's database), the keys it
-// wrote to A, for a move whose B is in another database. Reconcile copies them to B.
-func (m *Move) OutboxTx(ctx context.Context, tx *sql.Tx, keys ...Key) error {
-	return m.logKeys(ctx, tx, m.A, OutboxTable, keys)
-}
-
-func (m *Move) logKeys(ctx context.Context, tx *sql.Tx, s Side, table string, keys []Key) error {
-	d := s.Dialect
-	stmt := "INSERT INTO " + d.Qualify(s.Schema, table) + " (move, key_text, at) VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ", " + d.Placeholder(3) + ")"
-	for _, k := range keys {
-		enc, err := encodeKey(k)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, stmt, m.Def.Name, enc, time.Now().UTC()); err != nil {
-			return fmt.Errorf("move %s: log key %s in %s: %w (create it with tandem move start)", m.Def.Name, k, table, err)
-		}
-	}
-	return nil
-}
 
 // LoggedKey is one key of the reverse log or the outbox, with the ids of every entry that
 // named it.
