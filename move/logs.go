@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -31,10 +30,10 @@ type LoggedKey struct {
 
 // ReverseLog returns the keys logged during the reverse window, oldest first.
 func (m *Move) ReverseLog(ctx context.Context) ([]LoggedKey, error) {
-	if err := m.ensureLog(ctx, m.B, ReverseLogTable); err != nil {
+	if err := m.reverseLog().ensure(ctx); err != nil {
 		return nil, err
 	}
-	return m.readLog(ctx, m.B, ReverseLogTable)
+	return m.reverseLog().read(ctx)
 }
 
 // ClearReverseLog forgets the given entries of the reverse log, or all of them when entries is
@@ -42,16 +41,16 @@ func (m *Move) ReverseLog(ctx context.Context) ([]LoggedKey, error) {
 // inserted, not when it commits, so an entry with a smaller id may commit after a larger one was
 // read.
 func (m *Move) ClearReverseLog(ctx context.Context, entries []LoggedKey) error {
-	return m.clearLog(ctx, m.B, ReverseLogTable, entries)
+	return m.reverseLog().clear(ctx, entries)
 }
 
 // Reconcile copies the keys in A's outbox to B and forgets them: the cross-database half of the
 // dual write. It returns how many keys it copied.
 func (m *Move) Reconcile(ctx context.Context) (int, error) {
-	if err := m.ensureLog(ctx, m.A, OutboxTable); err != nil {
+	if err := m.outbox().ensure(ctx); err != nil {
 		return 0, err
 	}
-	entries, err := m.readLog(ctx, m.A, OutboxTable)
+	entries, err := m.outbox().read(ctx)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}
@@ -62,15 +61,15 @@ func (m *Move) Reconcile(ctx context.Context) (int, error) {
 	if _, err := m.Repair(ctx, keys); err != nil {
 		return 0, err
 	}
-	return len(keys), m.clearLog(ctx, m.A, OutboxTable, entries)
+	return len(keys), m.outbox().clear(ctx, entries)
 }
 
 // OutboxKeys returns the keys waiting in A's outbox, as Key.String() renders them.
 func (m *Move) OutboxKeys(ctx context.Context) (map[string]bool, error) {
-	if err := m.ensureLog(ctx, m.A, OutboxTable); err != nil {
+	if err := m.outbox().ensure(ctx); err != nil {
 		return nil, err
 	}
-	entries, err := m.readLog(ctx, m.A, OutboxTable)
+	entries, err := m.outbox().read(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,89 +84,21 @@ func (m *Move) OutboxKeys(ctx context.Context) (map[string]bool, error) {
 // across databases, the outbox (in A's), so that applications can use them from the first dual
 // write on.
 func (m *Move) EnsureLogs(ctx context.Context) error {
-	if err := m.ensureLog(ctx, m.B, ReverseLogTable); err != nil {
+	if err := m.reverseLog().ensure(ctx); err != nil {
 		return err
 	}
-	if err := m.ensureBarrier(ctx); err != nil {
+	if err := m.Barrier().ensure(ctx); err != nil {
 		return err
 	}
 	if !m.Shared {
-		return m.ensureLog(ctx, m.A, OutboxTable)
+		return m.outbox().ensure(ctx)
 	}
 	return nil
 }
 
 // EnsureReverseLog creates the reverse log in B's database, before B alone is written.
 func (m *Move) EnsureReverseLog(ctx context.Context) error {
-	return m.ensureLog(ctx, m.B, ReverseLogTable)
-}
-
-func (m *Move) ensureLog(ctx context.Context, s Side, table string) error {
-	d := s.Dialect
-	id, ts, txt, short := columnType(d, tandem.SerialKeyColumn), columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
-	stmt := "CREATE TABLE IF NOT EXISTS " + s.Dialect.Qualify(s.Schema, table) + " (id " + id + ", move " + short + " NOT NULL, key_text " + txt + " NOT NULL, at " + ts + " NOT NULL)"
-	if _, err := s.DB.ExecContext(ctx, stmt); err != nil {
-		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, table, s, err)
-	}
-	return nil
-}
-
-func (m *Move) readLog(ctx context.Context, s Side, table string) ([]LoggedKey, error) {
-	d := s.Dialect
-	rows, err := s.DB.QueryContext(ctx, "SELECT id, key_text FROM "+d.Qualify(s.Schema, table)+" WHERE move = "+d.Placeholder(1)+" ORDER BY id", m.Def.Name)
-	if err != nil {
-		return nil, fmt.Errorf("move %s: read %s: %w", m.Def.Name, table, err)
-	}
-	defer rows.Close()
-	var out []LoggedKey
-	at := map[string]int{} // a key written many times is copied once, under its latest id
-	for rows.Next() {
-		var e LoggedKey
-		var text string
-		var id int64
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, err
-		}
-		e.IDs = []int64{id}
-		if i, dup := at[text]; dup {
-			out[i].IDs = append(out[i].IDs, id)
-			continue
-		}
-		if e.Key, err = decodeKey(text); err != nil {
-			return nil, err
-		}
-		at[text] = len(out)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-func (m *Move) clearLog(ctx context.Context, s Side, table string, entries []LoggedKey) error {
-	d := s.Dialect
-	base := "DELETE FROM " + d.Qualify(s.Schema, table) + " WHERE move = " + d.Placeholder(1)
-	if entries == nil {
-		if _, err := s.DB.ExecContext(ctx, base, m.Def.Name); err != nil {
-			return fmt.Errorf("move %s: clear %s: %w", m.Def.Name, table, err)
-		}
-		return nil
-	}
-	var ids []int64
-	for _, e := range entries {
-		ids = append(ids, e.IDs...)
-	}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(len(ids), start+500)]
-		args := []any{m.Def.Name}
-		marks := make([]string, len(chunk))
-		for i, id := range chunk {
-			args = append(args, id)
-			marks[i] = d.Placeholder(i + 2)
-		}
-		if _, err := s.DB.ExecContext(ctx, base+" AND id IN ("+strings.Join(marks, ", ")+")", args...); err != nil {
-			return fmt.Errorf("move %s: clear %s: %w", m.Def.Name, table, err)
-		}
-	}
-	return nil
+	return m.reverseLog().ensure(ctx)
 }
 
 // AlignSequence moves B's key generator past every key of A and B before B becomes

@@ -16,21 +16,21 @@ func (c *Driver) handover(ctx context.Context, st tandem.MoveState, to tandem.Ph
 	if to == tandem.PhaseWriteB {
 		why = "A's outbox is copied to B"
 	}
-	if err := c.Move.SetBarrier(ctx, to, why); err != nil {
+	if err := c.Move.Barrier().Set(ctx, to, why); err != nil {
 		return st, err
 	}
 	next, err := c.transition(ctx, st, to, reason, forced)
 	if err != nil {
 		if next.Phase != to {
 			// The store refused the transition: no instance switched.
-			return next, errors.Join(err, c.Move.ClearBarrier(ctx))
+			return next, errors.Join(err, c.Move.Barrier().Clear(ctx))
 		}
 		return next, err
 	}
 	if err := catchUp(); err != nil {
 		return next, err
 	}
-	return next, c.Move.ClearBarrier(ctx)
+	return next, c.Move.Barrier().Clear(ctx)
 }
 
 // finishHandover completes a handover that a coordinator left under way: its barrier row is
@@ -38,12 +38,12 @@ func (c *Driver) handover(ctx context.Context, st tandem.MoveState, to tandem.Ph
 // up and returns that phase (the interrupted command is then done); when it did not (the
 // coordinator stopped before the transition), nothing switched and the barrier is lifted.
 func (c *Driver) finishHandover(ctx context.Context, st tandem.MoveState) (tandem.Phase, error) {
-	target, _, _, err := c.Move.ReadBarrier(ctx)
+	target, _, _, err := c.Move.Barrier().Read(ctx)
 	if err != nil || target == "" {
 		return "", err
 	}
 	if st.Phase != target {
-		return "", c.Move.ClearBarrier(ctx)
+		return "", c.Move.Barrier().Clear(ctx)
 	}
 	if err := c.WaitAcks(ctx, st); err != nil {
 		return "", err
@@ -61,5 +61,5 @@ func (c *Driver) finishHandover(ctx context.Context, st tandem.MoveState) (tande
 		}
 		c.log().Info("finished an interrupted step to write-b: A's outbox is copied to B", "move", c.name())
 	}
-	return target, c.Move.ClearBarrier(ctx)
+	return target, c.Move.Barrier().Clear(ctx)
 }

@@ -71,7 +71,7 @@ func (w Writer) logKeys(ctx context.Context, tx *sql.Tx, s move.Side, table stri
 // handover of the authoritative table is under way (see move.BarrierTable). client.Mirror asks
 // it before the first write of every epoch, and again while it waits.
 func (w Writer) Barrier(ctx context.Context) (string, error) {
-	target, reason, since, err := w.Move.ReadBarrier(ctx)
+	target, reason, since, err := w.Move.Barrier().Read(ctx)
 	if err != nil || target == "" {
 		return "", err
 	}
