@@ -13,8 +13,8 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
-	movemirror "github.com/tandem-db/tandem/move/mirror"
 	"github.com/tandem-db/tandem/move/coord"
+	movemirror "github.com/tandem-db/tandem/move/mirror"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )

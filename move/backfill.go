@@ -176,7 +176,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	// Read the checkpoint again, locked, inside the batch's transaction: another run may have
 	// committed a batch since (a killed process whose last commit the server was still
 	// finishing, or another worker), and this batch must start where that one ended.
-	if cur, err := b.Move.readPart(ctx, tx, cp.Part, true); err != nil {
+	if cur, err := b.Move.checkpoints().readPart(ctx, tx, cp.Part, true); err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: read checkpoint: %w", b.Move.Def.Name, err)
 	} else if cur.Batches != cp.Batches {
 		cp = cur
@@ -221,7 +221,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 		next.LastKey = end
 	}
 	next.Done = n < size
-	if err := b.Move.saveCheckpoint(ctx, tx, next); err != nil {
+	if err := b.Move.checkpoints().save(ctx, tx, next); err != nil {
 		return checkpointAfter{}, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -33,10 +33,10 @@ func (b *Backfiller) Run(ctx context.Context) error {
 		}
 	}
 	b.mu.Unlock()
-	if err := m.ensureCheckpoint(ctx); err != nil {
+	if err := m.checkpoints().ensure(ctx); err != nil {
 		return err
 	}
-	meta, err := m.readCheckpoint(ctx, m.B.DB, false)
+	meta, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	h := meta.Bound.Key
 	if h == nil {
 		meta.Done = true // A was empty when H was fixed: nothing to copy
-		return m.saveCheckpoint(ctx, m.B.DB, meta)
+		return m.checkpoints().save(ctx, m.B.DB, meta)
 	}
 	r, err := m.forward(ctx)
 	if err != nil {
@@ -180,7 +180,7 @@ func (run *backfillRun) watch(ctx context.Context) {
 		}
 		saved, run.savedAt = n, time.Now()
 		l := Live{Holder: run.holder, Rate: p.Rate, ETA: p.ETA, BatchSize: p.BatchSize, Throttled: p.Throttled, Workers: run.workers, At: time.Now().UTC()}
-		if err := run.b.Move.saveLive(ctx, l); err != nil && ctx.Err() == nil {
+		if err := run.b.Move.checkpoints().saveLive(ctx, l); err != nil && ctx.Err() == nil {
 			run.log.Warn("save the backfill's report for status", "move", run.b.Move.Def.Name, "err", err)
 		}
 	}
@@ -224,7 +224,7 @@ func (run *backfillRun) work(ctx context.Context, holder string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		parts, err := m.readParts(ctx, m.B.DB)
+		parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 		if err != nil {
 			return err
 		}

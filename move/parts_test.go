@@ -60,7 +60,7 @@ func TestBackfillWorkersShareParts(t *testing.T) {
 			if !last.Done || last.Copied != rows {
 				t.Errorf("last progress %+v; want done with %d copied", last, rows)
 			}
-			parts, err := m.readParts(ctx, m.B.DB)
+			parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,14 +228,14 @@ func TestSplitWalk(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+				cp, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if err := m.split(ctx, r, cp.Bound.Key, 0); err != nil {
 					t.Fatal(err)
 				}
-				parts, err := m.readParts(ctx, m.B.DB)
+				parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 				if err != nil {
 					t.Fatal(err)
 				}
