@@ -158,10 +158,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := project.LoadMoves(project.Confine(os.DirFS(c.projectDir)))
-	if err != nil {
-		return nil, err
-	}
+	cat := &p.Moves // project.Load read them with the project
 	def, broken := cat.Lookup(name)
 	for _, b := range cat.Broken {
 		if b != broken {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -30,10 +29,7 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 	if err != nil {
 		return err
 	}
-	cat, err := project.LoadMoves(project.Confine(os.DirFS(c.projectDir)))
-	if err != nil {
-		return err
-	}
+	cat := &p.Moves // project.Load read them with the project
 	var all []listed
 	for _, b := range cat.Broken {
 		all = append(all, listed{name: b.Name, file: b.File, broken: true, problems: project.MoveProblems(b)})

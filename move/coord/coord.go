@@ -32,7 +32,7 @@ type Driver struct {
 	BackfillOptions BackfillOptions
 }
 
-// BackfillOptions control how Coordinator.Backfill divides the work.
+// BackfillOptions control how Driver.Backfill divides the work.
 type BackfillOptions struct {
 	// Workers is how many parts this process copies at once (default: the definition's
 	// batch.workers, else 1).
