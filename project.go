@@ -12,6 +12,8 @@ type Project struct {
 	// Callbacks are scripts run at points of a deploy (Flyway's beforeMigrate.sql, ...), in
 	// file name order within each event.
 	Callbacks []Callback
+	// Moves are the project's online table moves (moves/*.yaml), usable or not.
+	Moves MoveCatalog
 	// Warnings are things worth telling a user that do not stop a deploy, such as an unknown folder
 	// that was skipped.
 	Warnings []string

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
 )
 
@@ -55,7 +57,7 @@ const (
 )
 
 func newFaultMove(c faultCase, dbA, dbB *sql.DB, batch string) (*move.Move, error) {
-	def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(faultDef(batch)))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(faultDef(batch)))
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func runFaultBackfill(name string) int {
 		return 2
 	}
 	rc := redis.NewClient(&redis.Options{Addr: os.Getenv(faultRedisEnv), DialTimeout: time.Second})
-	co := &move.Coordinator{Move: m, Store: redisstore.New(rc, redisstore.Options{}), By: "backfill process",
+	co := &coord.Driver{Move: m, Store: redisstore.New(rc, redisstore.Options{}), By: "backfill process",
 		Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := co.Backfill(context.Background(), nil); err != nil {
 		fmt.Fprintln(os.Stderr, "backfill:", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/tandem-db/tandem/client"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/store/redisstore"
 )
 
@@ -70,7 +71,7 @@ type fault struct {
 	port       int
 	srv        *exec.Cmd
 	store      *redisstore.Store
-	co         *move.Coordinator
+	co         *coord.Driver
 	log        *faultLog // the coordinator's
 	helperLog  *faultLog // every backfill process's stderr
 	o          *oracle
@@ -119,7 +120,7 @@ func newFault(t *testing.T, c faultCase, kills int) *fault {
 	rc := redis.NewClient(&redis.Options{Addr: f.redisAddr(), DialTimeout: time.Second})
 	t.Cleanup(func() { rc.Close() })
 	f.store = redisstore.New(rc, redisstore.Options{})
-	f.co = &move.Coordinator{Move: f.m, Store: f.store, Grace: 300 * time.Millisecond, AckTimeout: 30 * time.Second, By: "fault test",
+	f.co = &coord.Driver{Move: f.m, Store: f.store, Grace: 300 * time.Millisecond, AckTimeout: 30 * time.Second, By: "fault test",
 		Log: slog.New(slog.NewTextHandler(f.log, nil))}
 	var mirrors []*client.Mirror
 	for i := range faultApps {
@@ -179,20 +180,20 @@ func (f *fault) stage(what string) {
 func (f *fault) run() {
 	f.startWriters()
 	f.stage("setup")
-	f.advance(tandem.PhaseDualWrite, move.AdvanceOptions{})
-	f.advance(tandem.PhaseBackfill, move.AdvanceOptions{})
+	f.advance(tandem.PhaseDualWrite, coord.AdvanceOptions{})
+	f.advance(tandem.PhaseBackfill, coord.AdvanceOptions{})
 	f.backfillUnderKills()
 	f.stage(fmt.Sprintf("backfill (%d kills)", f.runs))
 	f.resumeBackfill()
 	f.stage("backfill resumed")
 
-	f.advance(tandem.PhaseVerified, move.AdvanceOptions{})
+	f.advance(tandem.PhaseVerified, coord.AdvanceOptions{})
 	f.stage("entered verified")
 	f.check("at verified", "A", "B")
 	f.stage("verified")
 
-	f.advance(tandem.PhaseReadB, move.AdvanceOptions{})
-	f.advance(tandem.PhaseWriteB, move.AdvanceOptions{})
+	f.advance(tandem.PhaseReadB, coord.AdvanceOptions{})
+	f.advance(tandem.PhaseWriteB, coord.AdvanceOptions{})
 	time.Sleep(400 * time.Millisecond) // writes to B alone
 	f.restartRedis()
 	late := f.follow("app-late", 600*time.Millisecond)
@@ -231,9 +232,9 @@ func (f *fault) run() {
 	f.check("after the rollback from write-b", "A", "B")
 	f.stage("rolled back from write-b")
 
-	f.advance(tandem.PhaseWriteB, move.AdvanceOptions{})
+	f.advance(tandem.PhaseWriteB, coord.AdvanceOptions{})
 	time.Sleep(300 * time.Millisecond)
-	f.advance(tandem.PhaseComplete, move.AdvanceOptions{Confirm: true})
+	f.advance(tandem.PhaseComplete, coord.AdvanceOptions{Confirm: true})
 	time.Sleep(300 * time.Millisecond)
 	f.stopWriters()
 	f.check("at complete", "B")
@@ -313,7 +314,7 @@ func (f *fault) fatalf(format string, args ...any) {
 	f.t.Fatalf("%s\ncoordinator log:\n%s\nbackfill processes (last lines):\n%s", fmt.Sprintf(format, args...), f.log.tail(40), f.helperLog.tail(20))
 }
 
-func (f *fault) advance(want tandem.Phase, o move.AdvanceOptions) {
+func (f *fault) advance(want tandem.Phase, o coord.AdvanceOptions) {
 	f.t.Helper()
 	st, err := f.co.Advance(f.ctx, o)
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
+	movemirror "github.com/tandem-db/tandem/move/mirror"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -26,7 +29,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	mustExec(t, db, "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL)")
 	mustExec(t, db, "CREATE TABLE accounts (id bigint PRIMARY KEY, full_name varchar(100) NOT NULL, email_lower varchar(200) NOT NULL)")
 	mustExec(t, db, "INSERT INTO users VALUES (1, 'a', 'a@x.io')")
-	def, err := move.ParseDefinition("moves/m.yaml", []byte(scenarioDef))
+	def, err := project.ParseMove("moves/m.yaml", []byte(scenarioDef))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +42,14 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if err := m.EnsureLogs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	co := &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
+	co := &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
 	for _, want := range []tandem.Phase{tandem.PhaseDualWrite, tandem.PhaseBackfill, tandem.PhaseVerified, tandem.PhaseReadB, tandem.PhaseWriteB} {
 		if want == tandem.PhaseVerified {
 			if err := co.Backfill(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if st, err := co.Advance(ctx, move.AdvanceOptions{}); err != nil || st.Phase != want {
+		if st, err := co.Advance(ctx, coord.AdvanceOptions{}); err != nil || st.Phase != want {
 			t.Fatalf("advance to %s: %v %v", want, st.Phase, err)
 		}
 	}
@@ -76,7 +79,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if err := store.Heartbeat(ctx, tandem.Heartbeat{Instance: "stuck", Epochs: map[string]int64{"m": st.Epoch}}, 900*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	var se *move.StragglersError
+	var se *coord.StragglersError
 	if _, err := co.Rollback(ctx, "test"); !errors.As(err, &se) {
 		t.Fatalf("rollback with a stuck instance: %v, want a StragglersError", err)
 	}
@@ -112,7 +115,7 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	if a != "written to A after the rollback" || b != a {
 		t.Errorf("after the held write: A has %q, B %q; want the write in both", a, b)
 	}
-	if why, err := m.Barrier(ctx); err != nil || why != "" {
+	if why, err := (movemirror.Writer{Move: m}).Barrier(ctx); err != nil || why != "" {
 		t.Errorf("barrier after the finished rollback: %q, %v", why, err)
 	}
 }

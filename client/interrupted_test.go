@@ -10,6 +10,8 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -23,7 +25,7 @@ func TestInterruptedRollbackFinishesWhenRunAgain(t *testing.T) {
 	for _, stmt := range []string{"INSERT INTO users VALUES (1, 'a', 'a@x.io')", "INSERT INTO users VALUES (2, 'b', 'b@x.io')"} {
 		mustExec(t, db, stmt)
 	}
-	def, err := move.ParseDefinition("moves/m.yaml", []byte(scenarioDef))
+	def, err := project.ParseMove("moves/m.yaml", []byte(scenarioDef))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +35,9 @@ func TestInterruptedRollbackFinishesWhenRunAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	co := &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
+	co := &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 300 * time.Millisecond, By: "test"}
 	for _, want := range []tandem.Phase{tandem.PhaseDualWrite, tandem.PhaseBackfill} {
-		if st, err := co.Advance(ctx, move.AdvanceOptions{}); err != nil || st.Phase != want {
+		if st, err := co.Advance(ctx, coord.AdvanceOptions{}); err != nil || st.Phase != want {
 			t.Fatalf("advance to %s: %v %v", want, st.Phase, err)
 		}
 	}
@@ -48,7 +50,7 @@ func TestInterruptedRollbackFinishesWhenRunAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = co.Rollback(ctx, "test")
-	var se *move.StragglersError
+	var se *coord.StragglersError
 	if !errors.As(err, &se) || len(se.Stragglers) != 1 || se.Stragglers[0].Instance != "stuck" {
 		t.Fatalf("rollback with a stuck instance: %v; want a StragglersError naming it", err)
 	}

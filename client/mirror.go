@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/mirror"
 )
 
 // Mirror applies a move's write rule for the switches in force. Create one per move and share
@@ -95,11 +96,11 @@ func (m *Mirror) writeOnce(ctx context.Context, st tandem.MoveState, key move.Ke
 			switch {
 			case !sw.WriteB:
 			case m.Move.Shared:
-				if err := m.Move.SyncTx(ctx, tx, key); err != nil {
+				if err := m.writer().SyncTx(ctx, tx, key); err != nil {
 					return err
 				}
 			default:
-				if err := m.Move.OutboxTx(ctx, tx, key); err != nil {
+				if err := m.writer().OutboxTx(ctx, tx, key); err != nil {
 					return err
 				}
 			}
@@ -113,7 +114,7 @@ func (m *Mirror) writeOnce(ctx context.Context, st tandem.MoveState, key move.Ke
 			if err := writeB(tx); err != nil {
 				return err
 			}
-			if err := m.Move.LogReverseTx(ctx, tx, key); err != nil {
+			if err := m.writer().LogReverseTx(ctx, tx, key); err != nil {
 				return err
 			}
 			return unchanged()
@@ -140,7 +141,7 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 		if m.clearEpoch.Load() == st.Epoch+1 {
 			return st, nil
 		}
-		why, err := m.Move.Barrier(ctx)
+		why, err := m.writer().Barrier(ctx)
 		if why != "" {
 			why += fmt.Sprintf(" (if no coordinator is running, run tandem move advance or rollback %s again: it finishes or lifts the handover)", name)
 		}
@@ -170,12 +171,15 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 // restarted empty) and the switches it gives (1100) may stop writing the authoritative table.
 // The instance takes the right state once a coordinator restores the store.
 func (m *Mirror) storeLost(ctx context.Context) (string, error) {
-	e, err := m.Move.RecordedEpoch(ctx)
+	e, err := m.writer().RecordedEpoch(ctx)
 	if err != nil || e == 0 {
 		return "", err
 	}
 	return fmt.Sprintf("the switch store reads move %s as pending at epoch 0, but its audit copy in B's database is at epoch %d: the store lost the move's state (run tandem move status %s to restore it)", m.Move.Def.Name, e, m.Move.Def.Name), nil
 }
+
+// writer is the move's write path.
+func (m *Mirror) writer() mirror.Writer { return mirror.Writer{Move: m.Move} }
 
 // ReadB reports whether reads of the move's data go to B now.
 func (m *Mirror) ReadB() bool { return m.Client.Switches(m.Move.Def.Name).ReadB }

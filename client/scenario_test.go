@@ -17,6 +17,8 @@ import (
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -77,7 +79,7 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 			for i := 1; i <= 300; i++ {
 				mustExec(t, dbA, fmt.Sprintf("INSERT INTO users VALUES (%d, 'user %d', 'u%d@example.com')", i, i, i))
 			}
-			def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(scenarioDef))
+			def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(scenarioDef))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +100,7 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 			}
 			defer cl.Close()
 			mirror := &client.Mirror{Client: cl, Move: m}
-			co := &move.Coordinator{Move: m, Store: store, Grace: 200 * time.Millisecond, AckTimeout: 20 * time.Second, By: "test"}
+			co := &coord.Driver{Move: m, Store: store, Grace: 200 * time.Millisecond, AckTimeout: 20 * time.Second, By: "test"}
 
 			// Writers, and for two databases the reconciler, run through every phase.
 			stop := make(chan struct{})
@@ -150,7 +152,7 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 				}
 			}
 
-			advance := func(want tandem.Phase, o move.AdvanceOptions) {
+			advance := func(want tandem.Phase, o coord.AdvanceOptions) {
 				t.Helper()
 				st, err := co.Advance(ctx, o)
 				if err != nil {
@@ -164,14 +166,14 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 					t.Fatalf("advance: phase %s %s, want %s", st.Phase, st.Switches, want)
 				}
 			}
-			advance(tandem.PhaseDualWrite, move.AdvanceOptions{})
-			advance(tandem.PhaseBackfill, move.AdvanceOptions{})
+			advance(tandem.PhaseDualWrite, coord.AdvanceOptions{})
+			advance(tandem.PhaseBackfill, coord.AdvanceOptions{})
 			if err := co.Backfill(ctx, nil); err != nil {
 				t.Fatalf("backfill: %v", err)
 			}
-			advance(tandem.PhaseVerified, move.AdvanceOptions{})
-			advance(tandem.PhaseReadB, move.AdvanceOptions{})
-			advance(tandem.PhaseWriteB, move.AdvanceOptions{})
+			advance(tandem.PhaseVerified, coord.AdvanceOptions{})
+			advance(tandem.PhaseReadB, coord.AdvanceOptions{})
+			advance(tandem.PhaseWriteB, coord.AdvanceOptions{})
 			time.Sleep(500 * time.Millisecond) // writes to B alone, logged for the rollback
 			if _, err := co.Rollback(ctx, "test the reverse window"); err != nil {
 				stopWriters()
@@ -189,8 +191,8 @@ func TestMoveThroughEveryPhaseUnderWrites(t *testing.T) {
 			if !rep.OK() {
 				t.Fatalf("after %d writes and a rollback from write-b, B differs from mapping(A):\n%s", writes.Load(), rep)
 			}
-			advance(tandem.PhaseWriteB, move.AdvanceOptions{})
-			advance(tandem.PhaseComplete, move.AdvanceOptions{Confirm: true})
+			advance(tandem.PhaseWriteB, coord.AdvanceOptions{})
+			advance(tandem.PhaseComplete, coord.AdvanceOptions{Confirm: true})
 			audit, err := store.Audit(ctx, def.Name)
 			if err != nil || len(audit) != 8 {
 				t.Fatalf("audit: %d transitions, %v; want 8", len(audit), err)

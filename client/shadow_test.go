@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/move/coord"
+	"github.com/tandem-db/tandem/project"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -30,7 +32,7 @@ type shadowRig struct {
 	store    tandem.SwitchStore
 	client   *client.Client
 	mirror   *client.Mirror
-	co       *move.Coordinator
+	co       *coord.Driver
 }
 
 func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
@@ -50,7 +52,7 @@ func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
 	for i := 1; i <= rows; i++ {
 		shadowExec(t, dbA, fmt.Sprintf("INSERT INTO users VALUES (%d, 'user %d', 'U%d@Example.com')", i, i, i))
 	}
-	def, err := move.ParseDefinition("moves/users_to_accounts.yaml", []byte(scenarioDef))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(scenarioDef))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +73,12 @@ func newShadowRig(t testing.TB, a, b side, shared bool, rows int) *shadowRig {
 	t.Cleanup(func() { cl.Close() })
 	return &shadowRig{dbA: dbA, dbB: dbB, move: m, store: store, client: cl,
 		mirror: &client.Mirror{Client: cl, Move: m},
-		co:     &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 10 * time.Second, By: "test"}}
+		co:     &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 10 * time.Second, By: "test"}}
 }
 
 func (r *shadowRig) advance(t *testing.T, want tandem.Phase) {
 	t.Helper()
-	st, err := r.co.Advance(context.Background(), move.AdvanceOptions{})
+	st, err := r.co.Advance(context.Background(), coord.AdvanceOptions{})
 	if err != nil {
 		t.Fatalf("advance to %s: %v", want, err)
 	}
@@ -364,7 +366,7 @@ func TestShadowSamplingRate(t *testing.T) {
 	if st := sh.Stats(); st.Rate != 0.5 {
 		t.Errorf("a refused SetRate changed the rate to %v", st.Rate)
 	}
-	if _, err := client.NewShadow(&client.Mirror{Client: r.client, Move: &move.Move{Def: &move.Definition{Name: "other"}}}, client.ShadowOptions{}); err == nil {
+	if _, err := client.NewShadow(&client.Mirror{Client: r.client, Move: &move.Move{Def: &tandem.MoveDefinition{Name: "other"}}}, client.ShadowOptions{}); err == nil {
 		t.Error("NewShadow for a move the client does not follow: no error")
 	}
 }
@@ -429,7 +431,7 @@ func BenchmarkShadowSample(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer cl.Close()
-	sh, err := client.NewShadow(&client.Mirror{Client: cl, Move: &move.Move{Def: &move.Definition{Name: "bench"}}}, client.ShadowOptions{Rate: 0.01})
+	sh, err := client.NewShadow(&client.Mirror{Client: cl, Move: &move.Move{Def: &tandem.MoveDefinition{Name: "bench"}}}, client.ShadowOptions{Rate: 0.01})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,7 +22,7 @@ type Backfiller struct {
 	Move *Move
 	// Settings are the first batch settings. Left zero, the definition's batch settings apply;
 	// a zero Size or Target takes the definition's (or the package's) default.
-	Settings BatchSettings
+	Settings tandem.MoveBatchSettings
 	// Throttle is asked before every batch; nil means never throttled. The coordinator passes
 	// one that also waits while the move's pause switch is on (see Throttles).
 	Throttle Throttler
@@ -51,7 +51,7 @@ type Backfiller struct {
 	Parts int
 
 	mu       sync.Mutex
-	settings BatchSettings
+	settings tandem.MoveBatchSettings
 	changed  bool
 }
 
@@ -72,14 +72,14 @@ type Progress struct {
 
 // SetSettings changes the batch settings of a running backfill; the next batch uses them. A
 // new Size restarts the adaptation from it. Safe for concurrent use.
-func (b *Backfiller) SetSettings(s BatchSettings) {
+func (b *Backfiller) SetSettings(s tandem.MoveBatchSettings) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.settings = s
 	b.changed = true
 }
 
-func (b *Backfiller) currentSettings() (BatchSettings, bool) {
+func (b *Backfiller) currentSettings() (tandem.MoveBatchSettings, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.settings
@@ -90,13 +90,13 @@ func (b *Backfiller) currentSettings() (BatchSettings, bool) {
 		s.Size = b.Move.Def.Batch.Size
 	}
 	if s.Size <= 0 {
-		s.Size = DefaultBatchSize
+		s.Size = tandem.DefaultMoveBatchSize
 	}
 	if s.Target <= 0 {
 		s.Target = b.Move.Def.Batch.Target
 	}
 	if s.Target <= 0 {
-		s.Target = DefaultBatchTarget
+		s.Target = tandem.DefaultMoveBatchTarget
 	}
 	return s, changed
 }
@@ -176,7 +176,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 	// Read the checkpoint again, locked, inside the batch's transaction: another run may have
 	// committed a batch since (a killed process whose last commit the server was still
 	// finishing, or another worker), and this batch must start where that one ended.
-	if cur, err := b.Move.readPart(ctx, tx, cp.Part, true); err != nil {
+	if cur, err := b.Move.checkpoints().readPart(ctx, tx, cp.Part, true); err != nil {
 		return checkpointAfter{}, fmt.Errorf("move %s: read checkpoint: %w", b.Move.Def.Name, err)
 	} else if cur.Batches != cp.Batches {
 		cp = cur
@@ -221,7 +221,7 @@ func (b *Backfiller) batch(ctx context.Context, conn *sql.Conn, r *route, cp Che
 		next.LastKey = end
 	}
 	next.Done = n < size
-	if err := b.Move.saveCheckpoint(ctx, tx, next); err != nil {
+	if err := b.Move.checkpoints().save(ctx, tx, next); err != nil {
 		return checkpointAfter{}, err
 	}
 	if err := tx.Commit(); err != nil {

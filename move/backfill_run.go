@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Run copies batches from the checkpoint up to H until every row is copied (it returns nil and
@@ -24,17 +26,17 @@ import (
 func (b *Backfiller) Run(ctx context.Context) error {
 	m := b.Move
 	b.mu.Lock()
-	if b.settings == (BatchSettings{}) {
+	if b.settings == (tandem.MoveBatchSettings{}) {
 		b.settings = b.Settings
-		if b.settings == (BatchSettings{}) {
+		if b.settings == (tandem.MoveBatchSettings{}) {
 			b.settings = m.Def.Batch
 		}
 	}
 	b.mu.Unlock()
-	if err := m.ensureCheckpoint(ctx); err != nil {
+	if err := m.checkpoints().ensure(ctx); err != nil {
 		return err
 	}
-	meta, err := m.readCheckpoint(ctx, m.B.DB, false)
+	meta, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 	if err != nil {
 		return err
 	}
@@ -47,7 +49,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	h := meta.Bound.Key
 	if h == nil {
 		meta.Done = true // A was empty when H was fixed: nothing to copy
-		return m.saveCheckpoint(ctx, m.B.DB, meta)
+		return m.checkpoints().save(ctx, m.B.DB, meta)
 	}
 	r, err := m.forward(ctx)
 	if err != nil {
@@ -153,7 +155,7 @@ type backfillRun struct {
 	reports                  int64
 	savedAt                  time.Time
 	nudge                    chan struct{} // the live row is due now: the first report, or the throttle changed
-	tuned                    BatchSettings
+	tuned                    tandem.MoveBatchSettings
 }
 
 // watch applies settings changed with Move.Tune and saves the live report for status, every
@@ -178,7 +180,7 @@ func (run *backfillRun) watch(ctx context.Context) {
 		}
 		saved, run.savedAt = n, time.Now()
 		l := Live{Holder: run.holder, Rate: p.Rate, ETA: p.ETA, BatchSize: p.BatchSize, Throttled: p.Throttled, Workers: run.workers, At: time.Now().UTC()}
-		if err := run.b.Move.saveLive(ctx, l); err != nil && ctx.Err() == nil {
+		if err := run.b.Move.checkpoints().saveLive(ctx, l); err != nil && ctx.Err() == nil {
 			run.log.Warn("save the backfill's report for status", "move", run.b.Move.Def.Name, "err", err)
 		}
 	}
@@ -222,7 +224,7 @@ func (run *backfillRun) work(ctx context.Context, holder string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		parts, err := m.readParts(ctx, m.B.DB)
+		parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 		if err != nil {
 			return err
 		}
@@ -301,7 +303,7 @@ func (run *backfillRun) copyPart(ctx context.Context, cp Checkpoint, holder stri
 			return size, err
 		}
 		if b.Throttle != nil {
-			reason, err := b.Throttle.Wait(context.WithValue(ctx, waitHookKey{}, report))
+			reason, err := b.Throttle.Wait(ctx, report)
 			if reason != "" {
 				run.log.Info("backfill resumed after throttling", "move", m.Def.Name, "reason", reason)
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 func TestBackfillCopiesUpToBound(t *testing.T) {
@@ -28,7 +30,7 @@ func TestBackfillCopiesUpToBound(t *testing.T) {
 				t.Fatalf("second FixBound = %v, %v; want the first bound (2500)", h2, err)
 			}
 			var progress []Progress
-			bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 300}, Progress: func(p Progress) { progress = append(progress, p) }}
+			bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 300}, Progress: func(p Progress) { progress = append(progress, p) }}
 			if err := bf.Run(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +77,7 @@ func TestBackfillUniqueConflict(t *testing.T) {
 			if _, err := m.FixBound(ctx); err != nil {
 				t.Fatal(err)
 			}
-			err := (&Backfiller{Move: m, Settings: BatchSettings{Size: 1000}}).Run(ctx)
+			err := (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 1000}}).Run(ctx)
 			var uc *UniqueConflictError
 			if !errors.As(err, &uc) {
 				t.Fatalf("Run = %v; want a *UniqueConflictError", err)
@@ -112,7 +114,7 @@ func TestBackfillResumeAfterCancel(t *testing.T) {
 			}
 			cctx, cancel := context.WithCancel(ctx)
 			batches := 0
-			bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 100, Target: time.Nanosecond}, Progress: func(p Progress) {
+			bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 100, Target: time.Nanosecond}, Progress: func(p Progress) {
 				if p.Batches > 0 {
 					batches++
 				}

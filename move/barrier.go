@@ -20,38 +20,38 @@ import (
 // and the coordinator removes it once the other table has caught up.
 const BarrierTable = "tandem_move_barrier"
 
-func (m *Move) barrierTable() string { return m.B.Dialect.Qualify(m.B.Schema, BarrierTable) }
+// Barrier is a move's row of the write barrier table (BarrierTable) in B's database.
+type Barrier struct {
+	move string
+	b    Side
+}
 
-func (m *Move) ensureBarrier(ctx context.Context) error {
-	d := m.B.Dialect
+// Barrier returns the move's write barrier.
+func (m *Move) Barrier() Barrier { return Barrier{move: m.Def.Name, b: m.B} }
+
+func (w Barrier) table() string { return w.b.Dialect.Qualify(w.b.Schema, BarrierTable) }
+
+func (w Barrier) ensure(ctx context.Context) error {
+	d := w.b.Dialect
 	ts, txt, short := columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
-	stmt := "CREATE TABLE IF NOT EXISTS " + m.barrierTable() + " (move " + short + " NOT NULL PRIMARY KEY, target " + short + " NOT NULL, reason " + txt + " NOT NULL, since " + ts + " NOT NULL)"
-	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
-		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, BarrierTable, m.B, err)
+	stmt := "CREATE TABLE IF NOT EXISTS " + w.table() + " (move " + short + " NOT NULL PRIMARY KEY, target " + short + " NOT NULL, reason " + txt + " NOT NULL, since " + ts + " NOT NULL)"
+	if _, err := w.b.DB.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("move %s: create %s in %s's database: %w", w.move, BarrierTable, w.b, err)
 	}
 	return nil
 }
 
-// Barrier says why the application's writes must wait now ("" when they need not): a
-// handover of the authoritative table is under way (see BarrierTable). client.Mirror asks it
-// before the first write of every epoch, and again while it waits.
-func (m *Move) Barrier(ctx context.Context) (string, error) {
-	target, reason, since, err := m.readBarrier(ctx)
-	if err != nil || target == "" {
-		return "", err
-	}
-	return fmt.Sprintf("move %s is handing over to %s since %s: %s", m.Def.Name, target, since.Format(time.RFC3339), reason), nil
-}
-
-func (m *Move) readBarrier(ctx context.Context) (target tandem.Phase, reason string, since time.Time, err error) {
+// Read returns the barrier's row: the phase a handover is under way to ("" when none is), why,
+// and since when. It creates the table when it is missing.
+func (w Barrier) Read(ctx context.Context) (target tandem.Phase, reason string, since time.Time, err error) {
 	var t string
 	var at any
 	read := func() error {
-		return m.B.DB.QueryRowContext(ctx, "SELECT target, reason, since FROM "+m.barrierTable()+" WHERE move = "+m.B.Dialect.Placeholder(1), m.Def.Name).Scan(&t, &reason, &at)
+		return w.b.DB.QueryRowContext(ctx, "SELECT target, reason, since FROM "+w.table()+" WHERE move = "+w.b.Dialect.Placeholder(1), w.move).Scan(&t, &reason, &at)
 	}
 	// The table is created on demand, not before every read: application instances read it.
 	if err = read(); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		if cerr := m.ensureBarrier(ctx); cerr != nil {
+		if cerr := w.ensure(ctx); cerr != nil {
 			return "", "", time.Time{}, errors.Join(err, cerr)
 		}
 		err = read()
@@ -60,36 +60,35 @@ func (m *Move) readBarrier(ctx context.Context) (target tandem.Phase, reason str
 		return "", "", time.Time{}, nil
 	}
 	if err != nil {
-		return "", "", time.Time{}, fmt.Errorf("move %s: read %s: %w", m.Def.Name, BarrierTable, err)
+		return "", "", time.Time{}, fmt.Errorf("move %s: read %s: %w", w.move, BarrierTable, err)
 	}
 	return tandem.Phase(t), reason, asTime(at), nil
 }
 
-// setBarrier makes the application's writes wait until clearBarrier: a handover to phase
-// target begins.
-func (m *Move) setBarrier(ctx context.Context, target tandem.Phase, reason string) error {
-	if err := m.ensureBarrier(ctx); err != nil {
+// Set makes the application's writes wait until Clear: a handover to phase target begins.
+func (w Barrier) Set(ctx context.Context, target tandem.Phase, reason string) error {
+	if err := w.ensure(ctx); err != nil {
 		return err
 	}
-	d := m.B.Dialect
-	if _, err := m.B.DB.ExecContext(ctx, "DELETE FROM "+m.barrierTable()+" WHERE move = "+d.Placeholder(1), m.Def.Name); err != nil {
-		return fmt.Errorf("move %s: set the write barrier: %w", m.Def.Name, err)
+	d := w.b.Dialect
+	if _, err := w.b.DB.ExecContext(ctx, "DELETE FROM "+w.table()+" WHERE move = "+d.Placeholder(1), w.move); err != nil {
+		return fmt.Errorf("move %s: set the write barrier: %w", w.move, err)
 	}
-	_, err := m.B.DB.ExecContext(ctx, "INSERT INTO "+m.barrierTable()+" (move, target, reason, since) VALUES ("+d.Placeholder(1)+", "+d.Placeholder(2)+", "+d.Placeholder(3)+", "+d.Placeholder(4)+")",
-		m.Def.Name, string(target), reason, time.Now().UTC())
+	_, err := w.b.DB.ExecContext(ctx, "INSERT INTO "+w.table()+" (move, target, reason, since) VALUES ("+d.Placeholder(1)+", "+d.Placeholder(2)+", "+d.Placeholder(3)+", "+d.Placeholder(4)+")",
+		w.move, string(target), reason, time.Now().UTC())
 	if err != nil {
-		return fmt.Errorf("move %s: set the write barrier: %w", m.Def.Name, err)
+		return fmt.Errorf("move %s: set the write barrier: %w", w.move, err)
 	}
 	return nil
 }
 
-// clearBarrier lets the application's writes go on.
-func (m *Move) clearBarrier(ctx context.Context) error {
-	if err := m.ensureBarrier(ctx); err != nil {
+// Clear lets the application's writes go on.
+func (w Barrier) Clear(ctx context.Context) error {
+	if err := w.ensure(ctx); err != nil {
 		return err
 	}
-	if _, err := m.B.DB.ExecContext(ctx, "DELETE FROM "+m.barrierTable()+" WHERE move = "+m.B.Dialect.Placeholder(1), m.Def.Name); err != nil {
-		return fmt.Errorf("move %s: lift the write barrier: %w (the application's writes wait until it is lifted: run the command again)", m.Def.Name, err)
+	if _, err := w.b.DB.ExecContext(ctx, "DELETE FROM "+w.table()+" WHERE move = "+w.b.Dialect.Placeholder(1), w.move); err != nil {
+		return fmt.Errorf("move %s: lift the write barrier: %w (the application's writes wait until it is lifted: run the command again)", w.move, err)
 	}
 	return nil
 }
@@ -107,61 +106,4 @@ func (m *Move) DrainOutbox(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// handover runs the transition to phase `to` under the write barrier, and then catchUp,
-// which brings the table that becomes authoritative up to date while no instance writes.
-// The barrier stays when the transition is set but not yet effective (instances that did not
-// acknowledge): running the command again finishes it (finishHandover).
-func (c *Coordinator) handover(ctx context.Context, st tandem.MoveState, to tandem.Phase, reason string, forced bool, catchUp func() error) (tandem.MoveState, error) {
-	why := "the rows written to B alone are copied back to A"
-	if to == tandem.PhaseWriteB {
-		why = "A's outbox is copied to B"
-	}
-	if err := c.Move.setBarrier(ctx, to, why); err != nil {
-		return st, err
-	}
-	next, err := c.transition(ctx, st, to, reason, forced)
-	if err != nil {
-		if next.Phase != to {
-			// The store refused the transition: no instance switched.
-			return next, errors.Join(err, c.Move.clearBarrier(ctx))
-		}
-		return next, err
-	}
-	if err := catchUp(); err != nil {
-		return next, err
-	}
-	return next, c.Move.clearBarrier(ctx)
-}
-
-// finishHandover completes a handover that a coordinator left under way: its barrier row is
-// still there. When the move reached the handover's phase, it waits for the instances, catches
-// up and returns that phase (the interrupted command is then done); when it did not (the
-// coordinator stopped before the transition), nothing switched and the barrier is lifted.
-func (c *Coordinator) finishHandover(ctx context.Context, st tandem.MoveState) (tandem.Phase, error) {
-	target, _, _, err := c.Move.readBarrier(ctx)
-	if err != nil || target == "" {
-		return "", err
-	}
-	if st.Phase != target {
-		return "", c.Move.clearBarrier(ctx)
-	}
-	if err := c.WaitAcks(ctx, st); err != nil {
-		return "", err
-	}
-	switch target {
-	case tandem.PhaseReadB:
-		n, err := c.copyBack(ctx, false)
-		if err != nil {
-			return "", err
-		}
-		c.log().Info("finished an interrupted rollback from write-b", "move", c.name(), "keys", n)
-	case tandem.PhaseWriteB:
-		if err := c.Move.DrainOutbox(ctx); err != nil {
-			return "", err
-		}
-		c.log().Info("finished an interrupted step to write-b: A's outbox is copied to B", "move", c.name())
-	}
-	return target, c.Move.clearBarrier(ctx)
 }

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/project"
 )
 
 var (
@@ -42,7 +44,7 @@ func BenchmarkBackfill(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
+	def, err := project.ParseMove("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,10 +55,10 @@ func BenchmarkBackfill(b *testing.B) {
 	// reported are the medians of the iterations' own ratios.
 	copies := []func() error{
 		func() error {
-			return (&Backfiller{Move: m, Settings: BatchSettings{Target: *benchTarget}}).Run(ctx)
+			return (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Target: *benchTarget}}).Run(ctx)
 		},
 		func() error {
-			return (&Backfiller{Move: m, Workers: *benchWorkers, Settings: BatchSettings{Target: *benchTarget}}).Run(ctx)
+			return (&Backfiller{Move: m, Workers: *benchWorkers, Settings: tandem.MoveBatchSettings{Target: *benchTarget}}).Run(ctx)
 		},
 		func() error {
 			_, err := db.ExecContext(ctx, "INSERT INTO b_single (id, name, payload, created_at) SELECT id, name, payload, created_at FROM a")
@@ -159,7 +161,7 @@ func BenchmarkBackfillAcross(b *testing.B) {
 	if _, err := bdb.ExecContext(ctx, "CREATE TABLE b (id bigint PRIMARY KEY, name text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)"); err != nil {
 		b.Fatal(err)
 	}
-	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
+	def, err := project.ParseMove("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\nthrottle: {polite: false}\n"))
 	if err != nil {
 		b.Fatal(err)
 	}

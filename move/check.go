@@ -220,10 +220,10 @@ func (c *checker) primaryKey(bCols []tandem.Column) {
 //
 // It returns the type of each expression's values as the source's driver names it, by
 // destination column name, where the driver names one.
-func (c *checker) expressions(ctx context.Context, src, dst Side, maps []ColumnMap, dstCols []tandem.Column, what, srcName, dstName string) (bool, map[string]string, error) {
+func (c *checker) expressions(ctx context.Context, src, dst Side, maps []tandem.ColumnMap, dstCols []tandem.Column, what, srcName, dstName string) (bool, map[string]string, error) {
 	ok := true
 	var cols, exprs []string
-	var mapped []ColumnMap
+	var mapped []tandem.ColumnMap
 	srcTypes := map[string]string{}
 	for _, cm := range maps {
 		stmt := "SELECT " + cm.Expr + " FROM " + src.qualified() + " WHERE 1=0"

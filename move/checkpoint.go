@@ -41,19 +41,19 @@ type Checkpoint struct {
 	UpdatedAt        time.Time
 }
 
-func (m *Move) checkpointTable() string { return m.B.Dialect.Qualify(m.B.Schema, CheckpointTable) }
+func (ct checkpoints) table() string { return ct.b.Dialect.Qualify(ct.b.Schema, CheckpointTable) }
 
 // ensureCheckpoint creates the checkpoint table if it is missing. Row 0 of a move holds H, the
 // total, the batch settings an operator set while it runs (settings), the running backfill's
 // last report (live) and the last verification's summary (verified); rows 1..n are the parts the range up to H is split into when the backfill
 // starts.
-func (m *Move) ensureCheckpoint(ctx context.Context) error {
-	ts, txt, short := columnType(m.B.Dialect, tandem.TimeColumn), columnType(m.B.Dialect, tandem.TextColumn), columnType(m.B.Dialect, tandem.KeyColumn)
-	stmt := "CREATE TABLE IF NOT EXISTS " + m.checkpointTable() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
+func (ct checkpoints) ensure(ctx context.Context) error {
+	ts, txt, short := columnType(ct.b.Dialect, tandem.TimeColumn), columnType(ct.b.Dialect, tandem.TextColumn), columnType(ct.b.Dialect, tandem.KeyColumn)
+	stmt := "CREATE TABLE IF NOT EXISTS " + ct.table() + " (move " + short + " NOT NULL, part integer NOT NULL, bound " + txt +
 		", lo_key " + txt + ", hi_key " + txt + ", last_key " + txt + ", rows_copied bigint NOT NULL, rows_scanned bigint NOT NULL, batches bigint NOT NULL, total bigint NOT NULL, done smallint NOT NULL, updated_at " + ts +
 		", settings " + txt + ", live " + txt + ", verified " + txt + ", PRIMARY KEY (move, part))"
-	if _, err := m.B.DB.ExecContext(ctx, stmt); err != nil {
-		return fmt.Errorf("move %s: create %s in %s's database: %w", m.Def.Name, CheckpointTable, m.B, err)
+	if _, err := ct.b.DB.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("move %s: create %s in %s's database: %w", ct.move, CheckpointTable, ct.b, err)
 	}
 	return nil
 }
@@ -61,14 +61,14 @@ func (m *Move) ensureCheckpoint(ctx context.Context) error {
 // Checkpoint reads the backfill's progress, summed over its parts. A move that never fixed its
 // bound has a zero checkpoint with Bound nil and Total -1.
 func (m *Move) Checkpoint(ctx context.Context) (Checkpoint, error) {
-	if err := m.ensureCheckpoint(ctx); err != nil {
+	if err := m.checkpoints().ensure(ctx); err != nil {
 		return Checkpoint{}, err
 	}
-	meta, err := m.readCheckpoint(ctx, m.B.DB, false)
+	meta, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 	if err != nil || meta.Total < 0 {
 		return meta, err
 	}
-	parts, err := m.readParts(ctx, m.B.DB)
+	parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 	if err != nil {
 		return meta, err
 	}
@@ -109,62 +109,62 @@ func sumParts(meta Checkpoint, parts []Checkpoint) Checkpoint {
 const checkpointColumns = "part, bound, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at"
 
 // readCheckpoint reads row 0: H, the total, and whether a backfill of nothing is done.
-func (m *Move) readCheckpoint(ctx context.Context, q querier, lock bool) (Checkpoint, error) {
-	return m.readPart(ctx, q, 0, lock)
+func (ct checkpoints) readMeta(ctx context.Context, q querier, lock bool) (Checkpoint, error) {
+	return ct.readPart(ctx, q, 0, lock)
 }
 
 // readPart reads one row of the checkpoint, locked for update when lock is set.
-func (m *Move) readPart(ctx context.Context, q querier, part int, lock bool) (Checkpoint, error) {
-	d := m.B.Dialect
-	stmt := "SELECT " + checkpointColumns + " FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(1) + " AND part = " + d.Placeholder(2)
+func (ct checkpoints) readPart(ctx context.Context, q querier, part int, lock bool) (Checkpoint, error) {
+	d := ct.b.Dialect
+	stmt := "SELECT " + checkpointColumns + " FROM " + ct.table() + " WHERE move = " + d.Placeholder(1) + " AND part = " + d.Placeholder(2)
 	if lock {
 		stmt += flavorOf(d).updateLock
 	}
-	rows, err := q.QueryContext(ctx, stmt, m.Def.Name, part)
+	rows, err := q.QueryContext(ctx, stmt, ct.move, part)
 	if err != nil {
-		return Checkpoint{Move: m.Def.Name, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+		return Checkpoint{Move: ct.move, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", ct.move, err)
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return Checkpoint{Move: m.Def.Name, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+			return Checkpoint{Move: ct.move, Total: -1}, fmt.Errorf("move %s: read checkpoint: %w", ct.move, err)
 		}
-		return Checkpoint{Move: m.Def.Name, Part: part, Total: -1}, nil
+		return Checkpoint{Move: ct.move, Part: part, Total: -1}, nil
 	}
-	return m.scanCheckpoint(rows)
+	return ct.scan(rows)
 }
 
 // readParts reads every part of the backfill, in order.
-func (m *Move) readParts(ctx context.Context, q querier) ([]Checkpoint, error) {
-	d := m.B.Dialect
-	rows, err := q.QueryContext(ctx, "SELECT "+checkpointColumns+" FROM "+m.checkpointTable()+" WHERE move = "+d.Placeholder(1)+" AND part > 0 ORDER BY part", m.Def.Name)
+func (ct checkpoints) readParts(ctx context.Context, q querier) ([]Checkpoint, error) {
+	d := ct.b.Dialect
+	rows, err := q.QueryContext(ctx, "SELECT "+checkpointColumns+" FROM "+ct.table()+" WHERE move = "+d.Placeholder(1)+" AND part > 0 ORDER BY part", ct.move)
 	if err != nil {
-		return nil, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+		return nil, fmt.Errorf("move %s: read checkpoint: %w", ct.move, err)
 	}
 	defer rows.Close()
 	var parts []Checkpoint
 	for rows.Next() {
-		cp, err := m.scanCheckpoint(rows)
+		cp, err := ct.scan(rows)
 		if err != nil {
 			return nil, err
 		}
 		parts = append(parts, cp)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+		return nil, fmt.Errorf("move %s: read checkpoint: %w", ct.move, err)
 	}
 	return parts, nil
 }
 
-func (m *Move) scanCheckpoint(rows *sql.Rows) (Checkpoint, error) {
-	cp := Checkpoint{Move: m.Def.Name}
+func (ct checkpoints) scan(rows *sql.Rows) (Checkpoint, error) {
+	cp := Checkpoint{Move: ct.move}
 	var (
 		bound, lo, hi, last sql.NullString
 		done                int
 		at                  any
 	)
 	if err := rows.Scan(&cp.Part, &bound, &lo, &hi, &last, &cp.RowsCopied, &cp.RowsScanned, &cp.Batches, &cp.Total, &done, &at); err != nil {
-		return cp, fmt.Errorf("move %s: read checkpoint: %w", m.Def.Name, err)
+		return cp, fmt.Errorf("move %s: read checkpoint: %w", ct.move, err)
 	}
 	cp.Done = done != 0
 	cp.UpdatedAt = asTime(at)
@@ -198,10 +198,10 @@ func (m *Move) scanCheckpoint(rows *sql.Rows) (Checkpoint, error) {
 // row with a larger key is written to B by the application. Once fixed, H never moves: a later
 // call returns the bound fixed first. Safe to call concurrently.
 func (m *Move) FixBound(ctx context.Context) (Bound, error) {
-	if err := m.ensureCheckpoint(ctx); err != nil {
+	if err := m.checkpoints().ensure(ctx); err != nil {
 		return Bound{}, err
 	}
-	cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+	cp, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 	if err != nil {
 		return Bound{}, err
 	}
@@ -226,14 +226,14 @@ func (m *Move) FixBound(ctx context.Context) (Bound, error) {
 	d := m.B.Dialect
 	now := time.Now().UTC()
 	// Insert the row if it is missing, then set the bound only where none is set.
-	if err := m.ensureRow0(ctx); err != nil {
+	if err := m.checkpoints().ensureRow0(ctx); err != nil {
 		return Bound{}, err
 	}
-	upd := "UPDATE " + m.checkpointTable() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND part = 0 AND bound IS NULL"
+	upd := "UPDATE " + m.checkpoints().table() + " SET bound = " + d.Placeholder(1) + ", updated_at = " + d.Placeholder(2) + " WHERE move = " + d.Placeholder(3) + " AND part = 0 AND bound IS NULL"
 	if _, err := m.B.DB.ExecContext(ctx, upd, enc, now, m.Def.Name); err != nil {
 		return Bound{}, fmt.Errorf("move %s: fix bound: %w", m.Def.Name, err)
 	}
-	cp, err = m.readCheckpoint(ctx, m.B.DB, false)
+	cp, err = m.checkpoints().readMeta(ctx, m.B.DB, false)
 	if err != nil {
 		return Bound{}, err
 	}
@@ -245,13 +245,13 @@ func (m *Move) FixBound(ctx context.Context) (Bound, error) {
 
 // ensureRow0 inserts the checkpoint's row 0, without a bound, if it is missing. A concurrent
 // caller may insert it first; its duplicate is then ignored.
-func (m *Move) ensureRow0(ctx context.Context) error {
-	d := m.B.Dialect
-	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
-		d.Placeholder(1) + ", 0, 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + m.checkpointTable() + " WHERE move = " + d.Placeholder(3) + " AND part = 0)"
-	if _, err := m.B.DB.ExecContext(ctx, ins, m.Def.Name, time.Now().UTC(), m.Def.Name); err != nil {
-		if cp, rerr := m.readPart(ctx, m.B.DB, 0, false); rerr != nil || cp.Total == -1 && cp.UpdatedAt.IsZero() {
-			return fmt.Errorf("move %s: create checkpoint: %w", m.Def.Name, err)
+func (ct checkpoints) ensureRow0(ctx context.Context) error {
+	d := ct.b.Dialect
+	ins := "INSERT INTO " + ct.table() + " (move, part, rows_copied, rows_scanned, batches, total, done, updated_at) SELECT " +
+		d.Placeholder(1) + ", 0, 0, 0, 0, -1, 0, " + d.Placeholder(2) + " WHERE NOT EXISTS (SELECT 1 FROM " + ct.table() + " WHERE move = " + d.Placeholder(3) + " AND part = 0)"
+	if _, err := ct.b.DB.ExecContext(ctx, ins, ct.move, time.Now().UTC(), ct.move); err != nil {
+		if cp, rerr := ct.readPart(ctx, ct.b.DB, 0, false); rerr != nil || cp.Total == -1 && cp.UpdatedAt.IsZero() {
+			return fmt.Errorf("move %s: create checkpoint: %w", ct.move, err)
 		}
 	}
 	return nil
@@ -261,7 +261,7 @@ func (m *Move) ensureRow0(ctx context.Context) error {
 // and backfill to pending, where B's partial rows are thrown away. The caller must have
 // stopped every writer of B first (switches back to 1100, acknowledged).
 func (m *Move) Discard(ctx context.Context) error {
-	if err := m.ensureCheckpoint(ctx); err != nil {
+	if err := m.checkpoints().ensure(ctx); err != nil {
 		return err
 	}
 	tx, err := m.B.DB.BeginTx(ctx, nil)
@@ -272,7 +272,7 @@ func (m *Move) Discard(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.B.qualified()); err != nil {
 		return fmt.Errorf("move %s: discard rows of %s: %w", m.Def.Name, m.B, err)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1), m.Def.Name); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.checkpoints().table()+" WHERE move = "+m.B.Dialect.Placeholder(1), m.Def.Name); err != nil {
 		return fmt.Errorf("move %s: discard checkpoint: %w", m.Def.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -282,8 +282,8 @@ func (m *Move) Discard(ctx context.Context) error {
 }
 
 // saveCheckpoint writes one row's progress (a part's, after a batch, inside its transaction).
-func (m *Move) saveCheckpoint(ctx context.Context, q querier, cp Checkpoint) error {
-	d := m.B.Dialect
+func (ct checkpoints) save(ctx context.Context, q querier, cp Checkpoint) error {
+	d := ct.b.Dialect
 	var last any
 	if cp.LastKey != nil {
 		enc, err := encodeKey(cp.LastKey)
@@ -297,13 +297,13 @@ func (m *Move) saveCheckpoint(ctx context.Context, q querier, cp Checkpoint) err
 		done = 1
 	}
 	stmt := fmt.Sprintf("UPDATE %s SET last_key = %s, rows_copied = %s, rows_scanned = %s, batches = %s, total = %s, done = %s, updated_at = %s WHERE move = %s AND part = %s",
-		m.checkpointTable(), d.Placeholder(1), d.Placeholder(2), d.Placeholder(3), d.Placeholder(4), d.Placeholder(5), d.Placeholder(6), d.Placeholder(7), d.Placeholder(8), d.Placeholder(9))
-	res, err := q.ExecContext(ctx, stmt, last, cp.RowsCopied, cp.RowsScanned, cp.Batches, cp.Total, done, time.Now().UTC(), m.Def.Name, cp.Part)
+		ct.table(), d.Placeholder(1), d.Placeholder(2), d.Placeholder(3), d.Placeholder(4), d.Placeholder(5), d.Placeholder(6), d.Placeholder(7), d.Placeholder(8), d.Placeholder(9))
+	res, err := q.ExecContext(ctx, stmt, last, cp.RowsCopied, cp.RowsScanned, cp.Batches, cp.Total, done, time.Now().UTC(), ct.move, cp.Part)
 	if err != nil {
-		return fmt.Errorf("move %s: save checkpoint: %w", m.Def.Name, err)
+		return fmt.Errorf("move %s: save checkpoint: %w", ct.move, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("move %s: save checkpoint: the checkpoint row is gone (was the move discarded?)", m.Def.Name)
+		return fmt.Errorf("move %s: save checkpoint: the checkpoint row is gone (was the move discarded?)", ct.move)
 	}
 	return nil
 }
@@ -349,3 +349,14 @@ func parseTimeText(s string) time.Time {
 	}
 	return time.Time{}
 }
+
+// checkpoints is a move's rows of the checkpoint table (CheckpointTable) in B's database: row 0
+// with the bound, the tuned settings, the running backfill's report and the last
+// verification, and one row per part.
+type checkpoints struct {
+	move string
+	b    Side
+}
+
+// checkpoints returns the move's rows of the checkpoint table.
+func (m *Move) checkpoints() checkpoints { return checkpoints{move: m.Def.Name, b: m.B} }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // dualWrite applies one application write the way the dual-write rule says, in one
@@ -132,7 +134,7 @@ func TestBackfillConcurrentWriters(t *testing.T) {
 					}
 				}(i)
 			}
-			bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 50, Target: 20 * time.Millisecond, MaxRows: 4000}}
+			bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 50, Target: 20 * time.Millisecond, MaxRows: 4000}}
 			err := bf.Run(ctx)
 			time.Sleep(200 * time.Millisecond) // writes after the backfill too
 			stop()

@@ -12,6 +12,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/mysql"
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/project"
 )
 
 // Across databases, a backfill into PostgreSQL loads its batches with COPY: jsonb, timestamptz,
@@ -43,7 +44,7 @@ func TestBackfillAcrossLoadsWithCopy(t *testing.T) {
 			mustExec(t, adb, c.ddlA)
 			mustExec(t, adb, c.fill)
 			mustExec(t, bdb, "CREATE TABLE dst (id bigint PRIMARY KEY, doc jsonb, at timestamptz, amount numeric(10,2), note text)")
-			def, err := ParseDefinition("moves/copy.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, doc: doc, at: at, amount: amount, note: note}\n"))
+			def, err := project.ParseMove("moves/copy.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, doc: doc, at: at, amount: amount, note: note}\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +52,7 @@ func TestBackfillAcrossLoadsWithCopy(t *testing.T) {
 			if _, err := m.FixBound(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := (&Backfiller{Move: m, Settings: BatchSettings{Size: 500}}).Run(ctx); err != nil {
+			if err := (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 500}}).Run(ctx); err != nil {
 				t.Fatal(err)
 			}
 			r, err := m.forward(ctx)
@@ -146,7 +147,7 @@ func TestBackfillFallsBackFromCopy(t *testing.T) {
 	a, b := tg.sides(testdb.Open(t, ua), testdb.Open(t, ub))
 	calls := 0
 	b.Dialect = failingLoader{calls: &calls}
-	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(fixtureYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestBackfillFallsBackFromCopy(t *testing.T) {
 	if _, err := m.FixBound(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&Backfiller{Move: m, Settings: BatchSettings{Size: 300}}).Run(ctx); err != nil {
+	if err := (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 300}}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 1 {

@@ -1,12 +1,19 @@
-// Package move is the data side of an online table move (see shared/design/MOVES.md): it reads
-// move definitions (moves/<name>.yaml), checks a move before it starts, fixes the backfill's
-// upper bound, copies the rows of the old table A into the new table B in checkpointed batches,
-// verifies that B equals mapping(A), repairs the rows that differ, and copies rows back from B
-// to A for a rollback from write-b.
+// Package move is the data engine of an online table move (see shared/design/MOVES.md): given a
+// definition (tandem.MoveDefinition, read from moves/<name>.yaml by project.Load), it checks a
+// move before it starts, fixes the backfill's upper bound, copies the rows of the old table A
+// into the new table B in checkpointed batches, verifies that B equals mapping(A), repairs the
+// rows that differ, and copies rows back from B to A for a rollback from write-b. It also owns
+// the move's tables in both databases (checkpoint, reverse log, outbox, write barrier, audit
+// copy).
 //
 // The package takes a *sql.DB and a tandem.Dialect for each side; it imports no driver and no
-// dialect. The phase machine, the switch store and the fleet are the coordinator's business;
-// this package is what the coordinator calls in the backfill, verified and rollback phases.
+// dialect, no YAML library and no net/http. Around it:
+//
+//   - move/coord drives the phases (gates, acknowledgements, restore, the handover under the
+//     write barrier); this package is what it calls in the backfill, verified and rollback
+//     phases.
+//   - move/mirror is the application's write path, which client uses without the coordinator.
+//   - move/metrics exports a backfill's progress for Prometheus.
 //
 // # Guarantees kept here
 //
@@ -26,13 +33,7 @@
 //     engines render values differently, so there the rows are streamed and hashed in Go from
 //     normalized values. Chunks that differ are re-checked until stable, then compared row by
 //     row.
-//   - When the authoritative table changes hands while instances switch one by one (the
-//     rollback from write-b; the step to write-b across databases), a write barrier
-//     (tandem_move_barrier, in B's database) holds the application's writes in client.Mirror
-//     from the switch until every instance acknowledged it and the other table caught up (the
-//     rows written to B alone copied back; A's outbox copied to B).
-//   - Every transition is copied to tandem_move_transitions in B's database. A switch store
-//     that lost a move's state (a Redis restarted without persistence) is restored from that
-//     copy by the coordinator before anything else (Coordinator.Restore), and instances that
-//     read the empty store hold their writes until then.
+//
+// The guarantees of the handover (the write barrier) and of the audit copy are move/coord's
+// and move/mirror's.
 package move

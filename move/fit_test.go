@@ -1,15 +1,9 @@
 package move
 
 import (
-	"errors"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/tandem-db/tandem"
-	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
 // fitYAML moves users(id, name, big, price, age_text) into accounts(id, full_name, score,
@@ -180,18 +174,10 @@ func TestCheckFindsRowsBRefuses(t *testing.T) {
 					return
 				}
 				// start refuses while the check finds problems.
-				store, err := sqlstore.New(m.B.DB, m.B.Dialect, sqlstore.Options{Schema: m.B.Schema})
-				if err != nil {
-					t.Fatal(err)
+				if startRefused == nil {
+					t.Fatal("startRefused is not set: gate_test.go sets it")
 				}
-				co := &Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 10 * time.Second, By: "test"}
-				_, err = co.Advance(ctx, AdvanceOptions{})
-				if !errors.Is(err, ErrGate) || !strings.Contains(err.Error(), c.want[0]) {
-					t.Fatalf("Advance from pending = %v; want ErrGate naming %q", err, c.want[0])
-				}
-				if st, err := co.State(ctx); err != nil || st.Phase != tandem.PhasePending {
-					t.Fatalf("state after the refused start = %v, %v; want pending", st.Phase, err)
-				}
+				startRefused(t, ctx, m, c.want[0])
 				// The problems are real: the backfill, run anyway, fails on them.
 				if _, err := m.FixBound(ctx); err != nil {
 					t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/project"
 )
 
 // target is one arrangement of the two tables under test.
@@ -96,7 +97,7 @@ func newMove(t testing.TB, tg target) *Move {
 
 func newMoveYAML(t testing.TB, tg target, yaml string) *Move {
 	t.Helper()
-	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(yaml))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func newMoveYAML(t testing.TB, tg target, yaml string) *Move {
 	return setupMove(t, tg, def, a, b)
 }
 
-func setupMove(t testing.TB, tg target, def *Definition, a, b Side) *Move {
+func setupMove(t testing.TB, tg target, def *tandem.MoveDefinition, a, b Side) *Move {
 	t.Helper()
 	stmts := ddl(a.Dialect)
 	mustExec(t, a.DB, stmts[0])

@@ -52,6 +52,10 @@ func (b Bound) String() string {
 	return b.Key.String()
 }
 
+// Encode renders k as the JSON array that the move's tables (the checkpoint, the reverse log
+// and the outbox) store.
+func (k Key) Encode() (string, error) { return encodeKey(k) }
+
 // encodeKey renders k as a JSON array for the checkpoint table.
 func encodeKey(k Key) (string, error) {
 	vals := make([]any, len(k))

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/project"
 )
 
 var kills = flag.Int("kills", 10, "how many times TestBackfillKilled kills the backfill")
@@ -48,7 +50,7 @@ func runHelper() int {
 		}
 		return db
 	}
-	def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+	def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(fixtureYAML))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -56,7 +58,7 @@ func runHelper() int {
 	a, b := tg.sides(open(os.Getenv(helperAEnv)), open(os.Getenv(helperBEnv)))
 	m := &Move{Def: def, A: a, B: b, Shared: tg.shared}
 	workers, _ := strconv.Atoi(os.Getenv(helperWEnv))
-	bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 10, Target: time.Nanosecond}, Parts: 4, Workers: workers}
+	bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 10, Target: time.Nanosecond}, Parts: 4, Workers: workers}
 	if err := bf.Run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -74,7 +76,7 @@ func TestBackfillKilled(t *testing.T) {
 			ctx := testCtx(t)
 			ua, ub := tg.urls(t)
 			a, b := tg.sides(testdbOpen(t, ua), testdbOpen(t, ub))
-			def, err := ParseDefinition("moves/users_to_accounts.yaml", []byte(fixtureYAML))
+			def, err := project.ParseMove("moves/users_to_accounts.yaml", []byte(fixtureYAML))
 			if err != nil {
 				t.Fatal(err)
 			}

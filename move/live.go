@@ -7,13 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Tune sets the batch settings of the move's backfill while it runs: every running backfill
 // (in any process) picks them up within a second, and a backfill started later starts with
 // them. Zero fields keep their current value. It fails before the bound is fixed, when there is
 // no backfill to tune yet (set batch: in the definition instead).
-func (m *Move) Tune(ctx context.Context, s BatchSettings) error {
+func (m *Move) Tune(ctx context.Context, s tandem.MoveBatchSettings) error {
 	if s.Size < 0 || s.Target < 0 || s.MaxRows < 0 {
 		return fmt.Errorf("move %s: tune: batch size, target and max rows must not be negative", m.Def.Name)
 	}
@@ -35,7 +37,7 @@ func (m *Move) Tune(ctx context.Context, s BatchSettings) error {
 		return err
 	}
 	d := m.B.Dialect
-	res, err := m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpointTable()+" SET settings = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name)
+	res, err := m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpoints().table()+" SET settings = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name)
 	if err != nil {
 		return fmt.Errorf("move %s: tune: %w", m.Def.Name, err)
 	}
@@ -52,13 +54,13 @@ type tunedJSON struct {
 }
 
 // Tuned returns the settings Tune set, and whether any were set.
-func (m *Move) Tuned(ctx context.Context) (BatchSettings, bool, error) {
+func (m *Move) Tuned(ctx context.Context) (tandem.MoveBatchSettings, bool, error) {
 	var t tunedJSON
-	ok, err := m.readJSON(ctx, "settings", "tuned settings", &t)
+	ok, err := m.checkpoints().readJSON(ctx, "settings", "tuned settings", &t)
 	if err != nil || !ok {
-		return BatchSettings{}, false, err
+		return tandem.MoveBatchSettings{}, false, err
 	}
-	return BatchSettings{Size: t.Size, Target: time.Duration(t.TargetMS) * time.Millisecond, MaxRows: t.MaxRows}, true, nil
+	return tandem.MoveBatchSettings{Size: t.Size, Target: time.Duration(t.TargetMS) * time.Millisecond, MaxRows: t.MaxRows}, true, nil
 }
 
 // Live is a running backfill's last report, as it saves it about once a second for
@@ -82,37 +84,37 @@ const liveStale = 10 * time.Second
 // Live reads the last report of a running backfill; ok is false when none ever reported.
 func (m *Move) Live(ctx context.Context) (Live, bool, error) {
 	var l Live
-	ok, err := m.readJSON(ctx, "live", "the backfill's report", &l)
+	ok, err := m.checkpoints().readJSON(ctx, "live", "the backfill's report", &l)
 	return l, ok, err
 }
 
 // saveLive writes a report for status; a failure is only logged by the caller.
-func (m *Move) saveLive(ctx context.Context, l Live) error {
+func (ct checkpoints) saveLive(ctx context.Context, l Live) error {
 	enc, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
-	d := m.B.Dialect
-	_, err = m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpointTable()+" SET live = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name)
+	d := ct.b.Dialect
+	_, err = ct.b.DB.ExecContext(ctx, "UPDATE "+ct.table()+" SET live = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), ct.move)
 	return err
 }
 
 // readJSON decodes the JSON in column of the move's checkpoint row 0 into v; ok is false when
 // the row or the value is missing.
-func (m *Move) readJSON(ctx context.Context, column, what string, v any) (ok bool, err error) {
-	if err := m.ensureCheckpoint(ctx); err != nil {
+func (ct checkpoints) readJSON(ctx context.Context, column, what string, v any) (ok bool, err error) {
+	if err := ct.ensure(ctx); err != nil {
 		return false, err
 	}
 	var raw sql.NullString
-	err = m.B.DB.QueryRowContext(ctx, "SELECT "+column+" FROM "+m.checkpointTable()+" WHERE move = "+m.B.Dialect.Placeholder(1)+" AND part = 0", m.Def.Name).Scan(&raw)
+	err = ct.b.DB.QueryRowContext(ctx, "SELECT "+column+" FROM "+ct.table()+" WHERE move = "+ct.b.Dialect.Placeholder(1)+" AND part = 0", ct.move).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!raw.Valid || raw.String == "")) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("move %s: read %s: %w", m.Def.Name, what, err)
+		return false, fmt.Errorf("move %s: read %s: %w", ct.move, what, err)
 	}
 	if err := json.Unmarshal([]byte(raw.String), v); err != nil {
-		return false, fmt.Errorf("move %s: %s %q: %w", m.Def.Name, what, raw.String, err)
+		return false, fmt.Errorf("move %s: %s %q: %w", ct.move, what, raw.String, err)
 	}
 	return true, nil
 }
@@ -132,24 +134,24 @@ type Verified struct {
 // LastVerification returns the summary of the last Verify; ok is false before the first.
 func (m *Move) LastVerification(ctx context.Context) (Verified, bool, error) {
 	var v Verified
-	ok, err := m.readJSON(ctx, "verified", "the last verification", &v)
+	ok, err := m.checkpoints().readJSON(ctx, "verified", "the last verification", &v)
 	return v, ok, err
 }
 
 // saveVerified records a verification's summary in the checkpoint's row 0, creating the row
 // (without a bound) when the backfill has not started.
-func (m *Move) saveVerified(ctx context.Context, rep *VerifyReport) error {
+func (ct checkpoints) saveVerified(ctx context.Context, rep *VerifyReport) error {
 	enc, err := json.Marshal(Verified{At: time.Now().UTC(), OK: rep.OK(), RowsA: rep.RowsA, RowsB: rep.RowsB, Differences: len(rep.Differences),
 		DifferingChunks: rep.DifferingChunks, Method: rep.Method, Took: rep.Took})
 	if err != nil {
 		return err
 	}
-	if err := m.ensureRow0(ctx); err != nil {
+	if err := ct.ensureRow0(ctx); err != nil {
 		return err
 	}
-	d := m.B.Dialect
-	if _, err := m.B.DB.ExecContext(ctx, "UPDATE "+m.checkpointTable()+" SET verified = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), m.Def.Name); err != nil {
-		return fmt.Errorf("move %s: record the verification: %w", m.Def.Name, err)
+	d := ct.b.Dialect
+	if _, err := ct.b.DB.ExecContext(ctx, "UPDATE "+ct.table()+" SET verified = "+d.Placeholder(1)+" WHERE move = "+d.Placeholder(2)+" AND part = 0", string(enc), ct.move); err != nil {
+		return fmt.Errorf("move %s: record the verification: %w", ct.move, err)
 	}
 	return nil
 }

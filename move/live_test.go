@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem"
 )
 
 // A backfill started slow (max 200 rows a second) is tuned from outside while it runs, as
@@ -18,7 +20,7 @@ func TestTuneRunningBackfill(t *testing.T) {
 			ctx := testCtx(t)
 			m := newMove(t, tg)
 			insertUsers(t, m.A, 1, rows)
-			if err := m.Tune(ctx, BatchSettings{MaxRows: 100}); err == nil || !strings.Contains(err.Error(), "has not started") {
+			if err := m.Tune(ctx, tandem.MoveBatchSettings{MaxRows: 100}); err == nil || !strings.Contains(err.Error(), "has not started") {
 				t.Fatalf("tune before the bound is fixed: %v, want 'has not started'", err)
 			}
 			if _, err := m.FixBound(ctx); err != nil {
@@ -29,14 +31,14 @@ func TestTuneRunningBackfill(t *testing.T) {
 			done := make(chan error, 1)
 			t0 := time.Now()
 			go func() {
-				done <- (&Backfiller{Move: m, Settings: BatchSettings{Size: 10, MaxRows: 200}}).Run(runCtx)
+				done <- (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 10, MaxRows: 200}}).Run(runCtx)
 			}()
 			time.Sleep(2500 * time.Millisecond)
 			live, ok, err := m.Live(ctx)
 			if err != nil || !ok || !live.Running(time.Now()) || live.Holder == "" || live.Workers != 1 || live.Rate <= 0 {
 				t.Fatalf("live report while running: %+v, %v, %v", live, ok, err)
 			}
-			if err := m.Tune(ctx, BatchSettings{Size: 500, MaxRows: 1000000}); err != nil {
+			if err := m.Tune(ctx, tandem.MoveBatchSettings{Size: 500, MaxRows: 1000000}); err != nil {
 				t.Fatal(err)
 			}
 			if got, ok, err := m.Tuned(ctx); err != nil || !ok || got.Size != 500 || got.MaxRows != 1000000 {

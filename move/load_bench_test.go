@@ -14,14 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/project"
 )
 
 var (
 	loadTime    = flag.Duration("loadtime", 15*time.Second, "how long BenchmarkBackfillUnderLoad runs pgbench, with and without the backfill")
 	loadClients = flag.Int("loadclients", 4, "pgbench clients in BenchmarkBackfillUnderLoad")
-	loadNice    = flag.Float64("nice", DefaultNice, "the backfill's rest after each batch, as a multiple of its time, in BenchmarkBackfillUnderLoad")
+	loadNice    = flag.Float64("nice", tandem.DefaultMoveNice, "the backfill's rest after each batch, as a multiple of its time, in BenchmarkBackfillUnderLoad")
 )
 
 // BenchmarkBackfillUnderLoad runs pgbench's TPC-B-like load on PostgreSQL for -loadtime alone,
@@ -52,7 +54,7 @@ func BenchmarkBackfillUnderLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	def, err := ParseDefinition("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"+
+	def, err := project.ParseMove("moves/bench.yaml", []byte("from: {table: a}\nto: {table: b}\nkey: [id]\nmapping:\n  id: id\n  name: name\n  payload: payload\n  created_at: created_at\n"+
 		fmt.Sprintf("throttle: {nice: %g}\n", *loadNice)))
 	if err != nil {
 		b.Fatal(err)

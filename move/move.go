@@ -33,7 +33,7 @@ func (s Side) qualified() string { return s.Dialect.Qualify(s.Schema, s.Table) }
 // Move is a definition with both sides opened. The caller fills it in; a Move holds no other
 // state and is safe for concurrent use when its databases are.
 type Move struct {
-	Def  *Definition
+	Def  *tandem.MoveDefinition
 	A, B Side
 	// Shared is true when A and B live in one database, so that one transaction spans both.
 	// The caller knows (same URL); the move does not guess.
@@ -108,7 +108,7 @@ func (m *Move) reverse(ctx context.Context) (*route, error) {
 	})
 }
 
-func (m *Move) resolve(ctx context.Context, src, dst Side, maps []ColumnMap, srcKey, dstKey []string, what string) (*route, error) {
+func (m *Move) resolve(ctx context.Context, src, dst Side, maps []tandem.ColumnMap, srcKey, dstKey []string, what string) (*route, error) {
 	if len(srcKey) == 0 || len(srcKey) != len(dstKey) {
 		return nil, fmt.Errorf("move %s: %s: the key is not defined for both tables; write key and key_from", m.Def.Name, m.Def.File)
 	}
@@ -251,4 +251,17 @@ func keyIn(d tandem.Dialect, alias string, cols []tandem.Column, keys []Key, n *
 		items[i] = tuple(ph)
 	}
 	return tuple(names(d, alias, cols)) + " IN (" + strings.Join(items, ", ") + ")"
+}
+
+// unquoteIdent removes one level of "..." or `...` quoting.
+func unquoteIdent(s string) string {
+	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '`' && s[len(s)-1] == '`') {
+		q := string(s[0])
+		inner := s[1 : len(s)-1]
+		if strings.Contains(strings.ReplaceAll(inner, q+q, ""), q) {
+			return ""
+		}
+		return strings.ReplaceAll(inner, q+q, q)
+	}
+	return s
 }

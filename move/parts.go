@@ -17,7 +17,7 @@ import (
 // Part sizing: a part holds about rowsPerPart rows (a few batches at the default target
 // batch time, so that a part's lease is renewed several times), and there are at most
 // maxParts.
-const maxParts = 64
+const maxParts = tandem.MaxMoveWorkers
 
 // rowsPerPart is a variable only so that tests can split small tables.
 var rowsPerPart int64 = 200000
@@ -54,7 +54,7 @@ func (m *Move) split(ctx context.Context, r *route, h Key, want int) error {
 		return fmt.Errorf("move %s: split the backfill: %w", m.Def.Name, err)
 	}
 	defer tx.Rollback()
-	meta, err := m.readCheckpoint(ctx, tx, true)
+	meta, err := m.checkpoints().readMeta(ctx, tx, true)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (m *Move) split(ctx context.Context, r *route, h Key, want int) error {
 		return nil // another worker split it first
 	}
 	d := m.B.Dialect
-	ins := "INSERT INTO " + m.checkpointTable() + " (move, part, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at) VALUES (" +
+	ins := "INSERT INTO " + m.checkpoints().table() + " (move, part, lo_key, hi_key, last_key, rows_copied, rows_scanned, batches, total, done, updated_at) VALUES (" +
 		tandem.Placeholders(d, 1, 11) + ")"
 	now := time.Now().UTC()
 	var lo Key
@@ -81,7 +81,7 @@ func (m *Move) split(ctx context.Context, r *route, h Key, want int) error {
 		lo = hi
 	}
 	meta.Total = total
-	if err := m.saveCheckpoint(ctx, tx, meta); err != nil {
+	if err := m.checkpoints().save(ctx, tx, meta); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/store/redisstore"
 )
 
@@ -44,7 +45,7 @@ func TestBackfillWorkersShareParts(t *testing.T) {
 			}
 			var mu sync.Mutex
 			var last Progress
-			bf := &Backfiller{Move: m, Workers: 3, Parts: 7, Settings: BatchSettings{Size: 200, Target: 50 * time.Millisecond},
+			bf := &Backfiller{Move: m, Workers: 3, Parts: 7, Settings: tandem.MoveBatchSettings{Size: 200, Target: 50 * time.Millisecond},
 				Progress: func(p Progress) { mu.Lock(); last = p; mu.Unlock() }}
 			if err := bf.Run(ctx); err != nil {
 				t.Fatal(err)
@@ -59,7 +60,7 @@ func TestBackfillWorkersShareParts(t *testing.T) {
 			if !last.Done || last.Copied != rows {
 				t.Errorf("last progress %+v; want done with %d copied", last, rows)
 			}
-			parts, err := m.readParts(ctx, m.B.DB)
+			parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +99,7 @@ func TestBackfillProcessesShareThroughStore(t *testing.T) {
 	dying, die := context.WithCancel(ctx)
 	batches := 0
 	first := &Backfiller{Move: m, Leases: store, Holder: "host-a", LeaseTTL: 700 * time.Millisecond, Parts: 4,
-		Settings: BatchSettings{Size: 100, Target: time.Hour},
+		Settings: tandem.MoveBatchSettings{Size: 100, Target: time.Hour},
 		Progress: func(p Progress) {
 			if p.BatchTime > 0 {
 				if batches++; batches == 2 {
@@ -129,7 +130,7 @@ func TestBackfillProcessesShareThroughStore(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bf := &Backfiller{Move: m, Leases: store, Holder: holder, LeaseTTL: 700 * time.Millisecond, Settings: BatchSettings{Size: 100, Target: 20 * time.Millisecond}}
+			bf := &Backfiller{Move: m, Leases: store, Holder: holder, LeaseTTL: 700 * time.Millisecond, Settings: tandem.MoveBatchSettings{Size: 100, Target: 20 * time.Millisecond}}
 			errs[i] = bf.Run(ctx)
 		}()
 	}
@@ -227,14 +228,14 @@ func TestSplitWalk(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cp, err := m.readCheckpoint(ctx, m.B.DB, false)
+				cp, err := m.checkpoints().readMeta(ctx, m.B.DB, false)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if err := m.split(ctx, r, cp.Bound.Key, 0); err != nil {
 					t.Fatal(err)
 				}
-				parts, err := m.readParts(ctx, m.B.DB)
+				parts, err := m.checkpoints().readParts(ctx, m.B.DB)
 				if err != nil {
 					t.Fatal(err)
 				}

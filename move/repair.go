@@ -196,3 +196,16 @@ func isKeyPos(pos []int, i int) bool {
 	}
 	return false
 }
+
+// CopyKeyTx makes B's row for k equal to mapping(A) inside tx, a transaction on the database A
+// and B share: the full mapped row is written to B (updated or inserted), or B's row is deleted
+// when A has none. A's row is read under a share lock, so a concurrent backfill batch cannot
+// copy an older version after it. It is the dual write of mirror.Writer.SyncTx.
+func (m *Move) CopyKeyTx(ctx context.Context, tx *sql.Tx, k Key) error {
+	r, err := m.forward(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = r.copyKeyIn(ctx, tx, k)
+	return err
+}

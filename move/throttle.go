@@ -12,8 +12,10 @@ import (
 // Throttler decides when the backfill may run its next batch.
 type Throttler interface {
 	// Wait blocks while the backfill should pause, and returns why it waited ("" when it did not
-	// wait). It returns early with ctx's error when ctx ends.
-	Wait(ctx context.Context) (reason string, err error)
+	// wait). It returns early with ctx's error when ctx ends. While it waits it calls waiting
+	// (when not nil) with the reason each time the reason changes, so that the backfill's
+	// progress shows why it waits while it waits, not only afterwards.
+	Wait(ctx context.Context, waiting func(reason string)) (reason string, err error)
 }
 
 // Check is one throttling condition: it returns why the backfill should pause now, or "".
@@ -28,7 +30,7 @@ type Poller struct {
 }
 
 // Wait implements Throttler. It reports the first reason it waited for.
-func (p *Poller) Wait(ctx context.Context) (string, error) {
+func (p *Poller) Wait(ctx context.Context, waiting func(reason string)) (string, error) {
 	interval := p.Interval
 	if interval <= 0 {
 		interval = time.Second
@@ -53,8 +55,8 @@ func (p *Poller) Wait(ctx context.Context) (string, error) {
 			first = reason
 		}
 		if reason != last {
-			if fn, ok := ctx.Value(waitHookKey{}).(func(string)); ok {
-				fn(reason)
+			if waiting != nil {
+				waiting(reason)
 			}
 			last = reason
 		}
@@ -63,10 +65,6 @@ func (p *Poller) Wait(ctx context.Context) (string, error) {
 		}
 	}
 }
-
-// waitHookKey carries the backfill's progress reporter to a Poller, so that Progress shows why
-// the backfill waits while it waits, not only afterwards.
-type waitHookKey struct{}
 
 // NewThrottle returns the throttle a move's file asks for: replica lag of B's database
 // (PostgreSQL only), active sessions on A's database, and the custom check (run on A's

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tandem-db/tandem"
 )
 
 func TestPollerWaitsAndSaysWhy(t *testing.T) {
@@ -28,8 +30,7 @@ func TestPollerWaitsAndSaysWhy(t *testing.T) {
 		},
 	}}
 	var seen []string
-	ctx := context.WithValue(context.Background(), waitHookKey{}, func(r string) { seen = append(seen, r) })
-	reason, err := p.Wait(ctx)
+	reason, err := p.Wait(context.Background(), func(r string) { seen = append(seen, r) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,13 +40,13 @@ func TestPollerWaitsAndSaysWhy(t *testing.T) {
 	if d := cmp.Diff([]string{"replica lag 9s is above max_replica_lag 5s", "paused by the pause switch"}, seen); d != "" {
 		t.Fatalf("reported reasons (-want +got):\n%s", d)
 	}
-	if reason, err := p.Wait(context.Background()); reason != "" || err != nil {
+	if reason, err := p.Wait(context.Background(), nil); reason != "" || err != nil {
 		t.Fatalf("second Wait = %q, %v; want no wait", reason, err)
 	}
 	cctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	stuck := &Poller{Checks: []Check{PauseCheck(func(context.Context) (bool, error) { return true, nil })}}
-	if reason, err := stuck.Wait(cctx); err != context.Canceled || reason != "paused by the pause switch" {
+	if reason, err := stuck.Wait(cctx, nil); err != context.Canceled || reason != "paused by the pause switch" {
 		t.Fatalf("Wait on a cancelled context = %q, %v", reason, err)
 	}
 }
@@ -110,7 +111,7 @@ func TestBackfillPauseAndSettings(t *testing.T) {
 		sizes     []int64
 		last      int64
 	)
-	bf := &Backfiller{Move: m, Settings: BatchSettings{Size: 100, Target: time.Hour}}
+	bf := &Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 100, Target: time.Hour}}
 	bf.Throttle = &Poller{Interval: 5 * time.Millisecond, Checks: []Check{PauseCheck(func(context.Context) (bool, error) { return paused.Load(), nil })}}
 	bf.Progress = func(p Progress) {
 		mu.Lock()
@@ -124,7 +125,7 @@ func TestBackfillPauseAndSettings(t *testing.T) {
 			sizes = append(sizes, p.Scanned-last)
 			last = p.Scanned
 			if len(sizes) == 1 {
-				bf.SetSettings(BatchSettings{Size: 15, Target: time.Hour})
+				bf.SetSettings(tandem.MoveBatchSettings{Size: 15, Target: time.Hour})
 			}
 		}
 	}
@@ -148,7 +149,7 @@ func TestBackfillMaxRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := (&Backfiller{Move: m, Settings: BatchSettings{Size: 50, MaxRows: 1000}}).Run(ctx); err != nil {
+	if err := (&Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 50, MaxRows: 1000}}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// 300 rows at 1,000 rows/s: the last batch is not followed by a pause.

@@ -199,7 +199,7 @@ func (m *Move) Verify(ctx context.Context, o VerifyOptions) (*VerifyReport, erro
 	}
 	rep.Differences = diffs
 	rep.Took = time.Since(start)
-	if err := m.saveVerified(ctx, rep); err != nil {
+	if err := m.checkpoints().saveVerified(ctx, rep); err != nil {
 		return rep, err
 	}
 	return rep, nil

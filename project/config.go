@@ -8,7 +8,6 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -198,7 +197,6 @@ func valueLine(m *yaml.Node, key string) int {
 	return m.Line
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 var yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 
 // addYAMLError turns a yaml.v3 error into file:line errors, naming the known keys for an
@@ -212,12 +210,7 @@ func addYAMLError(err error, known []string, errs *errList) {
 		msgs = []string{err.Error()}
 	}
 	for _, msg := range msgs {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
+		line, msg := yamlPosition(msg)
 		if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
 			errs.addf(configFile, line, "%w: unknown key %q (known: %s)", ErrConfig, m[1], strings.Join(known, ", "))
 			continue

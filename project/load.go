@@ -46,6 +46,18 @@ const DefaultEnvironment = "default"
 // A project without environments gets one named "default" with an empty URL.
 func Load(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	fsys = Confine(fsys)
+	p, err := loadLayout(fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.Moves, err = LoadMoves(fsys); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// loadLayout reads the project's schema in whichever layout it is written.
+func loadLayout(fsys fs.FS, opts Options) (*tandem.Project, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("read the project folder: %w", err)
@@ -276,7 +288,7 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 			switch {
 			case l.holdsTypeFolder(dir):
 				l.warnf("%s: folder skipped: it is not listed in schemas in tandem.yaml", dir)
-			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			case dir == movesFolder: // read by LoadMoves
 			default:
 				l.warnf("%s: folder skipped: not a schema or migration folder", dir)
 			}
@@ -296,7 +308,7 @@ func (l *loader) loadTandem(entries []fs.DirEntry, hasConfig bool) {
 			case l.holdsTypeFolder(dir):
 				cfg.Schemas = append(cfg.Schemas, dir)
 				l.loadSchema(dir, dir)
-			case dir == movesFolder: // read by the move commands (move.LoadCatalog)
+			case dir == movesFolder: // read by LoadMoves
 			case isType:
 				l.warnf("%s: folder skipped: object folders go inside a schema folder, as <schema>/%s/", dir, dir)
 			default:

@@ -18,7 +18,7 @@ const Layouts = "a tandem project (<schema>/<type>/*.sql, migrations/); an Obevo
 	"Liquibase formatted SQL (--liquibase formatted sql)"
 
 // movesFolder holds the definitions of online table moves, which the move commands read
-// (move.LoadCatalog); Load leaves it alone without a warning.
+// (LoadMoves); Load leaves it alone without a warning.
 const movesFolder = "moves"
 
 // unreadShown is how many unread files the nothing-read error names before "and N more".

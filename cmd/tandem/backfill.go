@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/metrics"
 )
 
 // defaultProgressEvery is the least time between two progress lines in a log or with --json.
@@ -27,7 +28,7 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	if err != nil {
 		return err
 	}
-	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &move.Metrics{}, now: time.Now, out: c.stderr}
+	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &metrics.Exporter{}, now: time.Now, out: c.stderr}
 	r.metrics.SetPhase(name, st.Phase)
 	if c.json || c.verbose || !progress.IsTerminal(c.stderr) {
 		// -v logs each batch on stderr too, which a bar redrawn in place would garble.
@@ -130,7 +131,7 @@ type backfillReporter struct {
 	bar     *progress.Bar // on a terminal
 	log     *slog.Logger  // elsewhere
 	every   time.Duration
-	metrics *move.Metrics
+	metrics *metrics.Exporter
 	now     func() time.Time
 	// metricsURL, when set, is said once, on the first report, on out or in log.
 	metricsURL string
@@ -183,7 +184,7 @@ func (r *backfillReporter) report(p move.Progress) {
 	attrs := []any{"move", r.move, "scanned", p.Scanned, "total", p.Total, "percent", percent(p.Scanned, p.Total), "copied", p.Copied,
 		"batches", p.Batches, "batch_size", p.BatchSize, "rate", math.Round(p.Rate*10) / 10, "eta_s", math.Round(p.ETA.Seconds())}
 	if p.Throttled != "" {
-		attrs = append(attrs, "throttle", move.ThrottleReason(p.Throttled), "reason", p.Throttled)
+		attrs = append(attrs, "throttle", metrics.ThrottleReason(p.Throttled), "reason", p.Throttled)
 	}
 	r.log.Info(msg, attrs...)
 }

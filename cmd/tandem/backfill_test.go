@@ -18,6 +18,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/ptytest"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/metrics"
 )
 
 // TestBackfillReporterTicks checks when log lines are written: the first report, then at most
@@ -25,7 +26,7 @@ import (
 func TestBackfillReporterTicks(t *testing.T) {
 	var buf bytes.Buffer
 	clock := time.Unix(1e9, 0)
-	r := &backfillReporter{move: "m", every: 2 * time.Second, metrics: &move.Metrics{}, log: slog.New(slog.NewJSONHandler(&buf, nil)),
+	r := &backfillReporter{move: "m", every: 2 * time.Second, metrics: &metrics.Exporter{}, log: slog.New(slog.NewJSONHandler(&buf, nil)),
 		now: func() time.Time { return clock }}
 	steps := []struct {
 		after time.Duration

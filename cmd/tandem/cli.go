@@ -25,7 +25,6 @@ import (
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/internal/dburl"
-	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -78,7 +77,7 @@ type cli struct {
 
 	// broken are the move files, other than the one a move command acts on, that do not
 	// parse: warned about on stderr, and carried by every JSON document as broken_moves.
-	broken []*move.BrokenFile
+	broken []*tandem.BrokenMove
 
 	secrets secrets // passwords that must never be printed
 	db      *sql.DB

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -35,7 +34,7 @@ func (c *cli) completeMoveName(cmd *cobra.Command, args []string, _ string) ([]s
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	c.bindEnv(cmd)
-	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
+	cat, err := project.LoadMoves(project.Confine(os.DirFS(c.projectDir)))
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/internal/dburl"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/redisstore"
 	"github.com/tandem-db/tandem/store/sqlstore"
@@ -61,7 +62,7 @@ func moveUsage() string {
 // openedMove is a move with its databases and store open.
 type openedMove struct {
 	move  *move.Move
-	coord *move.Coordinator
+	coord *coord.Driver
 	dbs   []*sql.DB // opened for this command besides c.db; closed by close
 	// closers close what else the command opened (a Redis client).
 	closers []func() error
@@ -157,10 +158,7 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
-	if err != nil {
-		return nil, err
-	}
+	cat := &p.Moves // project.Load read them with the project
 	def, broken := cat.Lookup(name)
 	for _, b := range cat.Broken {
 		if b != broken {
@@ -181,35 +179,32 @@ func (c *cli) openMove(ctx context.Context, name string) (*openedMove, error) {
 
 // warnBroken reports, on stderr, every problem of the file of a move other than the one the
 // command acts on; JSON documents carry them as broken_moves.
-func (c *cli) warnBroken(b *move.BrokenFile) {
+func (c *cli) warnBroken(b *tandem.BrokenMove) {
 	c.broken = append(c.broken, b)
-	for _, p := range b.Problems() {
+	for _, p := range project.MoveProblems(b) {
 		fmt.Fprintf(c.stderr, "tandem %s: warning: %s (move %s cannot be used until it is fixed)\n", c.command, c.scrub(where(p)), b.Name)
 	}
 }
 
 // where renders a definition problem as file:line: message.
-func where(p *move.DefinitionError) string {
+func where(p *project.FileError) string {
 	if p.File == "" {
-		return p.Msg
+		return p.Err.Error()
 	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
+	return p.Error()
 }
 
 // openDefinition opens a parsed move: both tables' databases and the switch store.
-func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *move.Definition) (*openedMove, error) {
+func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *tandem.MoveDefinition) (*openedMove, error) {
 	// The environment's URL again, unredacted: a table elsewhere in the same database shares it.
 	_, mainURL, err := c.environment(p)
 	if err != nil {
 		return nil, err
 	}
 	mv := &openedMove{}
-	phys := map[*move.Table]map[string]string{}
-	quotes := map[*move.Table]func(string) string{}
-	open := func(t *move.Table) (move.Side, string, error) {
+	phys := map[*tandem.MoveTable]map[string]string{}
+	quotes := map[*tandem.MoveTable]func(string) string{}
+	open := func(t *tandem.MoveTable) (move.Side, string, error) {
 		db, d, key, err := c.tableDB(p, e.DB, e.Dialect, mainURL, *t, mv)
 		if err != nil {
 			return move.Side{}, "", fmt.Errorf("move %s: %s:%d: table %s: %w", def.Name, def.File, t.Line, t, err)
@@ -270,8 +265,8 @@ func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.E
 	if grace == 0 {
 		grace = -1 // the coordinator reads 0 as its default; on the command line 0 means none
 	}
-	mv.coord = &move.Coordinator{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
-		BackfillOptions: move.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
+	mv.coord = &coord.Driver{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
+		BackfillOptions: coord.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
 	if c.verbose {
 		mv.coord.Log = c.logger()
 	} else {
@@ -289,7 +284,7 @@ func defaultSQLite(c *cli, env string) string {
 
 // tableDB opens the database of one end of a move: the environment's, unless the table names
 // another environment or a URL. It returns a key that is equal for two tables in one database.
-func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dialect, mainURL dburl.URL, t move.Table, mv *openedMove) (*sql.DB, tandem.Dialect, string, error) {
+func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dialect, mainURL dburl.URL, t tandem.MoveTable, mv *openedMove) (*sql.DB, tandem.Dialect, string, error) {
 	raw := ""
 	switch {
 	case t.URL != "":
@@ -336,7 +331,7 @@ func (c *cli) tableDB(p *tandem.Project, mainDB *sql.DB, mainDialect tandem.Dial
 // switchStore opens the move's store: tables in B's database, or Redis. A redis:// URL may end
 // in ?prefix=P to put the move's keys under P: instead of tandem: (the application must use
 // the same prefix).
-func (c *cli) switchStore(def *move.Definition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
+func (c *cli) switchStore(def *tandem.MoveDefinition, b move.Side, mv *openedMove) (tandem.SwitchStore, error) {
 	store, err := project.ExpandEnv(def.Store, os.LookupEnv)
 	if err != nil {
 		return nil, fmt.Errorf("move %s: %s: store: %w", def.Name, def.File, err)
@@ -428,11 +423,11 @@ func phaseDone(c *cli, verb string, st tandem.MoveState) {
 
 // moveErr adds what to do to the errors a person can act on.
 func moveErr(err error) error {
-	var se *move.StragglersError
+	var se *coord.StragglersError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, move.ErrGate):
+	case errors.Is(err, coord.ErrGate):
 		return fmt.Errorf("%w (tandem move advance --force --reason R passes it anyway)", err)
 	case errors.As(err, &se):
 		return err
@@ -471,7 +466,7 @@ func moveStart(ctx context.Context, c *cli, mv *openedMove) error {
 	if err := mv.move.EnsureLogs(ctx); err != nil {
 		return err
 	}
-	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{})
+	st, err = mv.coord.Advance(ctx, coord.AdvanceOptions{})
 	if err != nil {
 		return moveErr(err)
 	}
@@ -489,7 +484,7 @@ func moveAdvance(ctx context.Context, c *cli, mv *openedMove) error {
 			return err
 		}
 	}
-	st, err = mv.coord.Advance(ctx, move.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
+	st, err = mv.coord.Advance(ctx, coord.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
 	if err != nil {
 		return moveErr(err)
 	}

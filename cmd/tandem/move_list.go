@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
-	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/project"
 )
 
@@ -19,7 +18,7 @@ type listed struct {
 	from, to   string
 	broken     bool // the file does not parse
 	state      *tandem.MoveState
-	problems   []*move.DefinitionError
+	problems   []*project.FileError
 }
 
 // moveList lists every move of the project with its phase, and every problem: a definition
@@ -30,13 +29,10 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 	if err != nil {
 		return err
 	}
-	cat, err := move.LoadCatalog(project.Confine(os.DirFS(c.projectDir)))
-	if err != nil {
-		return err
-	}
+	cat := &p.Moves // project.Load read them with the project
 	var all []listed
 	for _, b := range cat.Broken {
-		all = append(all, listed{name: b.Name, file: b.File, broken: true, problems: b.Problems()})
+		all = append(all, listed{name: b.Name, file: b.File, broken: true, problems: project.MoveProblems(b)})
 	}
 	for _, def := range cat.Defs {
 		all = append(all, c.listOne(ctx, p, e, def))
@@ -109,11 +105,11 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 }
 
 // listOne opens one move and reads its state; what fails is its problem.
-func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *move.Definition) listed {
+func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, def *tandem.MoveDefinition) listed {
 	l := listed{name: def.Name, file: def.File, from: def.From.String(), to: def.To.String()}
 	problem := func(err error) listed {
 		// The error says which move and file (and line) it is about.
-		l.problems = append(l.problems, &move.DefinitionError{Msg: c.scrub(err.Error())})
+		l.problems = append(l.problems, &project.FileError{Err: errors.New(c.scrub(err.Error()))})
 		return l
 	}
 	mv, err := c.openDefinition(ctx, p, e, def)
@@ -129,10 +125,10 @@ func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, 
 	return l
 }
 
-func jsonDefinitionProblems(ps []*move.DefinitionError) []map[string]any {
+func jsonDefinitionProblems(ps []*project.FileError) []map[string]any {
 	out := []map[string]any{}
 	for _, p := range ps {
-		j := map[string]any{"message": p.Msg}
+		j := map[string]any{"message": p.Err.Error()}
 		if p.File != "" {
 			j["file"] = p.File
 		}
@@ -145,10 +141,10 @@ func jsonDefinitionProblems(ps []*move.DefinitionError) []map[string]any {
 }
 
 // jsonBroken renders broken move files for the broken_moves of a JSON document.
-func jsonBroken(bs []*move.BrokenFile) []map[string]any {
+func jsonBroken(bs []*tandem.BrokenMove) []map[string]any {
 	out := []map[string]any{}
 	for _, b := range bs {
-		out = append(out, map[string]any{"move": b.Name, "file": b.File, "problems": jsonDefinitionProblems(b.Problems())})
+		out = append(out, map[string]any{"move": b.Name, "file": b.File, "problems": jsonDefinitionProblems(project.MoveProblems(b))})
 	}
 	return out
 }

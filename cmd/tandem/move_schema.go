@@ -14,7 +14,7 @@ import (
 // only schema. "" (the session's default schema, where numbered migrations run) when the
 // project declares none or has numbered migrations; an error when it has several schemas and
 // the table is in none of them, or in more than one.
-func moveTableSchema(p *tandem.Project, def *move.Definition, t move.Table) (string, error) {
+func moveTableSchema(p *tandem.Project, def *tandem.MoveDefinition, t tandem.MoveTable) (string, error) {
 	found := map[string]string{}
 	migrations := false
 	for _, o := range p.Objects {
@@ -74,10 +74,10 @@ func physicalSchemas(p *tandem.Project, env *tandem.Environment) map[string]stri
 
 // resolveExprs returns a copy of def whose mapping and throttle check (run over A) and reverse
 // mapping (over B) name the physical schemas of the environments that hold A and B.
-func resolveExprs(def *move.Definition, physA, physB map[string]string, quoteA, quoteB func(string) string) *move.Definition {
+func resolveExprs(def *tandem.MoveDefinition, physA, physB map[string]string, quoteA, quoteB func(string) string) *tandem.MoveDefinition {
 	out := *def
-	mapAll := func(cols []move.ColumnMap, phys map[string]string, quote func(string) string) []move.ColumnMap {
-		res := make([]move.ColumnMap, len(cols))
+	mapAll := func(cols []tandem.ColumnMap, phys map[string]string, quote func(string) string) []tandem.ColumnMap {
+		res := make([]tandem.ColumnMap, len(cols))
 		for i, c := range cols {
 			c.Expr = move.MapSchemas(c.Expr, phys, quote)
 			res[i] = c

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/tandem-db/tandem"
-	"github.com/tandem-db/tandem/move"
 )
 
 func TestMoveTableSchema(t *testing.T) {
@@ -13,7 +12,7 @@ func TestMoveTableSchema(t *testing.T) {
 		return &tandem.Object{Key: tandem.Key(schema, tandem.Table, name), Name: name, Schema: schema}
 	}
 	migration := &tandem.Object{Key: tandem.Key("", tandem.Versioned, "1")}
-	def := &move.Definition{Name: "m", File: "moves/m.yaml"}
+	def := &tandem.MoveDefinition{Name: "m", File: "moves/m.yaml"}
 	tests := []struct {
 		name    string
 		p       *tandem.Project
@@ -29,7 +28,7 @@ func TestMoveTableSchema(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := moveTableSchema(tc.p, def, move.Table{Name: "users", Line: 1})
+			got, err := moveTableSchema(tc.p, def, tandem.MoveTable{Name: "users", Line: 1})
 			switch {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

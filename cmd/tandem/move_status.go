@@ -10,6 +10,7 @@ import (
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/internal/progress"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/mirror"
 )
 
 func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
@@ -34,7 +35,7 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 	// read that fails is reported (a warning line, "warnings" in JSON, exit 1), never taken
 	// for "none".
 	var warnings []string
-	barrier, err := mv.move.Barrier(ctx)
+	barrier, err := mirror.Writer{Move: mv.move}.Barrier(ctx)
 	if err != nil {
 		warnings = append(warnings, fmt.Sprintf("could not read the write barrier (whether the application's writes are held): %v", err))
 	}
@@ -134,7 +135,7 @@ func describeVerified(v move.Verified) string {
 }
 
 // describeTuned renders settings set with tandem move tune.
-func describeTuned(t move.BatchSettings) string {
+func describeTuned(t tandem.MoveBatchSettings) string {
 	var parts []string
 	if t.Size > 0 {
 		parts = append(parts, fmt.Sprintf("batch size %d", t.Size))
@@ -150,7 +151,7 @@ func describeTuned(t move.BatchSettings) string {
 
 // moveTune changes the batch settings of the move's backfill, running or not yet resumed.
 func moveTune(ctx context.Context, c *cli, mv *openedMove) error {
-	if err := mv.move.Tune(ctx, move.BatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
+	if err := mv.move.Tune(ctx, tandem.MoveBatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
 		return moveErr(err)
 	}
 	t, _, err := mv.move.Tuned(ctx)

@@ -16,6 +16,7 @@ import (
 	"github.com/tandem-db/tandem/client"
 	"github.com/tandem-db/tandem/dialect/sqlite"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/project"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -49,7 +50,7 @@ func openSQLite(path string) (*sql.DB, error) {
 
 // loadMove reads the embedded move definition and places both of its tables in db.
 func loadMove(db *sql.DB) (*move.Move, error) {
-	defs, err := move.LoadDefinitions(moves)
+	defs, err := project.LoadMoveDefinitions(moves)
 	if err != nil {
 		return nil, err
 	}

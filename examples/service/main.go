@@ -1,7 +1,7 @@
 // Command service is a small HTTP service that follows an online table move the way a real
 // application does: every write goes through client.Mirror, every read goes to the table the
 // move's switches name, and the switches come from the store the coordinator (tandem move, or
-// move.Coordinator) changes. It moves users (id, name, email) to accounts (id, full_name,
+// coord.Driver) changes. It moves users (id, name, email) to accounts (id, full_name,
 // email_lower) in one SQLite database. Run it with
 //
 //	go run ./examples/service [-db FILE] [-addr 127.0.0.1:8080] [-instance ID] [-shadow-rate 0.1]

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
@@ -133,7 +134,7 @@ func TestServiceFollowsMove(t *testing.T) {
 
 // coordinator returns the coordinator's side of the service's move, on its own connections to
 // the database file, as tandem move would run it from another process.
-func coordinator(t *testing.T, path string) (*move.Coordinator, *sql.DB) {
+func coordinator(t *testing.T, path string) (*coord.Driver, *sql.DB) {
 	t.Helper()
 	db, err := openSQLite(path)
 	if err != nil {
@@ -148,13 +149,13 @@ func coordinator(t *testing.T, path string) (*move.Coordinator, *sql.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &move.Coordinator{Move: m, Store: store, Grace: -1, AckTimeout: 5 * time.Second, By: "test"}, db
+	return &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 5 * time.Second, By: "test"}, db
 }
 
 // advanceTo moves to the next phase, which must be want.
-func advanceTo(t *testing.T, co *move.Coordinator, want tandem.Phase) {
+func advanceTo(t *testing.T, co *coord.Driver, want tandem.Phase) {
 	t.Helper()
-	st, err := co.Advance(context.Background(), move.AdvanceOptions{})
+	st, err := co.Advance(context.Background(), coord.AdvanceOptions{})
 	if err != nil {
 		t.Fatalf("advance to %s: %v", want, err)
 	}

@@ -1,4 +1,4 @@
-package move_test
+package coord_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/syncbuf"
+	"github.com/tandem-db/tandem/move/coord"
+	"github.com/tandem-db/tandem/project"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
@@ -114,7 +116,7 @@ reverse: {id: id, name: full_name}
 type restoreFixture struct {
 	m    *move.Move
 	s    tandem.SwitchStore
-	co   *move.Coordinator
+	co   *coord.Driver
 	logs *syncbuf.Buffer
 	app  *client.Client
 	lose func()
@@ -132,7 +134,7 @@ func newRestoreFixture(t *testing.T, lc lossCase, name string) *restoreFixture {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	def, err := move.ParseDefinition("moves/"+name+".yaml", []byte(restoreDef))
+	def, err := project.ParseMove("moves/"+name+".yaml", []byte(restoreDef))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func newRestoreFixture(t *testing.T, lc lossCase, name string) *restoreFixture {
 		t.Fatal(err)
 	}
 	logs := &syncbuf.Buffer{}
-	co := &move.Coordinator{Move: m, Store: s, Grace: -1, AckTimeout: 10 * time.Second, By: "test", Log: slog.New(slog.NewTextHandler(logs, nil))}
+	co := &coord.Driver{Move: m, Store: s, Grace: -1, AckTimeout: 10 * time.Second, By: "test", Log: slog.New(slog.NewTextHandler(logs, nil))}
 	app := follow(t, s, "app-1", name)
 	return &restoreFixture{m: m, s: s, co: co, logs: logs, app: app, lose: func() { lose(name) }}
 }
@@ -171,7 +173,7 @@ func (f *restoreFixture) advanceTo(t *testing.T, p tandem.Phase) tandem.MoveStat
 				t.Fatal(err)
 			}
 		}
-		if st, err = f.co.Advance(ctx, move.AdvanceOptions{Confirm: true}); err != nil {
+		if st, err = f.co.Advance(ctx, coord.AdvanceOptions{Confirm: true}); err != nil {
 			t.Fatalf("advance from %s: %v", st.Phase, err)
 		}
 	}
@@ -327,11 +329,11 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 		for what, call := range map[string]func() error{
 			"State":   func() error { _, err := f.co.State(ctx); return err },
-			"Advance": func() error { _, err := f.co.Advance(ctx, move.AdvanceOptions{}); return err },
+			"Advance": func() error { _, err := f.co.Advance(ctx, coord.AdvanceOptions{}); return err },
 			"Pause":   func() error { _, err := f.co.Pause(ctx, true); return err },
 		} {
 			err := call()
-			if !errors.Is(err, move.ErrStoreLost) {
+			if !errors.Is(err, coord.ErrStoreLost) {
 				t.Fatalf("%s on a diverged store: %v, want ErrStoreLost", what, err)
 			}
 			for _, want := range []string{"dual-write at version 1, epoch 1", "verified -> read-b at version 4, epoch 4", "diverge", "tandem_move_transitions"} {
@@ -352,7 +354,7 @@ func TestRestoreRefuses(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := f.co.State(ctx)
-		if !errors.Is(err, move.ErrStoreLost) || !strings.Contains(err.Error(), "web-9 (epoch 4)") {
+		if !errors.Is(err, coord.ErrStoreLost) || !strings.Contains(err.Error(), "web-9 (epoch 4)") {
 			t.Fatalf("restore with an instance ahead of the copy: %v; want ErrStoreLost naming web-9", err)
 		}
 		if st, _ := f.s.State(ctx, "users_ahead"); st.Version != 0 {

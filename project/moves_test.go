@@ -1,4 +1,4 @@
-package move
+package project
 
 import (
 	"errors"
@@ -10,38 +10,57 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tandem-db/tandem"
 )
 
-func TestLoadDefinitions(t *testing.T) {
-	defs, err := LoadDefinitions(os.DirFS("testdata/project"))
+// moveFixtureYAML is a complete move file, a seed of FuzzParseMove.
+const moveFixtureYAML = `from: {table: users}
+to: {table: accounts}
+key: [id]
+mapping:
+  id: id
+  full_name: CONCAT(first_name, ' ', last_name)
+  email: lower(email)
+  remark: note
+reverse:
+  id: id
+  first_name: full_name
+  last_name: "''"
+  email: email
+  note: remark
+`
+
+func TestLoadMoveDefinitions(t *testing.T) {
+	defs, err := LoadMoveDefinitions(os.DirFS("testdata/moveproject"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []*Definition{
+	want := []*tandem.MoveDefinition{
 		{
 			Name: "orders", File: "moves/orders.yml",
-			From:     Table{URL: "mysql://root@127.0.0.1:3306/shop", Name: "orders", Line: 1},
-			To:       Table{Name: "orders_v2", Line: 2},
+			From:     tandem.MoveTable{URL: "mysql://root@127.0.0.1:3306/shop", Name: "orders", Line: 1},
+			To:       tandem.MoveTable{Name: "orders_v2", Line: 2},
 			Key:      []string{"shop", "number"},
 			KeyFrom:  []string{"shop_id", "order_no"},
 			KeyLine:  3,
-			Mapping:  []ColumnMap{{"shop", "shop_id", 6}, {"number", "order_no", 7}, {"total", "amount_cents / 100.0", 8}},
-			Batch:    BatchSettings{Size: 1000, Target: 250 * time.Millisecond},
-			Throttle: ThrottleSettings{Polite: true, Nice: DefaultNice},
+			Mapping:  []tandem.ColumnMap{{Column: "shop", Expr: "shop_id", Line: 6}, {Column: "number", Expr: "order_no", Line: 7}, {Column: "total", Expr: "amount_cents / 100.0", Line: 8}},
+			Batch:    tandem.MoveBatchSettings{Size: 1000, Target: 250 * time.Millisecond},
+			Throttle: tandem.MoveThrottleSettings{Polite: true, Nice: tandem.DefaultMoveNice},
 			Store:    "sql",
 		},
 		{
 			Name: "users_to_accounts", File: "moves/users_to_accounts.yaml",
-			From:    Table{Env: "prod", Schema: "public", Name: "users", Line: 2},
-			To:      Table{Schema: "public", Name: "accounts", Line: 3},
+			From:    tandem.MoveTable{Env: "prod", Schema: "public", Name: "users", Line: 2},
+			To:      tandem.MoveTable{Schema: "public", Name: "accounts", Line: 3},
 			Key:     []string{"id"},
 			KeyFrom: []string{"id"},
 			KeyLine: 4,
-			Mapping: []ColumnMap{{"id", "id", 6}, {"full_name", "first_name || ' ' || last_name", 7}, {"email", "lower(email)", 8}, {"remark", "note", 9}},
-			Reverse: []ColumnMap{{"id", "id", 11}, {"first_name", "full_name", 12}},
-			Batch:   BatchSettings{Size: 500, Target: 100 * time.Millisecond, MaxRows: 2000},
+			Mapping: []tandem.ColumnMap{{Column: "id", Expr: "id", Line: 6}, {Column: "full_name", Expr: "first_name || ' ' || last_name", Line: 7}, {Column: "email", Expr: "lower(email)", Line: 8}, {Column: "remark", Expr: "note", Line: 9}},
+			Reverse: []tandem.ColumnMap{{Column: "id", Expr: "id", Line: 11}, {Column: "first_name", Expr: "full_name", Line: 12}},
+			Batch:   tandem.MoveBatchSettings{Size: 500, Target: 100 * time.Millisecond, MaxRows: 2000},
 			Workers: 3,
-			Throttle: ThrottleSettings{MaxReplicaLag: 5 * time.Second, MaxActiveSessions: 40,
+			Throttle: tandem.MoveThrottleSettings{MaxReplicaLag: 5 * time.Second, MaxActiveSessions: 40,
 				Check: "SELECT count(*) > 10 FROM pg_locks WHERE NOT granted", CheckLine: 17, Polite: false},
 			Store: "redis://localhost:6379/0",
 		},
@@ -51,10 +70,38 @@ func TestLoadDefinitions(t *testing.T) {
 	}
 }
 
-func TestLoadDefinitionsNoFolder(t *testing.T) {
-	defs, err := LoadDefinitions(fstest.MapFS{"tandem.yaml": {Data: []byte("x: 1")}})
+func TestLoadMoveDefinitionsNoFolder(t *testing.T) {
+	defs, err := LoadMoveDefinitions(fstest.MapFS{"tandem.yaml": {Data: []byte("x: 1")}})
 	if err != nil || defs != nil {
-		t.Fatalf("LoadDefinitions without moves/ = %v, %v; want nothing", defs, err)
+		t.Fatalf("LoadMoveDefinitions without moves/ = %v, %v; want nothing", defs, err)
+	}
+}
+
+// Load reads the moves with the rest of the project; a broken move file does not fail it.
+func TestLoadReadsMoves(t *testing.T) {
+	fsys := fstest.MapFS{
+		"app/table/t.sql":  {Data: []byte("CREATE TABLE t (id int);\n")},
+		"moves/a.yaml":     {Data: []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")},
+		"moves/other.yaml": {Data: []byte("from: {table: users\n")},
+	}
+	p, err := Load(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Moves.Defs) != 1 || p.Moves.Defs[0].Name != "a" || p.Moves.Defs[0].File != "moves/a.yaml" {
+		t.Errorf("Project.Moves.Defs = %+v; want move a", p.Moves.Defs)
+	}
+	if len(p.Moves.Broken) != 1 || p.Moves.Broken[0].Name != "other" {
+		t.Fatalf("Project.Moves.Broken = %+v; want other", p.Moves.Broken)
+	}
+	var fe *FileError
+	if !errors.As(p.Moves.Broken[0].Err, &fe) || fe.File != "moves/other.yaml" || fe.Line != 1 {
+		t.Errorf("broken move error %v; want a *FileError at moves/other.yaml:1", p.Moves.Broken[0].Err)
+	}
+	for _, w := range p.Warnings {
+		if strings.Contains(w, "moves") {
+			t.Errorf("warning about the moves folder: %s", w)
+		}
 	}
 }
 
@@ -92,15 +139,15 @@ func TestDefinitionErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseDefinition(f, []byte(tc.yaml))
+			_, err := ParseMove(f, []byte(tc.yaml))
 			if err == nil {
 				t.Fatal("no error")
 			}
 			var got []string
 			for _, e := range unjoin(err) {
-				var de *DefinitionError
-				if !errors.As(e, &de) {
-					t.Fatalf("error %v is not a *DefinitionError", e)
+				var fe *FileError
+				if !errors.As(e, &fe) {
+					t.Fatalf("error %v is not a *FileError", e)
 				}
 				got = append(got, strings.TrimPrefix(e.Error(), "move: "))
 			}
@@ -118,14 +165,14 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func TestLoadDefinitionsCollectsEveryFile(t *testing.T) {
+func TestLoadMoveDefinitionsCollectsEveryFile(t *testing.T) {
 	fsys := fstest.MapFS{
 		"moves/a.yaml": {Data: []byte("from: {table: a}\nbogus: 1\n")},
 		"moves/b.yaml": {Data: []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")},
 		"moves/B.yml":  {Data: []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")},
 		"moves/c.txt":  {Data: []byte("ignored")},
 	}
-	_, err := LoadDefinitions(fsys)
+	_, err := LoadMoveDefinitions(fsys)
 	var lines []string
 	for _, e := range unjoin(err) {
 		for _, ee := range unjoin(e) {
@@ -144,9 +191,9 @@ func TestLoadDefinitionsCollectsEveryFile(t *testing.T) {
 	}
 }
 
-func FuzzParseDefinition(f *testing.F) {
+func FuzzParseMove(f *testing.F) {
 	for _, s := range []string{
-		fixtureYAML,
+		moveFixtureYAML,
 		"from: a\nto: b\nkey: id\nmapping: {id: id}\n",
 		"from: {table: a}\nto: {table: b}\nkey: [k1, k2]\nkey_from: [a, b]\nmapping:\n  k1: a\n  k2: b\nbatch: {size: 5, target: 1s, max_rows: 9}\nthrottle: {polite: false, check: SELECT 1}\n",
 		"from: {table: a\n",
@@ -157,12 +204,12 @@ func FuzzParseDefinition(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDefinition("moves/f.yaml", []byte(s))
+		d, err := ParseMove("moves/f.yaml", []byte(s))
 		if err != nil {
 			for _, e := range unjoin(err) {
-				var de *DefinitionError
-				if !errors.As(e, &de) {
-					t.Fatalf("error %v is not a *DefinitionError", e)
+				var fe *FileError
+				if !errors.As(e, &fe) {
+					t.Fatalf("error %v is not a *FileError", e)
 				}
 			}
 			return
@@ -173,7 +220,7 @@ func FuzzParseDefinition(f *testing.F) {
 	})
 }
 
-func TestLoadCatalogKeepsBrokenFilesApart(t *testing.T) {
+func TestLoadMovesKeepsBrokenFilesApart(t *testing.T) {
 	good := []byte("from: {table: a}\nto: {table: b}\nkey: id\nmapping: {id: id}\n")
 	fsys := fstest.MapFS{
 		"moves/a.yaml":     {Data: good},
@@ -181,7 +228,7 @@ func TestLoadCatalogKeepsBrokenFilesApart(t *testing.T) {
 		"moves/c.yaml":     {Data: good},
 		"moves/C.yml":      {Data: good},
 	}
-	cat, err := LoadCatalog(fsys)
+	cat, err := LoadMoves(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +238,8 @@ func TestLoadCatalogKeepsBrokenFilesApart(t *testing.T) {
 	}
 	var broken []string
 	for _, b := range cat.Broken {
-		for _, p := range b.Problems() {
-			broken = append(broken, fmt.Sprintf("%s %s:%d %s", b.Name, p.File, p.Line, p.Msg))
+		for _, p := range MoveProblems(b) {
+			broken = append(broken, fmt.Sprintf("%s %s:%d %s", b.Name, p.File, p.Line, p.Err))
 		}
 	}
 	if d := cmp.Diff([]string{"C", "a"}, defs); d != "" {

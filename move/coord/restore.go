@@ -1,91 +1,20 @@
-package move
+package coord
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/move"
 )
 
 // ErrStoreLost is wrapped when the switch store lost a move's state (a Redis restarted without
 // persistence reads as pending at version 0) and the coordinator cannot restore it from the
 // audit copy in B's database by itself.
 var ErrStoreLost = errors.New("the switch store lost the move's state")
-
-// ensureTransitions creates the audit copy's table in B's database if it is missing.
-func (m *Move) ensureTransitions(ctx context.Context) error {
-	d, b := m.B.Dialect, m.B
-	ts, txt, short := columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
-	ddl := "CREATE TABLE IF NOT EXISTS " + d.Qualify(b.Schema, TransitionsTable) + " (move " + short + " NOT NULL, version bigint NOT NULL, from_phase " + short + " NOT NULL, to_phase " + short +
-		" NOT NULL, epoch bigint NOT NULL, by_user " + txt + ", reason " + txt + ", forced smallint NOT NULL, at " + ts + " NOT NULL, PRIMARY KEY (move, version))"
-	if _, err := b.DB.ExecContext(ctx, ddl); err != nil {
-		return fmt.Errorf("move %s: create %s: %w", m.Def.Name, TransitionsTable, err)
-	}
-	return nil
-}
-
-// AuditCopy returns the copy of the move's transitions kept in B's database, oldest first: the
-// audit log that survives the switch store.
-func (m *Move) AuditCopy(ctx context.Context) ([]tandem.Transition, error) {
-	if err := m.ensureTransitions(ctx); err != nil {
-		return nil, err
-	}
-	d := m.B.Dialect
-	rows, err := m.B.DB.QueryContext(ctx, "SELECT move, version, from_phase, to_phase, epoch, by_user, reason, forced, at FROM "+
-		d.Qualify(m.B.Schema, TransitionsTable)+" WHERE move = "+d.Placeholder(1)+" ORDER BY version", m.Def.Name)
-	if err != nil {
-		return nil, fmt.Errorf("move %s: read the audit copy %s in %s's database: %w", m.Def.Name, TransitionsTable, m.B, err)
-	}
-	defer rows.Close()
-	var out []tandem.Transition
-	for rows.Next() {
-		var (
-			t          tandem.Transition
-			from, to   string
-			by, reason *string
-			forced     int
-			at         any
-		)
-		if err := rows.Scan(&t.Move, &t.Version, &from, &to, &t.Epoch, &by, &reason, &forced, &at); err != nil {
-			return nil, fmt.Errorf("move %s: read the audit copy %s: %w", m.Def.Name, TransitionsTable, err)
-		}
-		t.From, t.To, t.Forced, t.At = tandem.Phase(from), tandem.Phase(to), forced != 0, asTime(at).Truncate(time.Microsecond)
-		if by != nil {
-			t.By = *by
-		}
-		if reason != nil {
-			t.Reason = *reason
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move %s: read the audit copy %s: %w", m.Def.Name, TransitionsTable, err)
-	}
-	return out, nil
-}
-
-// RecordedEpoch returns the epoch of the last transition in the audit copy in B's database (0
-// when there is none), without creating the copy's table: application instances call it. An
-// instance whose store says epoch 0 while the copy says more reads a store that lost the
-// move's state; client.Mirror then holds its writes until a coordinator restores it.
-func (m *Move) RecordedEpoch(ctx context.Context) (int64, error) {
-	d := m.B.Dialect
-	var e sql.NullInt64
-	err := m.B.DB.QueryRowContext(ctx, "SELECT MAX(epoch) FROM "+d.Qualify(m.B.Schema, TransitionsTable)+" WHERE move = "+d.Placeholder(1), m.Def.Name).Scan(&e)
-	if err != nil {
-		// No transition was ever recorded if the table does not exist yet.
-		if _, cerr := d.Columns(ctx, m.B.DB, m.B.Schema, TransitionsTable); errors.Is(cerr, tandem.ErrNotFound) {
-			return 0, nil
-		}
-		return 0, fmt.Errorf("move %s: read the audit copy %s: %w", m.Def.Name, TransitionsTable, err)
-	}
-	return e.Int64, nil
-}
 
 // Restore checks that the switch store still knows the move, and restores it when it does not.
 // Every transition is copied to B's database after the store accepted it, so a healthy store
@@ -106,7 +35,7 @@ func (m *Move) RecordedEpoch(ctx context.Context) (int64, error) {
 // the move (its history and the copy's diverge), and when a live instance already runs an
 // epoch beyond the copy's last transition (the coordinator stopped between a transition and its
 // copy). State, Advance, Rollback, Backfill and Pause call it first.
-func (c *Coordinator) Restore(ctx context.Context) (tandem.MoveState, error) {
+func (c *Driver) Restore(ctx context.Context) (tandem.MoveState, error) {
 	st, err := c.Store.State(ctx, c.name())
 	if err != nil {
 		return st, fmt.Errorf("move %s: read state: %w", c.name(), err)
@@ -115,7 +44,7 @@ func (c *Coordinator) Restore(ctx context.Context) (tandem.MoveState, error) {
 }
 
 // restoreIfLost is Restore for a state just read from the store.
-func (c *Coordinator) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem.MoveState, error) {
+func (c *Driver) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem.MoveState, error) {
 	for attempt := 0; ; attempt++ {
 		audit, err := c.Move.AuditCopy(ctx)
 		if err != nil {
@@ -129,7 +58,7 @@ func (c *Coordinator) restoreIfLost(ctx context.Context, st tandem.MoveState) (t
 			return st, nil
 		}
 		lost := fmt.Sprintf("move %s: the switch store holds %s at version %d, epoch %d, but the audit copy in %s's database (%s) ends with %s -> %s at version %d, epoch %d",
-			c.name(), st.Phase, st.Version, st.Epoch, c.Move.B, TransitionsTable, last.From, last.To, last.Version, last.Epoch)
+			c.name(), st.Phase, st.Version, st.Epoch, c.Move.B, move.TransitionsTable, last.From, last.To, last.Version, last.Epoch)
 		if st.Epoch != 0 {
 			return st, fmt.Errorf("%s: %w, and a transition has been written to it since (its history and the copy's diverge), so it is not restored automatically. The application instances keep their last known switches; find the phase they run (tandem move status lists their epochs; their logs say \"move switches changed\" with the phase), delete the move's state from the store (Redis: the keys <prefix>:move:%s, :state and :audit) and run the command again to restore the copy's state", lost, ErrStoreLost, c.name())
 		}
@@ -139,7 +68,7 @@ func (c *Coordinator) restoreIfLost(ctx context.Context, st tandem.MoveState) (t
 		}
 		if len(ahead) > 0 {
 			return st, fmt.Errorf("%s: %w, and instance(s) %s already run a later epoch: a transition reached the store but not the copy (the coordinator stopped between the two). Restoring the copy would leave them in a phase the coordinator does not know. Their logs say \"move switches changed\" with the phase they run: add that transition to %s (version %d, epoch of theirs), then run the command again",
-				lost, ErrStoreLost, strings.Join(ahead, ", "), TransitionsTable, last.Version+1)
+				lost, ErrStoreLost, strings.Join(ahead, ", "), move.TransitionsTable, last.Version+1)
 		}
 		want := tandem.MoveState{Move: c.name(), Phase: last.To, Switches: last.To.Switches(), Version: max(last.Version, st.Version+1), Epoch: last.Epoch, Paused: st.Paused}
 		restored, err := c.Store.Restore(ctx, want, audit)
@@ -159,13 +88,13 @@ func (c *Coordinator) restoreIfLost(ctx context.Context, st tandem.MoveState) (t
 		}
 		log.Warn("the switch store had lost the move's state; restored it from the audit copy", "move", c.name(), "phase", restored.Phase,
 			"switches", restored.Switches, "version", restored.Version, "epoch", restored.Epoch, "paused", restored.Paused,
-			"store_had", fmt.Sprintf("%s v%d e%d", st.Phase, st.Version, st.Epoch), "copy", c.Move.B.String()+"."+TransitionsTable, "transitions", len(audit))
+			"store_had", fmt.Sprintf("%s v%d e%d", st.Phase, st.Version, st.Epoch), "copy", c.Move.B.String()+"."+move.TransitionsTable, "transitions", len(audit))
 		return restored, nil
 	}
 }
 
 // instancesAhead names the live instances that run the move at an epoch above epoch.
-func (c *Coordinator) instancesAhead(ctx context.Context, epoch int64) ([]string, error) {
+func (c *Driver) instancesAhead(ctx context.Context, epoch int64) ([]string, error) {
 	hs, err := c.Store.Instances(ctx)
 	if err != nil {
 		return nil, err

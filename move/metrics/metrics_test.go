@@ -1,4 +1,4 @@
-package move
+package metrics
 
 import (
 	"bufio"
@@ -18,15 +18,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/internal/movetest"
 )
 
 // TestMetricsText pins the exposition of a known sequence of reports.
 func TestMetricsText(t *testing.T) {
-	m := &Metrics{Buckets: []float64{0.1, 1}}
+	m := &Exporter{Buckets: []float64{0.1, 1}}
 	m.SetPhase(`odd"name\`, tandem.PhaseBackfill)
-	m.Observe("users", Progress{Copied: 90, Scanned: 100, Total: 1000, Batches: 1, BatchSize: 100, BatchTime: 50 * time.Millisecond, Rate: 400})
-	m.Observe("users", Progress{Copied: 190, Scanned: 200, Total: 1000, Batches: 2, BatchSize: 200, BatchTime: 2 * time.Second, Rate: 500, ETA: 1600 * time.Millisecond})
-	m.Observe("users", Progress{Copied: 190, Scanned: 200, Total: 1000, Batches: 2, BatchSize: 200, Rate: 450, Throttled: "replica lag 12s is above max_replica_lag 10s"})
+	m.Observe("users", move.Progress{Copied: 90, Scanned: 100, Total: 1000, Batches: 1, BatchSize: 100, BatchTime: 50 * time.Millisecond, Rate: 400})
+	m.Observe("users", move.Progress{Copied: 190, Scanned: 200, Total: 1000, Batches: 2, BatchSize: 200, BatchTime: 2 * time.Second, Rate: 500, ETA: 1600 * time.Millisecond})
+	m.Observe("users", move.Progress{Copied: 190, Scanned: 200, Total: 1000, Batches: 2, BatchSize: 200, Rate: 450, Throttled: "replica lag 12s is above max_replica_lag 10s"})
 	var b strings.Builder
 	if _, err := m.WriteTo(&b); err != nil {
 		t.Fatal(err)
@@ -85,15 +87,15 @@ tandem_move_backfill_done{move="users"} 0
 	if _, err := parseExposition(b.String()); err != nil {
 		t.Fatalf("the exposition does not parse: %v", err)
 	}
-	var empty Metrics
+	var empty Exporter
 	b.Reset()
 	if _, err := empty.WriteTo(&b); err != nil || b.Len() != 0 {
-		t.Fatalf("a zero Metrics wrote %q, %v; want nothing", b.String(), err)
+		t.Fatalf("a zero Exporter wrote %q, %v; want nothing", b.String(), err)
 	}
 }
 
 func TestThrottleReason(t *testing.T) {
-	paused, err := PauseCheck(func(context.Context) (bool, error) { return true, nil })(context.Background())
+	paused, err := move.PauseCheck(func(context.Context) (bool, error) { return true, nil })(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,33 +118,33 @@ func TestThrottleReason(t *testing.T) {
 // scraping the metrics over HTTP while it waits and after it ends.
 func TestMetricsServeBackfill(t *testing.T) {
 	for _, name := range []string{"sqlite", "postgres"} {
-		tg, _ := targetNamed(name)
+		tg, _ := movetest.TargetNamed(name)
 		t.Run(name, func(t *testing.T) {
-			ctx := testCtx(t)
-			m := newMove(t, tg)
-			insertUsers(t, m.A, 1, 250)
-			mustExec(t, m.A.DB, "CREATE TABLE hold (x INTEGER)")
-			mustExec(t, m.A.DB, "INSERT INTO hold VALUES (1)")
+			ctx := movetest.Ctx(t)
+			m := movetest.NewMove(t, tg)
+			movetest.InsertUsers(t, m.A, 1, 250)
+			movetest.MustExec(t, m.A.DB, "CREATE TABLE hold (x INTEGER)")
+			movetest.MustExec(t, m.A.DB, "INSERT INTO hold VALUES (1)")
 			if _, err := m.FixBound(ctx); err != nil {
 				t.Fatal(err)
 			}
-			metrics := &Metrics{}
+			metrics := &Exporter{}
 			metrics.SetPhase(m.Def.Name, tandem.PhaseBackfill)
 			srv := httptest.NewServer(metrics)
 			defer srv.Close()
 
 			var whileWaiting map[string]float64
-			var reports []Progress
-			bf := &Backfiller{
+			var reports []move.Progress
+			bf := &move.Backfiller{
 				Move:     m,
-				Settings: BatchSettings{Size: 50},
-				Throttle: &Poller{Interval: 10 * time.Millisecond, Checks: []Check{CustomCheck(m.A, "SELECT COUNT(*) > 0 FROM hold")}},
-				Progress: func(p Progress) {
+				Settings: tandem.MoveBatchSettings{Size: 50},
+				Throttle: &move.Poller{Interval: 10 * time.Millisecond, Checks: []move.Check{move.CustomCheck(m.A, "SELECT COUNT(*) > 0 FROM hold")}},
+				Progress: func(p move.Progress) {
 					metrics.Observe(m.Def.Name, p)
 					reports = append(reports, p)
 					if p.Throttled != "" && whileWaiting == nil {
 						whileWaiting = scrape(t, srv.URL)
-						mustExec(t, m.A.DB, "DELETE FROM hold")
+						movetest.MustExec(t, m.A.DB, "DELETE FROM hold")
 					}
 				},
 			}
@@ -213,14 +215,14 @@ func TestMetricsServeBackfill(t *testing.T) {
 
 // TestMetricsConcurrent observes and scrapes at once (run with -race).
 func TestMetricsConcurrent(t *testing.T) {
-	m := &Metrics{}
+	m := &Exporter{}
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 200 {
-				m.Observe(fmt.Sprintf("m%d", w), Progress{Copied: int64(i), Scanned: int64(i), Batches: int64(i), BatchTime: time.Millisecond})
+				m.Observe(fmt.Sprintf("m%d", w), move.Progress{Copied: int64(i), Scanned: int64(i), Batches: int64(i), BatchTime: time.Millisecond})
 				if i%50 == 0 {
 					m.SetPhase(fmt.Sprintf("m%d", w), tandem.PhaseBackfill)
 				}

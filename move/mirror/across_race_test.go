@@ -1,4 +1,4 @@
-package move
+package mirror
 
 import (
 	"context"
@@ -6,9 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/dialect/mysql"
 	"github.com/tandem-db/tandem/dialect/postgres"
 	"github.com/tandem-db/tandem/internal/testdb"
+	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/internal/movetest"
+	"github.com/tandem-db/tandem/project"
 )
 
 // Across databases, an application delete of a row that a running batch has read must not
@@ -19,16 +23,16 @@ import (
 // A under a lock held until B's commit, the delete went through at once, the reconciler found
 // nothing to do, and the batch then resurrected the row for good.
 func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := movetest.Ctx(t)
 	adb, bdb := testdb.Open(t, testdb.MySQL(t)), testdb.Open(t, testdb.Postgres(t))
-	mustExec(t, adb, "CREATE TABLE src (id bigint PRIMARY KEY, note varchar(50))")
-	mustExec(t, adb, "INSERT INTO src SELECT seq, CONCAT('note ', seq) FROM seq_1_to_100")
-	mustExec(t, bdb, "CREATE TABLE dst (id bigint PRIMARY KEY, note varchar(50))")
-	def, err := ParseDefinition("moves/race.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, note: note}\n"))
+	movetest.MustExec(t, adb, "CREATE TABLE src (id bigint PRIMARY KEY, note varchar(50))")
+	movetest.MustExec(t, adb, "INSERT INTO src SELECT seq, CONCAT('note ', seq) FROM seq_1_to_100")
+	movetest.MustExec(t, bdb, "CREATE TABLE dst (id bigint PRIMARY KEY, note varchar(50))")
+	def, err := project.ParseMove("moves/race.yaml", []byte("from: {table: src}\nto: {table: dst}\nkey: [id]\nmapping: {id: id, note: note}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Move{Def: def, A: Side{DB: adb, Dialect: mysql.New(), Table: "src"}, B: Side{DB: bdb, Dialect: postgres.New(), Schema: "public", Table: "dst"}}
+	m := &move.Move{Def: def, A: move.Side{DB: adb, Dialect: mysql.New(), Table: "src"}, B: move.Side{DB: bdb, Dialect: postgres.New(), Schema: "public", Table: "dst"}}
 	if err := m.EnsureLogs(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- (&Backfiller{Move: m, Settings: BatchSettings{Size: 1000}}).Run(ctx) }()
+	go func() { done <- (&move.Backfiller{Move: m, Settings: tandem.MoveBatchSettings{Size: 1000}}).Run(ctx) }()
 	waitForLockWait(t, bdb, "dst")
 
 	// The application deletes row 7 of the slice, with its outbox entry, in one transaction of A.
@@ -56,7 +60,7 @@ func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM src WHERE id = 7"); err != nil {
 				return err
 			}
-			return m.OutboxTx(ctx, tx, Key{int64(7)})
+			return Writer{Move: m}.OutboxTx(ctx, tx, move.Key{int64(7)})
 		})
 	}()
 	early := false
@@ -99,7 +103,10 @@ func TestBackfillAcrossDoesNotResurrectDeletedRows(t *testing.T) {
 	if n != 0 {
 		t.Errorf("B holds row 7, deleted from A while the batch ran: the backfill copied it back")
 	}
-	if !verifyOK(t, m) {
+	if rep, err := m.Verify(ctx, move.VerifyOptions{}); err != nil {
+		t.Fatal(err)
+	} else if !rep.OK() {
+		t.Logf("verify: %s", rep)
 		t.Errorf("verify finds differences after the backfill and the reconciler")
 	}
 }

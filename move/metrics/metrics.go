@@ -1,4 +1,4 @@
-package move
+package metrics
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 	"sync"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/move"
 )
 
-// Metrics exposes the phase and backfill progress of moves in the Prometheus text exposition
+// Exporter exposes the phase and backfill progress of moves in the Prometheus text exposition
 // format (version 0.0.4), written by hand so that a program need not link a metrics library.
-// Feed it from a Backfiller (Progress: metrics.Progress(name)) and, when the phase is known,
-// SetPhase; serve it with http.Handle("/metrics", metrics), or append it to a page of other
+// Feed it from a Backfiller (Progress: exporter.Progress(name)) and, when the phase is known,
+// SetPhase; serve it with http.Handle("/metrics", exporter), or append it to a page of other
 // metrics with WriteTo. The zero value is ready to use; it is safe for concurrent use.
 //
 // Every series carries a move label. The families:
@@ -36,7 +37,7 @@ import (
 //
 // The counters continue the checkpoint's totals, which cover every run of the backfill, so a
 // resumed backfill does not count from zero; they never decrease within a process.
-type Metrics struct {
+type Exporter struct {
 	// Buckets are the upper bounds, in seconds and increasing, of the batch duration
 	// histogram; nil means DefaultBuckets. Set before the first Observe.
 	Buckets []float64
@@ -61,7 +62,7 @@ const (
 
 var throttleReasons = []string{ReasonPause, ReasonReplicaLag, ReasonActiveSessions, ReasonCheck, ReasonOther}
 
-// ThrottleReason classifies a Progress.Throttled text as one of the Reason constants, or ""
+// ThrottleReason classifies a move.Progress.Throttled text as one of the Reason constants, or ""
 // when the backfill does not wait.
 func ThrottleReason(throttled string) string {
 	switch {
@@ -95,7 +96,7 @@ type moveSeries struct {
 	count                   uint64
 }
 
-func (m *Metrics) series(move string) *moveSeries {
+func (m *Exporter) series(move string) *moveSeries {
 	if m.moves == nil {
 		m.moves = map[string]*moveSeries{}
 	}
@@ -107,18 +108,18 @@ func (m *Metrics) series(move string) *moveSeries {
 	return s
 }
 
-func (m *Metrics) buckets() []float64 {
+func (m *Exporter) buckets() []float64 {
 	if m.Buckets == nil {
 		return DefaultBuckets
 	}
 	return m.Buckets
 }
 
-// Observe records a progress report of move's backfill.
-func (m *Metrics) Observe(move string, p Progress) {
+// Observe records a progress report of the backfill of the move named name.
+func (m *Exporter) Observe(name string, p move.Progress) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := m.series(move)
+	s := m.series(name)
 	s.progress = true
 	s.copied = max(s.copied, p.Copied)
 	s.scanned = max(s.scanned, p.Scanned)
@@ -138,14 +139,14 @@ func (m *Metrics) Observe(move string, p Progress) {
 	}
 }
 
-// Progress returns a function that records move's progress reports, for Backfiller.Progress
-// (or to call from one).
-func (m *Metrics) Progress(move string) func(Progress) {
-	return func(p Progress) { m.Observe(move, p) }
+// Progress returns a function that records the progress reports of the move named name, for
+// Backfiller.Progress (or to call from one).
+func (m *Exporter) Progress(name string) func(move.Progress) {
+	return func(p move.Progress) { m.Observe(name, p) }
 }
 
 // SetPhase records the phase move is in.
-func (m *Metrics) SetPhase(move string, phase tandem.Phase) {
+func (m *Exporter) SetPhase(move string, phase tandem.Phase) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.series(move).phase = phase
@@ -155,7 +156,7 @@ func (m *Metrics) SetPhase(move string, phase tandem.Phase) {
 const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 
 // ServeHTTP writes the metrics for GET and HEAD requests.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (m *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "move: metrics are read with GET", http.StatusMethodNotAllowed)
@@ -234,7 +235,7 @@ func histogramSamples(e *expo, name, move string, s *moveSeries) {
 
 // WriteTo writes every family that has samples, moves in name order, in the text exposition
 // format. It implements io.WriterTo.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
+func (m *Exporter) WriteTo(w io.Writer) (int64, error) {
 	m.mu.Lock()
 	names := make([]string, 0, len(m.moves))
 	for name := range m.moves {

@@ -1,96 +1,14 @@
-package move
+package coord
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/move"
 )
-
-// Coordinator drives one move through its phases (shared/design/MOVES.md). Every phase change
-// is a compare-and-set in the switch store, copied to an audit table in B's database, and
-// becomes effective only when every live instance of the application has acknowledged it.
-type Coordinator struct {
-	Move  *Move
-	Store tandem.SwitchStore
-	// AckTimeout bounds the wait for instances to acknowledge a phase (default 2 minutes).
-	AckTimeout time.Duration
-	// Grace is waited after the last acknowledgement, for requests that started under the old
-	// switches to finish: the application's longest request (default 5s).
-	Grace time.Duration
-	// By says who runs the coordinator, for the audit log.
-	By  string
-	Log *slog.Logger
-	// Backfill tunes Backfill: how many parts this process copies at once, and whether parts
-	// are leased through the store so that backfills started on several hosts share the work.
-	BackfillOptions BackfillOptions
-}
-
-// BackfillOptions control how Coordinator.Backfill divides the work.
-type BackfillOptions struct {
-	// Workers is how many parts this process copies at once (default: the definition's
-	// batch.workers, else 1).
-	Workers int
-	// Share leases parts through the switch store: backfills started in several processes
-	// divide the parts between them, and each waits for the others' parts before it returns.
-	// A process that dies holds its part until its lease runs out (LeaseTTL).
-	Share bool
-	// LeaseTTL is how long a part's lease lasts without renewal (default 30s).
-	LeaseTTL time.Duration
-}
-
-// AdvanceOptions control Advance.
-type AdvanceOptions struct {
-	// Force passes a gate that is not met (an unfinished backfill, a verification with
-	// differences); Reason must then say why, and is recorded.
-	Force  bool
-	Reason string
-	// Confirm is required to enter complete, which cannot be undone.
-	Confirm bool
-}
-
-// StragglersError says which instances did not acknowledge a phase in time. The phase is set
-// in the store; it is not effective until they acknowledge (or stop heartbeating).
-type StragglersError struct {
-	Move       string
-	Phase      tandem.Phase
-	Epoch      int64
-	Stragglers []tandem.Heartbeat
-	Waited     time.Duration
-}
-
-func (e *StragglersError) Error() string {
-	names := make([]string, len(e.Stragglers))
-	for i, h := range e.Stragglers {
-		names[i] = fmt.Sprintf("%s (version %s, epoch %d)", h.Instance, h.CodeVersion, h.Epochs[e.Move])
-	}
-	return fmt.Sprintf("move %s: %d instance(s) did not acknowledge %s (epoch %d) within %v: %s; they may be stuck or run code that does not follow this move: fix or stop them, then run the command again (it waits again)",
-		e.Move, len(names), e.Phase, e.Epoch, e.Waited.Round(time.Second), strings.Join(names, ", "))
-}
-
-// ErrGate is wrapped when a phase's gate is not met and Force was not given.
-var ErrGate = errors.New("the gate of the next phase is not met")
-
-func (c *Coordinator) log() *slog.Logger {
-	if c.Log == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	return c.Log
-}
-
-func (c *Coordinator) name() string { return c.Move.Def.Name }
-
-// State returns the move's state from the store, first restoring it from the audit copy if
-// the store lost it (see Restore).
-func (c *Coordinator) State(ctx context.Context) (tandem.MoveState, error) {
-	return c.Restore(ctx)
-}
 
 // Advance moves to the next phase once its gate is met:
 //
@@ -103,7 +21,7 @@ func (c *Coordinator) State(ctx context.Context) (tandem.MoveState, error) {
 //     Across databases the application's writes wait (BarrierTable) from the switch until
 //     every instance acknowledged it and A's outbox is copied to B.
 //   - write-b -> complete: Confirm.
-func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveState, error) {
+func (c *Driver) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveState, error) {
 	st, err := c.State(ctx)
 	if err != nil {
 		return st, err
@@ -177,7 +95,7 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 		if err := c.Move.AlignSequence(ctx); err != nil {
 			return st, err
 		}
-		if err := c.Move.ensureReverseLog(ctx); err != nil {
+		if err := c.Move.EnsureReverseLog(ctx); err != nil {
 			return st, err
 		}
 	case tandem.PhaseComplete:
@@ -213,7 +131,7 @@ func (c *Coordinator) Advance(ctx context.Context, o AdvanceOptions) (tandem.Mov
 //
 // A rollback or a step to write-b that stopped after its switch (an instance did not
 // acknowledge) keeps the writes waiting; running the same command again finishes it.
-func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveState, error) {
+func (c *Driver) Rollback(ctx context.Context, reason string) (tandem.MoveState, error) {
 	st, err := c.State(ctx)
 	if err != nil {
 		return st, err
@@ -225,7 +143,7 @@ func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveS
 	// set but its work undone: running it again finishes that work.
 	switch st.Phase {
 	case tandem.PhasePending:
-		if c.Move.hasLeftovers(ctx) {
+		if hasLeftovers(ctx, c.Move) {
 			if err := c.WaitAcks(ctx, st); err != nil {
 				return st, err
 			}
@@ -281,7 +199,7 @@ func (c *Coordinator) Rollback(ctx context.Context, reason string) (tandem.MoveS
 
 // copyBack copies the keys logged in the reverse window back to A and clears them; with
 // skipOutbox, keys waiting in A's outbox are cleared without copying (A has a newer write).
-func (c *Coordinator) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
+func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
 	entries, err := c.Move.ReverseLog(ctx)
 	if err != nil {
 		return 0, err
@@ -295,7 +213,7 @@ func (c *Coordinator) copyBack(ctx context.Context, skipOutbox bool) (int, error
 			return 0, err
 		}
 	}
-	keys := make([]Key, 0, len(entries))
+	keys := make([]move.Key, 0, len(entries))
 	for _, e := range entries {
 		if !newer[e.Key.String()] {
 			keys = append(keys, e.Key)
@@ -308,13 +226,13 @@ func (c *Coordinator) copyBack(ctx context.Context, skipOutbox bool) (int, error
 }
 
 // transition sets the next phase, records it in B's database, and waits until it is effective.
-func (c *Coordinator) transition(ctx context.Context, st tandem.MoveState, to tandem.Phase, reason string, forced bool) (tandem.MoveState, error) {
+func (c *Driver) transition(ctx context.Context, st tandem.MoveState, to tandem.Phase, reason string, forced bool) (tandem.MoveState, error) {
 	next, err := c.Store.Transition(ctx, c.name(), st.Version, to, tandem.Transition{By: c.By, Reason: reason, Forced: forced})
 	if err != nil {
 		return st, fmt.Errorf("move %s: %s -> %s: %w", c.name(), st.Phase, to, err)
 	}
 	c.log().Info("phase set", "move", c.name(), "from", st.Phase, "to", to, "switches", next.Switches, "epoch", next.Epoch)
-	if err := c.Move.recordTransition(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
+	if err := c.Move.RecordTransition(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
 		Epoch: next.Epoch, By: c.By, Reason: reason, Forced: forced, At: next.UpdatedAt}); err != nil {
 		return next, err
 	}
@@ -325,7 +243,7 @@ func (c *Coordinator) transition(ctx context.Context, st tandem.MoveState, to ta
 	return next, nil
 }
 
-func (c *Coordinator) grace(ctx context.Context) {
+func (c *Driver) grace(ctx context.Context) {
 	g := c.Grace
 	if g == 0 {
 		g = 5 * time.Second
@@ -339,143 +257,13 @@ func (c *Coordinator) grace(ctx context.Context) {
 	}
 }
 
-// Acks lists the live instances that follow this move, split into those that run with the
-// state's epoch and those that lag.
-func (c *Coordinator) Acks(ctx context.Context, st tandem.MoveState) (acked, lagging []tandem.Heartbeat, err error) {
-	hs, err := c.Store.Instances(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("move %s: list instances: %w", c.name(), err)
-	}
-	for _, h := range hs {
-		e, follows := h.Epochs[c.name()]
-		switch {
-		case !follows:
-		case e >= st.Epoch:
-			acked = append(acked, h)
-		default:
-			lagging = append(lagging, h)
-		}
-	}
-	sort.Slice(lagging, func(i, j int) bool { return lagging[i].Instance < lagging[j].Instance })
-	return acked, lagging, nil
-}
-
-// WaitAcks waits until every live instance that follows the move runs with st's epoch, or
-// returns a *StragglersError after AckTimeout.
-func (c *Coordinator) WaitAcks(ctx context.Context, st tandem.MoveState) error {
-	timeout := c.AckTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	start := time.Now()
-	for {
-		_, lagging, err := c.Acks(ctx, st)
-		if err != nil {
-			return err
-		}
-		if len(lagging) == 0 {
-			return nil
-		}
-		if time.Since(start) > timeout {
-			return &StragglersError{Move: c.name(), Phase: st.Phase, Epoch: st.Epoch, Stragglers: lagging, Waited: time.Since(start)}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// Backfill copies A's rows up to the bound into B, pausing while the move's pause switch is on
-// and while the throttles say so. It runs only in the backfill phase.
-func (c *Coordinator) Backfill(ctx context.Context, progress func(Progress)) error {
-	st, err := c.State(ctx)
-	if err != nil {
-		return err
-	}
-	if st.Phase != tandem.PhaseBackfill {
-		return fmt.Errorf("move %s is %s: the backfill runs in the backfill phase (tandem move advance enters it once every instance writes both tables)", c.name(), st.Phase)
-	}
-	return c.backfiller(progress).Run(ctx)
-}
-
-// backfiller configures the backfill Backfill runs: it obeys the pause switch and the
-// throttles, and copies with BackfillOptions.Workers workers, else the definition's.
-func (c *Coordinator) backfiller(progress func(Progress)) *Backfiller {
-	paused := PauseCheck(func(ctx context.Context) (bool, error) {
-		st, err := c.Store.State(ctx, c.name())
-		return st.Paused, err
-	})
-	workers := c.BackfillOptions.Workers
-	if workers <= 0 {
-		workers = c.Move.Def.Workers
-	}
-	b := &Backfiller{Move: c.Move, Throttle: NewThrottle(c.Move, paused), Log: c.Log, Progress: progress,
-		Workers: workers, LeaseTTL: c.BackfillOptions.LeaseTTL}
-	if c.BackfillOptions.Share {
-		b.Leases = c.Store
-	}
-	return b
-}
-
-// Pause sets or clears the pause switch that a running backfill obeys between batches.
-func (c *Coordinator) Pause(ctx context.Context, paused bool) (tandem.MoveState, error) {
-	if st, err := c.State(ctx); err != nil {
-		return st, err
-	}
-	return c.Store.SetPaused(ctx, c.name(), paused)
-}
-
-// verifyStable verifies the move and counts the differences that are real. Across databases, a
-// key waiting in A's outbox is a write in flight that the reconciler will copy, not a stable
-// difference; a difference that persists over several rounds, outside the outbox, is real.
-func (c *Coordinator) verifyStable(ctx context.Context) (*VerifyReport, int, error) {
-	var rep *VerifyReport
-	real := 0
-	for attempt := 0; attempt < 5; attempt++ {
-		var err error
-		if rep, err = c.Move.Verify(ctx, VerifyOptions{}); err != nil {
-			return nil, 0, err
-		}
-		if rep.OK() {
-			return rep, 0, nil
-		}
-		if c.Move.Shared {
-			return rep, max(len(rep.Differences), rep.DifferingChunks), nil // Verify already waited for it to settle
-		}
-		pending, err := c.Move.OutboxKeys(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		real = 0
-		for _, d := range rep.Differences {
-			if !pending[d.Key.String()] {
-				real++
-			}
-		}
-		if real == 0 && !rep.Truncated {
-			return rep, 0, nil
-		}
-		if _, err := c.Move.Reconcile(ctx); err != nil {
-			return nil, 0, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	return rep, real, nil
-}
-
 // hasLeftovers reports whether a pending move still has what an interrupted rollback to pending
 // should have discarded: rows in B, or a backfill checkpoint.
-func (m *Move) hasLeftovers(ctx context.Context) bool {
+func hasLeftovers(ctx context.Context, m *move.Move) bool {
 	if cp, err := m.Checkpoint(ctx); err == nil && cp.Bound != nil {
 		return true
 	}
 	var one int
-	err := m.B.DB.QueryRowContext(ctx, "SELECT 1 FROM "+m.B.qualified()+" LIMIT 1").Scan(&one)
+	err := m.B.DB.QueryRowContext(ctx, "SELECT 1 FROM "+m.B.Dialect.Qualify(m.B.Schema, m.B.Table)+" LIMIT 1").Scan(&one)
 	return err == nil
 }
