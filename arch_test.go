@@ -63,7 +63,7 @@ var layers = []layer{
 		rule: "internal helpers import the standard library and small terminal helpers only"},
 	{name: "test helpers", packages: []string{"internal/testdb", "internal/ptytest"}, mayImport: []string{"internal/dburl"},
 		thirdParty: append([]string{"golang.org/x/sys"}, drivers...),
-		rule: "test helpers open real databases with their drivers"},
+		rule:       "test helpers open real databases with their drivers"},
 	{name: "test fixtures", packages: []string{"move/internal/movetest"}, mayImport: []string{"", "internal/testdb", "move", "project", "dialect/*"},
 		rule: "a package's shared test fixture opens real databases through the test database helper and the dialects"},
 	{name: "pure", packages: []string{"plan", "project"}, mayImport: append([]string{""}, internals...),
@@ -88,7 +88,7 @@ var layers = []layer{
 		rule: "a store imports the root, internal helpers and its own client library only"},
 	{name: "conformance suites", packages: []string{"dialect/dialecttest", "store/storetest"}, mayImport: []string{"", "internal/testdb"},
 		thirdParty: []string{"github.com/google/go-cmp"},
-		rule: "a conformance suite imports the root and the test database helper"},
+		rule:       "a conformance suite imports the root and the test database helper"},
 	{name: "command line", packages: []string{"cmd/tandem"}, mayImport: []string{"*"}, thirdParty: []string{"*"},
 		rule: "cmd/tandem puts everything together: drivers, dialects, stores, flags, signals"},
 }
