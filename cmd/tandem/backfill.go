@@ -22,13 +22,13 @@ const defaultProgressEvery = 2 * time.Second
 // moveBackfill runs the backfill and shows its progress on stderr: a bar on a terminal, log
 // lines elsewhere or with -v (one JSON object a line with --json), and Prometheus metrics at
 // --metrics. The result goes to stdout.
-func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
+func moveBackfill(ctx context.Context, c *cli, mv *openedMove, metricsAddr string, progressEvery time.Duration) error {
 	name := mv.move.Def.Name
 	st, err := mv.coord.State(ctx)
 	if err != nil {
 		return err
 	}
-	r := &backfillReporter{move: name, every: c.progressEvery, metrics: &metrics.Exporter{}, now: time.Now, out: c.stderr}
+	r := &backfillReporter{move: name, every: progressEvery, metrics: &metrics.Exporter{}, now: time.Now, out: c.stderr}
 	r.metrics.SetPhase(name, st.Phase)
 	if c.json || c.verbose || !progress.IsTerminal(c.stderr) {
 		// -v logs each batch on stderr too, which a bar redrawn in place would garble.
@@ -36,8 +36,8 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove) error {
 	} else {
 		r.bar = progress.NewBar(c.stderr)
 	}
-	if c.metricsAddr != "" {
-		stop, err := serveMetrics(r, c.metricsAddr)
+	if metricsAddr != "" {
+		stop, err := serveMetrics(r, metricsAddr)
 		if err != nil {
 			return err
 		}

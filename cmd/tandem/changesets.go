@@ -8,16 +8,11 @@ import (
 	"github.com/tandem-db/tandem/plan"
 )
 
-// changesetFlags defines --changeset and --all-changesets, which deploy, plan and status take:
-// plan and status show what a deploy with the same flags would do.
-func (c *cli) changesetFlags(fs *pflag.FlagSet, verb string) {
-	fs.StringArrayVar(&c.changesets, "changeset", nil, verb+" the changes in changeset `NAME` too (Obevo's changeset attribute; repeatable)")
-	fs.BoolVar(&c.allChangesets, "all-changesets", false, verb+" the changes of every changeset too")
-}
-
-// changesetSelection is the selection the flags give.
-func (c *cli) changesetSelection() plan.Changesets {
-	return plan.Changesets{Names: c.changesets, All: c.allChangesets}
+// changesetFlags defines --changeset and --all-changesets, which deploy, plan and status take,
+// bound into sel: plan and status show what a deploy with the same flags would do.
+func changesetFlags(fs *pflag.FlagSet, sel *plan.Changesets, verb string) {
+	fs.StringArrayVar(&sel.Names, "changeset", nil, verb+" the changes in changeset `NAME` too (Obevo's changeset attribute; repeatable)")
+	fs.BoolVar(&sel.All, "all-changesets", false, verb+" the changes of every changeset too")
 }
 
 // printDeferred lists the steps a deploy leaves out because of changesets, each with the flag

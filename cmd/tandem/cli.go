@@ -48,32 +48,9 @@ type cli struct {
 	lockTimeout time.Duration
 	appVersion  string
 
-	// per-command flags
-	tag      string
-	to       string
-	exitCode bool
-	explain  string
-	// deploy, plan: allow numbered migrations below the highest version deployed
+	// outOfOrder is what plan and deploy --out-of-order ask of the environment (environment
+	// sets the environment's OutOfOrder from it).
 	outOfOrder bool
-	// deploy: go on past failing files, moving them into exceptions/ (onboarding.go)
-	onboarding bool
-	// deploy, plan, status: the changesets selected (--changeset, --all-changesets)
-	changesets    []string
-	allChangesets bool
-
-	// tandem move
-	force, confirm    bool
-	reason            string
-	ackTimeout, grace time.Duration
-	metricsAddr       string        // backfill: serve Prometheus metrics here
-	progressEvery     time.Duration // backfill: least time between two progress log lines
-	workers           int           // backfill: parts copied at once
-	workersSet        bool          // backfill: --workers was given
-	share             bool          // backfill: lease parts through the store
-	leaseTTL          time.Duration // backfill: a part's lease without renewal
-	batchSize         int           // tune
-	batchTarget       time.Duration // tune
-	maxRows           int           // tune
 
 	// broken are the move files, other than the one a move command acts on, that do not
 	// parse: warned about on stderr, and carried by every JSON document as broken_moves.

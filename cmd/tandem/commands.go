@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/deploy"
 	"github.com/tandem-db/tandem/plan"
@@ -22,7 +24,12 @@ func cmdVersion(_ context.Context, c *cli, _ []string) error {
 	return nil
 }
 
-func cmdInit(_ context.Context, c *cli, args []string) error {
+// initCmd is tandem init [dir].
+type initCmd struct{}
+
+func (*initCmd) flags(*pflag.FlagSet) {}
+
+func (*initCmd) run(_ context.Context, c *cli, args []string) error {
 	dir := c.projectDir
 	if len(args) > 0 {
 		dir = args[0]
@@ -54,12 +61,24 @@ func cmdInit(_ context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func cmdPlan(ctx context.Context, c *cli, _ []string) error {
+// planCmd is tandem plan.
+type planCmd struct {
+	changesets plan.Changesets
+	outOfOrder bool
+}
+
+func (pc *planCmd) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&pc.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+	changesetFlags(fs, &pc.changesets, "plan")
+}
+
+func (pc *planCmd) run(ctx context.Context, c *cli, _ []string) error {
+	c.outOfOrder = pc.outOfOrder
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err
 	}
-	e.Changesets = c.changesetSelection()
+	e.Changesets = pc.changesets
 	pv, err := e.Plan(ctx, p)
 	if err != nil {
 		return err
@@ -120,21 +139,42 @@ func writing(ctx context.Context, c *cli, what string, op func(*deploy.Engine, *
 	return err
 }
 
-func cmdDeploy(ctx context.Context, c *cli, _ []string) error {
-	if c.onboarding {
-		return cmdDeployOnboarding(ctx, c)
+// deployCmd is tandem deploy: its flags are deploy's options.
+type deployCmd struct {
+	opts       deploy.Options
+	outOfOrder bool
+}
+
+func (d *deployCmd) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&d.opts.Tag, "tag", "", "name this run `T`, for rollback --to")
+	fs.BoolVar(&d.outOfOrder, "out-of-order", false, "apply numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+	fs.BoolVar(&d.opts.Onboarding, "onboarding", false, "go on past failing changes: move each failing file into an exceptions/ folder beside it, skip what depends on it, deploy the rest (Obevo's onboarding mode)")
+	changesetFlags(fs, &d.opts.Changesets, "deploy")
+}
+
+func (d *deployCmd) run(ctx context.Context, c *cli, _ []string) error {
+	c.outOfOrder = d.outOfOrder
+	if d.opts.Onboarding {
+		return cmdDeployOnboarding(ctx, c, d.opts)
 	}
 	return writing(ctx, c, "deploy", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
-		return e.Deploy(ctx, p, deploy.Options{Tag: c.tag, Changesets: c.changesetSelection()})
+		return e.Deploy(ctx, p, d.opts)
 	})
 }
 
-func cmdRollback(ctx context.Context, c *cli, _ []string) error {
-	if c.to == "" {
+// rollbackCmd is tandem rollback --to.
+type rollbackCmd struct{ to string }
+
+func (r *rollbackCmd) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&r.to, "to", "", "the run id or tag `RUN|TAG` to return to (0: before the first run)")
+}
+
+func (r *rollbackCmd) run(ctx context.Context, c *cli, _ []string) error {
+	if r.to == "" {
 		return usageError{"say where to: --to <run id or tag> (tandem history lists them; 0 rolls everything back)"}
 	}
 	return writing(ctx, c, "rollback", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) {
-		return e.Rollback(ctx, p, c.to)
+		return e.Rollback(ctx, p, r.to)
 	})
 }
 
@@ -150,12 +190,23 @@ func cmdClean(ctx context.Context, c *cli, _ []string) error {
 	return writing(ctx, c, "clean", func(e *deploy.Engine, p *tandem.Project) (*deploy.Result, error) { return e.Clean(ctx, p) })
 }
 
-func cmdStatus(ctx context.Context, c *cli, _ []string) error {
+// statusCmd is tandem status.
+type statusCmd struct {
+	exitCode   bool
+	changesets plan.Changesets
+}
+
+func (sc *statusCmd) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&sc.exitCode, "exit-code", false, "exit 3 when changes are pending, 4 when there are problems")
+	changesetFlags(fs, &sc.changesets, "list as pending")
+}
+
+func (sc *statusCmd) run(ctx context.Context, c *cli, _ []string) error {
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err
 	}
-	e.Changesets = c.changesetSelection()
+	e.Changesets = sc.changesets
 	st, err := e.Status(ctx, p)
 	if err != nil {
 		return err
@@ -191,7 +242,7 @@ func cmdStatus(ctx context.Context, c *cli, _ []string) error {
 			c.printf("Up to date.\n")
 		}
 	}
-	if c.exitCode {
+	if sc.exitCode {
 		switch {
 		// A partly applied change is a problem (4) even when the next deploy can resume it,
 		// as the README documents: the database is in a state no version of the project
@@ -231,7 +282,14 @@ func cmdHistory(ctx context.Context, c *cli, _ []string) error {
 	return nil
 }
 
-func cmdGraph(_ context.Context, c *cli, _ []string) error {
+// graphCmd is tandem graph [--explain OBJECT].
+type graphCmd struct{ explain string }
+
+func (gc *graphCmd) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&gc.explain, "explain", "", "list why each edge into and out of `OBJECT` exists")
+}
+
+func (gc *graphCmd) run(_ context.Context, c *cli, _ []string) error {
 	p, err := c.loadProject()
 	if err != nil {
 		return err
@@ -244,14 +302,14 @@ func cmdGraph(_ context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if c.explain == "" {
+	if gc.explain == "" {
 		if c.json {
 			c.writeJSON(c.stdout, jsonGraph(g))
 			return nil
 		}
 		return g.DOT(c.stdout)
 	}
-	edges, err := g.Explain(c.explain)
+	edges, err := g.Explain(gc.explain)
 	if err != nil {
 		return err
 	}
@@ -260,7 +318,7 @@ func cmdGraph(_ context.Context, c *cli, _ []string) error {
 		return nil
 	}
 	if len(edges) == 0 {
-		c.printf("%s has no dependencies and nothing depends on it.\n", c.explain)
+		c.printf("%s has no dependencies and nothing depends on it.\n", gc.explain)
 	}
 	for _, ed := range edges {
 		c.printf("%s -> %s  (%s)\n", ed.From.Change.ID(), ed.To.Change.ID(), edgeReason(ed))

@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, documented in the README and in "tandem help".
@@ -39,27 +42,48 @@ func runInterruptible(args []string, stdout, stderr io.Writer) int {
 	return run(ctx, args, stdout, stderr)
 }
 
+// runner is the body of one command: it defines its own flags, bound into the options it
+// passes to the library, and runs with them once cobra has parsed the command line.
+type runner interface {
+	flags(fs *pflag.FlagSet)
+	run(ctx context.Context, c *cli, args []string) error
+}
+
 // command is one subcommand; root.go turns the list into the command tree.
 type command struct {
 	name, args, summary string
-	run                 func(ctx context.Context, c *cli, args []string) error
+	// positional checks the arguments (cobra's Args).
+	positional cobra.PositionalArgs
+	// newRunner makes the command's body, with its flags at their defaults, once per
+	// command line.
+	newRunner func() runner
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", cmdInit},
-		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
-		{"deploy", "[--tag T] [--out-of-order] [--onboarding]", "bring the database up to date with the project", cmdDeploy},
-		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", cmdStatus},
-		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", cmdRollback},
-		{"baseline", "", "record every pending change as deployed without running it (onboard a database)", cmdBaseline},
-		{"rebaseline", "", "accept edits to deployed changes and forget deleted ones, without running anything", cmdRebaseline},
-		{"clean", "", "drop every object in the project's schemas (only where the environment allows it)", cmdClean},
-		{"graph", "[--explain OBJECT]", "print the dependency graph (Graphviz DOT) or explain one object's edges", cmdGraph},
-		{"history", "", "list the runs recorded in the database", cmdHistory},
-		{"move", "SUB NAME", "drive an online table move (tandem move alone lists the moves, tandem move help the SUBs)", cmdMove},
-		{"version", "", "print the version", cmdVersion},
+		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", maxArgs(1), func() runner { return &initCmd{} }},
+		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", maxArgs(0), func() runner { return &planCmd{} }},
+		{"deploy", "[--tag T] [--out-of-order] [--onboarding]", "bring the database up to date with the project", maxArgs(0), func() runner { return &deployCmd{} }},
+		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", maxArgs(0), func() runner { return &statusCmd{} }},
+		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", maxArgs(0), func() runner { return &rollbackCmd{} }},
+		{"baseline", "", "record every pending change as deployed without running it (onboard a database)", maxArgs(0), plain(cmdBaseline)},
+		{"rebaseline", "", "accept edits to deployed changes and forget deleted ones, without running anything", maxArgs(0), plain(cmdRebaseline)},
+		{"clean", "", "drop every object in the project's schemas (only where the environment allows it)", maxArgs(0), plain(cmdClean)},
+		{"graph", "[--explain OBJECT]", "print the dependency graph (Graphviz DOT) or explain one object's edges", maxArgs(0), func() runner { return &graphCmd{} }},
+		{"history", "", "list the runs recorded in the database", maxArgs(0), plain(cmdHistory)},
+		{"move", "SUB NAME", "drive an online table move (tandem move alone lists the moves, tandem move help the SUBs)", cobra.ArbitraryArgs, nil},
+		{"version", "", "print the version", maxArgs(0), plain(cmdVersion)},
 	}
 }
+
+// plainCmd is a command without flags of its own.
+type plainCmd func(ctx context.Context, c *cli, args []string) error
+
+func (plainCmd) flags(*pflag.FlagSet) {}
+
+func (f plainCmd) run(ctx context.Context, c *cli, args []string) error { return f(ctx, c, args) }
+
+// plain makes the runner of a command without flags of its own.
+func plain(f plainCmd) func() runner { return func() runner { return f } }

@@ -23,36 +23,12 @@ import (
 	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
-// moveSub is one "tandem move" subcommand.
-type moveSub struct {
-	name, summary string
-	run           func(ctx context.Context, c *cli, mv *openedMove) error
-}
-
-var moveSubs []moveSub
-
-func init() {
-	moveSubs = []moveSub{
-		{"check", "run the pre-flight check (columns, key, mapping types, unique keys, rows of A that B would refuse)", moveCheck},
-		{"start", "enter dual-write from pending (the check must pass)", moveStart},
-		{"advance", "enter the next phase once its gate is met [--force --reason R] [--confirm]", moveAdvance},
-		{"rollback", "return to the previous safe phase [--reason R]", moveRollback},
-		{"backfill", "copy A's rows up to the bound into B (backfill phase; resumable)", moveBackfill},
-		{"verify", "compare B with mapping(A) and list the rows that differ", moveVerify},
-		{"repair", "re-copy from A the rows verify lists", moveRepair},
-		{"tune", "change a running backfill's --batch-size, --target or --max-rows", moveTune},
-		{"pause", "pause a running backfill between batches", movePause},
-		{"resume", "let a paused backfill go on", moveResume},
-		{"status", "show the phase, switches, acknowledgements and backfill checkpoint", moveStatus},
-	}
-}
-
 // moveUsage lists the subcommands, for "tandem move help" and after the listing of bare
 // "tandem move".
 func moveUsage() string {
 	var b strings.Builder
 	b.WriteString("tandem move <sub> NAME, where <sub> is one of:")
-	for _, s := range moveSubs {
+	for _, s := range moveSubcommands() {
 		fmt.Fprintf(&b, "\n  %-9s %s", s.name, s.summary)
 	}
 	b.WriteString("\n  list      list every move with its phase and its problems (also tandem move, or status without NAME)")
@@ -77,6 +53,8 @@ func (o *openedMove) close() {
 	}
 }
 
+// cmdMove is bare tandem move (the listing, then the subcommands), tandem move help, and any
+// other word after move, which is no subcommand.
 func cmdMove(ctx context.Context, c *cli, args []string) error {
 	switch {
 	case len(args) == 0:
@@ -84,70 +62,8 @@ func cmdMove(ctx context.Context, c *cli, args []string) error {
 	case args[0] == "help":
 		fmt.Fprintln(c.stdout, moveUsage())
 		return nil
-	case args[0] == "list" || (args[0] == "status" && len(args) == 1):
-		c.command = "move " + args[0]
-		if len(args) > 1 {
-			return usageError{fmt.Sprintf("list takes no name (tandem move status %s shows one move)", args[1])}
-		}
-		if err := c.checkMoveFlags(args[0]); err != nil {
-			return err
-		}
-		return moveList(ctx, c, false)
 	}
-	var sub *moveSub
-	for i := range moveSubs {
-		if moveSubs[i].name == args[0] {
-			sub = &moveSubs[i]
-		}
-	}
-	if sub == nil {
-		return usageError{fmt.Sprintf("unknown subcommand %q; say what to do: %s", args[0], moveUsage())}
-	}
-	c.command = "move " + sub.name
-	if len(args) < 2 {
-		return usageError{fmt.Sprintf("name the move: tandem move %s NAME (a file moves/NAME.yaml in the project)", sub.name)}
-	}
-	if err := c.checkMoveFlags(sub.name); err != nil {
-		return err
-	}
-	mv, err := c.openMove(ctx, args[1])
-	if err != nil {
-		return err
-	}
-	defer mv.close()
-	return sub.run(ctx, c, mv)
-}
-
-// checkMoveFlags refuses flags that the subcommand would silently ignore.
-func (c *cli) checkMoveFlags(sub string) error {
-	if c.force && sub != "advance" {
-		return usageError{"--force only applies to tandem move advance"}
-	}
-	if c.confirm && sub != "advance" {
-		return usageError{"--confirm only applies to tandem move advance"}
-	}
-	if c.metricsAddr != "" && sub != "backfill" {
-		return usageError{"--metrics only applies to tandem move backfill"}
-	}
-	if (c.workersSet || c.share) && sub != "backfill" {
-		return usageError{"--workers and --share only apply to tandem move backfill"}
-	}
-	if c.workersSet && (c.workers < 1 || c.workers > 64) {
-		return usageError{fmt.Sprintf("--workers %d: write 1 to 64", c.workers)}
-	}
-	if (c.batchSize != 0 || c.batchTarget != 0 || c.maxRows != 0) && sub != "tune" {
-		return usageError{"--batch-size, --target and --max-rows only apply to tandem move tune (set batch: in the move's definition for every run)"}
-	}
-	if sub == "tune" && c.batchSize == 0 && c.batchTarget == 0 && c.maxRows == 0 {
-		return usageError{"say what to change: tandem move tune NAME --batch-size N, --target 250ms or --max-rows N"}
-	}
-	if c.reason != "" && sub != "advance" && sub != "rollback" {
-		return usageError{"--reason only applies to tandem move advance and rollback"}
-	}
-	if c.force && strings.TrimSpace(c.reason) == "" {
-		return usageError{"--force needs --reason R: why the gate may be passed, recorded in the audit log"}
-	}
-	return nil
+	return usageError{fmt.Sprintf("unknown subcommand %q; say what to do: %s", args[0], moveUsage())}
 }
 
 // openMove loads the project's moves and opens the one named: both tables' databases and the
@@ -261,12 +177,8 @@ func (c *cli) openDefinition(ctx context.Context, p *tandem.Project, e *deploy.E
 		mv.close()
 		return nil, err
 	}
-	grace := c.grace
-	if grace == 0 {
-		grace = -1 // the coordinator reads 0 as its default; on the command line 0 means none
-	}
-	mv.coord = &coord.Driver{Move: mv.move, Store: store, AckTimeout: c.ackTimeout, Grace: grace, By: moveBy(),
-		BackfillOptions: coord.BackfillOptions{Workers: c.workers, Share: c.share, LeaseTTL: c.leaseTTL}}
+	// The subcommand sets the waits and the backfill's options from its flags.
+	mv.coord = &coord.Driver{Move: mv.move, Store: store, By: moveBy()}
 	if c.verbose {
 		mv.coord.Log = c.logger()
 	} else {
@@ -474,7 +386,7 @@ func moveStart(ctx context.Context, c *cli, mv *openedMove) error {
 	return nil
 }
 
-func moveAdvance(ctx context.Context, c *cli, mv *openedMove) error {
+func moveAdvance(ctx context.Context, c *cli, mv *openedMove, opts coord.AdvanceOptions) error {
 	st, err := mv.coord.State(ctx)
 	if err != nil {
 		return err
@@ -484,20 +396,11 @@ func moveAdvance(ctx context.Context, c *cli, mv *openedMove) error {
 			return err
 		}
 	}
-	st, err = mv.coord.Advance(ctx, coord.AdvanceOptions{Force: c.force, Reason: c.reason, Confirm: c.confirm})
+	st, err = mv.coord.Advance(ctx, opts)
 	if err != nil {
 		return moveErr(err)
 	}
 	phaseDone(c, "advanced", st)
-	return nil
-}
-
-func moveRollback(ctx context.Context, c *cli, mv *openedMove) error {
-	st, err := mv.coord.Rollback(ctx, c.reason)
-	if err != nil {
-		return moveErr(err)
-	}
-	phaseDone(c, "rolled back", st)
 	return nil
 }
 

@@ -150,8 +150,8 @@ func describeTuned(t tandem.MoveBatchSettings) string {
 }
 
 // moveTune changes the batch settings of the move's backfill, running or not yet resumed.
-func moveTune(ctx context.Context, c *cli, mv *openedMove) error {
-	if err := mv.move.Tune(ctx, tandem.MoveBatchSettings{Size: c.batchSize, Target: c.batchTarget, MaxRows: c.maxRows}); err != nil {
+func moveTune(ctx context.Context, c *cli, mv *openedMove, settings tandem.MoveBatchSettings) error {
+	if err := mv.move.Tune(ctx, settings); err != nil {
 		return moveErr(err)
 	}
 	t, _, err := mv.move.Tuned(ctx)

@@ -40,12 +40,12 @@ type fileMove struct {
 // and each failing file is moved into exceptions/ beside it, with its error in a .exception
 // file; a file in exceptions/ that now deploys is moved back. It exits non-zero while anything
 // fails.
-func cmdDeployOnboarding(ctx context.Context, c *cli) error {
+func cmdDeployOnboarding(ctx context.Context, c *cli, opts deploy.Options) error {
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := e.Deploy(ctx, p, deploy.Options{Tag: c.tag, Onboarding: true})
+	res, err := e.Deploy(ctx, p, deploy.Options{Tag: opts.Tag, Onboarding: true})
 	var oe *deploy.OnboardingError
 	if err != nil && !errors.As(err, &oe) {
 		if res != nil && len(res.Steps) > 0 {

@@ -59,6 +59,12 @@ func (c *cli) commandLineError(cmd *cobra.Command, err error) int {
 	name := commandName(cmd)
 	var uc unknownCommand
 	var ua unexpectedArg
+	if errors.As(err, new(usageError)) {
+		// Said by tandem's own checks of the arguments and flags (moveNameArg,
+		// misplacedMoveFlag): printed as a command's usage error, in JSON too with --json.
+		c.command = name
+		return c.finish(err)
+	}
 	switch {
 	case errors.As(err, &uc):
 		fmt.Fprintf(c.stderr, "tandem: %s\n", c.scrub(err.Error()))
@@ -91,8 +97,8 @@ func maxArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// newRoot builds the command tree around c, which receives the flags; every command body is
-// the run function of its entry in commands (or moveSubs).
+// newRoot builds the command tree around c, which receives the global flags; every command's
+// body is a runner of its own (moveSubcommands' for tandem move), which receives its flags.
 func newRoot(ctx context.Context, c *cli) *cobra.Command {
 	cobra.EnableCommandSorting = false // the commands in the order of the list, not alphabetical
 	root := &cobra.Command{
@@ -148,17 +154,14 @@ func (c *cli) newCommand(ctx context.Context, spec command) *cobra.Command {
 	if spec.args != "" {
 		use += " " + spec.args
 	}
-	n := 0
-	if spec.name == "init" {
-		n = 1
-	}
+	body := spec.newRunner()
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: spec.summary,
-		Args:  maxArgs(n),
+		Args:  spec.positional,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c.start(cmd)
-			c.err = spec.run(ctx, c, args)
+			c.err = body.run(ctx, c, args)
 			return nil
 		},
 	}
@@ -168,7 +171,7 @@ func (c *cli) newCommand(ctx context.Context, spec command) *cobra.Command {
 			return nil, cobra.ShellCompDirectiveFilterDirs
 		}
 	}
-	c.commandFlags(spec.name, cmd.Flags())
+	body.flags(cmd.Flags())
 	return cmd
 }
 
@@ -177,57 +180,6 @@ func (c *cli) start(cmd *cobra.Command) {
 	c.ran = true
 	c.command = commandName(cmd)
 	c.bindEnv(cmd)
-}
-
-// moveCommand builds tandem move and its subcommands. The bodies stay in cmdMove, which reads
-// the subcommand from its first argument as before.
-func (c *cli) moveCommand(ctx context.Context, spec command) *cobra.Command {
-	mv := &cobra.Command{
-		Use:   "move [SUB NAME]",
-		Short: spec.summary,
-		Long: "tandem move SUB NAME drives the move in moves/NAME.yaml; tandem move (or move list) lists every move\n" +
-			"with its phase and problems. backfill shows a progress bar when stderr is a terminal, log lines\n" +
-			"otherwise (JSON with --json).",
-		// Arguments that are not a subcommand reach cmdMove: "help", or an unknown name it refuses.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c.start(cmd)
-			c.err = cmdMove(ctx, c, args)
-			return nil
-		},
-	}
-	subs := append([]moveSub{}, moveSubs...)
-	subs = append(subs, moveSub{name: "list", summary: "list every move with its phase and its problems (also tandem move, or move status without NAME)"})
-	for _, s := range subs {
-		use, n := s.name+" NAME", 1
-		switch s.name {
-		case "list":
-			use = "list" // a NAME is refused by cmdMove, which says what to run instead
-		case "status":
-			use = "status [NAME]"
-		}
-		sub := &cobra.Command{
-			Use:               use,
-			Short:             s.summary,
-			Args:              maxArgs(n),
-			ValidArgsFunction: c.completeMoveName,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				c.start(cmd)
-				if err := checkMisplacedMoveFlags(s.name, cmd.Flags()); err != nil {
-					c.err = err
-					return nil
-				}
-				c.err = cmdMove(ctx, c, append([]string{s.name}, args...))
-				return nil
-			},
-		}
-		if s.name == "list" {
-			sub.ValidArgsFunction = cobra.NoFileCompletions
-		}
-		c.defineMoveFlags(s.name, sub.Flags())
-		mv.AddCommand(sub)
-	}
-	return mv
 }
 
 // helpCommand is "tandem help [command]": the command's help on stdout, as with --help; an
