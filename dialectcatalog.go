@@ -15,6 +15,7 @@ type Catalog interface {
 	IndexReader
 	LimitReader
 	DefaultSchemaReader
+	DatabaseIdentifier
 	TableNamer
 	ObjectDropper
 }
@@ -25,6 +26,19 @@ type DefaultSchemaReader interface {
 	// DefaultSchema returns that schema (PostgreSQL: the first existing schema of search_path;
 	// MySQL: the database the URL names), or "" for a database without schemas (SQLite).
 	DefaultSchema(ctx context.Context, q Querier) (string, error)
+}
+
+// DatabaseIdentifier tells which database a connection reaches, asked of the database itself:
+// two URLs spelled differently (localhost and 127.0.0.1, a relative and an absolute file
+// path, parameters in another order) reach the same one. A move whose tables are in one
+// database copies and checks them in one transaction (move.Move.Shared).
+type DatabaseIdentifier interface {
+	// DatabaseIdentity returns a text equal for two connections to the same database and
+	// different for two different databases: PostgreSQL, the cluster's system identifier and
+	// the database's oid; MySQL, the server (host name, port, data directory) and the database
+	// the connection uses; SQLite, the main database's file (none for an in-memory database,
+	// which only its own connection pool reaches).
+	DatabaseIdentity(ctx context.Context, q Querier) (string, error)
 }
 
 // TableNamer tells how the catalog spells a table whose name was written in another case (an

@@ -77,7 +77,7 @@ var requiredMethods = []string{
 	// ErrorClassifier
 	"Retryable",
 	// Catalog
-	"Columns", "DefaultSchema", "DropObject", "Inspect", "Limits", "TableName", "UniqueIndexes",
+	"Columns", "DatabaseIdentity", "DefaultSchema", "DropObject", "Inspect", "Limits", "TableName", "UniqueIndexes",
 	// Mover
 	"ActiveSessionsQuery", "AlignSequence", "ColumnType", "LockClause", "ReplicaLagQuery",
 }

@@ -81,6 +81,7 @@ func Run(t *testing.T, d tandem.Dialect, url string, opts ...Option) {
 	t.Run("Moving", s.testMoving)
 	t.Run("Running", s.testRunning)
 	t.Run("Limits", s.testLimits)
+	t.Run("DatabaseIdentity", s.testDatabaseIdentity)
 }
 
 func ctxT(t *testing.T) context.Context {
