@@ -51,6 +51,8 @@ type cli struct {
 	// outOfOrder is what plan and deploy --out-of-order ask of the environment (environment
 	// sets the environment's OutOfOrder from it).
 	outOfOrder bool
+	// envURL is the environment's database URL, expanded, once environment has chosen it.
+	envURL string
 
 	// broken are the move files, other than the one a move command acts on, that do not
 	// parse: warned about on stderr, and carried by every JSON document as broken_moves.
@@ -202,6 +204,7 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		expanded = "sqlite://" + filepath.ToSlash(file)
 	}
 	c.secrets.add(expanded)
+	c.envURL = expanded
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
 		if from != "" {

@@ -303,3 +303,22 @@ func replace(s string, sps []span) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// Expand resolves a URL as written in a project (tandem.yaml, a move's table or store):
+// expand replaces its ${VAR} references (nil: none), and learn is told the result before
+// anyone parses, opens or prints it, so that its passwords can be scrubbed from any output,
+// an error quoting the URL included (nil: nobody). The error of expand is returned as it is;
+// it must not quote the URL.
+func Expand(raw string, expand func(string) (string, error), learn func(url string)) (string, error) {
+	out := raw
+	if expand != nil {
+		var err error
+		if out, err = expand(raw); err != nil {
+			return "", err
+		}
+	}
+	if learn != nil {
+		learn(out)
+	}
+	return out, nil
+}
