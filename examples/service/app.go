@@ -9,15 +9,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers "sqlite"
 
+	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/client"
 	"github.com/tandem-db/tandem/dialect/sqlite"
-	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/open"
 	"github.com/tandem-db/tandem/project"
-	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
 // moveName is the move this service follows: moves/users_to_accounts.yaml.
@@ -48,21 +49,29 @@ func openSQLite(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// loadMove reads the embedded move definition and places both of its tables in db.
-func loadMove(db *sql.DB) (*move.Move, error) {
-	defs, err := project.LoadMoveDefinitions(moves)
+// openMove opens the embedded move with move/open, both of its tables and its switch store
+// in db (the service's database), the store polling every poll (0: its default).
+func openMove(ctx context.Context, db *sql.DB, poll time.Duration) (*open.Move, error) {
+	cat, err := project.LoadMoves(moves)
 	if err != nil {
 		return nil, err
 	}
-	for _, def := range defs {
-		if def.Name == moveName {
-			d := sqlite.New()
-			return &move.Move{Def: def, Shared: true,
-				A: move.Side{DB: db, Dialect: d, Table: def.From.Name},
-				B: move.Side{DB: db, Dialect: d, Table: def.To.Name}}, nil
-		}
+	p := &tandem.Project{Moves: cat}
+	return open.Open(ctx, p, "", moveName, open.Options{Open: openDatabase, DB: db, Dialect: sqlite.New(), StorePoll: poll, By: "service"})
+}
+
+// openDatabase opens a database a move's table names by URL: only SQLite files, as the
+// service links no other driver.
+func openDatabase(_ context.Context, url string) (*sql.DB, tandem.Dialect, error) {
+	path, ok := strings.CutPrefix(url, "sqlite://")
+	if !ok {
+		return nil, nil, errors.New("service: a move's table is in a database other than SQLite, which the service does not link")
 	}
-	return nil, fmt.Errorf("service: no moves/%s.yaml embedded", moveName)
+	db, err := openSQLite(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, sqlite.New(), nil
 }
 
 // run opens the database, joins the move's fleet and returns the service's handler, with the
@@ -84,19 +93,16 @@ func run(ctx context.Context, o options) (http.Handler, func(), error) {
 			return fail(fmt.Errorf("service: create tables in %s: %w", o.DB, err))
 		}
 	}
-	m, err := loadMove(db)
+	om, err := openMove(ctx, db, o.PollEvery)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("service: open move %s in %s: %w", moveName, o.DB, err))
 	}
+	m := om.Move
 	// The reverse log receives the keys written while B alone is written; Mirror.Write needs it.
 	if err := m.EnsureLogs(ctx); err != nil {
 		return fail(err)
 	}
-	store, err := sqlstore.New(db, m.B.Dialect, sqlstore.Options{PollInterval: o.PollEvery})
-	if err != nil {
-		return fail(fmt.Errorf("service: open the switch store in %s: %w", o.DB, err))
-	}
-	cl, err := client.New(ctx, store, client.Options{Instance: o.Instance, CodeVersion: codeVersion, PollEvery: o.PollEvery, Log: o.Log}, moveName)
+	cl, err := client.New(ctx, om.Store, client.Options{Instance: o.Instance, CodeVersion: codeVersion, PollEvery: o.PollEvery, Log: o.Log}, moveName)
 	if err != nil {
 		return fail(err)
 	}

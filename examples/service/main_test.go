@@ -19,7 +19,6 @@ import (
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/move"
 	"github.com/tandem-db/tandem/move/coord"
-	"github.com/tandem-db/tandem/store/sqlstore"
 )
 
 // TestServiceFollowsMove runs the service on a fresh SQLite file and walks its move through
@@ -141,15 +140,13 @@ func coordinator(t *testing.T, path string) (*coord.Driver, *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	m, err := loadMove(db)
+	om, err := openMove(context.Background(), db, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlstore.New(db, m.B.Dialect, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &coord.Driver{Move: m, Store: store, Grace: -1, AckTimeout: 5 * time.Second, By: "test"}, db
+	co := om.Coord
+	co.Grace, co.AckTimeout, co.By = -1, 5*time.Second, "test"
+	return co, db
 }
 
 // advanceTo moves to the next phase, which must be want.
