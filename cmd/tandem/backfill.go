@@ -58,7 +58,7 @@ func moveBackfill(ctx context.Context, c *cli, mv *openedMove, metricsAddr strin
 		return err
 	}
 	if c.json {
-		c.writeJSON(c.stdout, jsonCheckpoint(cp))
+		c.writeJSON(c.stdout, &jsonCheckpointDoc{jsonCheckpoint: toJSONCheckpoint(cp)})
 		return nil
 	}
 	c.printf("backfill %s done: %d rows scanned, %d copied in %d batches\n", name, cp.RowsScanned, cp.RowsCopied, cp.Batches)

@@ -91,13 +91,20 @@ func (c *cli) finish(err error) int {
 // scrub removes every password from text meant for output.
 func (c *cli) scrub(s string) string { return c.secrets.scrub(s) }
 
-// writeJSON prints v as indented JSON, every string in it scrubbed. A document (a map) of a
-// move command also says which other moves' files are broken (broken_moves), so that machines
-// see the warnings too.
+// writeJSON prints v as indented JSON, every string in it scrubbed. A document of a move
+// command (one with jsonBrokenMoves, or an error's map) also says which other moves' files are
+// broken (broken_moves), so that machines see the warnings too.
 func (c *cli) writeJSON(w io.Writer, v any) {
-	if doc, ok := v.(map[string]any); ok && len(c.broken) > 0 {
-		if _, set := doc["broken_moves"]; !set {
-			doc["broken_moves"] = jsonBroken(c.broken)
+	if len(c.broken) > 0 {
+		switch doc := v.(type) {
+		case interface{ brokenMoves() *[]jsonBrokenMove }:
+			if p := doc.brokenMoves(); *p == nil {
+				*p = toJSONBroken(c.broken)
+			}
+		case map[string]any: // the error document (hints.go)
+			if _, set := doc["broken_moves"]; !set {
+				doc["broken_moves"] = toJSONBroken(c.broken)
+			}
 		}
 	}
 	var b bytes.Buffer

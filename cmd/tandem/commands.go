@@ -17,7 +17,9 @@ import (
 
 func cmdVersion(_ context.Context, c *cli, _ []string) error {
 	if c.json {
-		c.writeJSON(c.stdout, map[string]string{"version": toolVersion()})
+		c.writeJSON(c.stdout, struct {
+			Version string `json:"version"`
+		}{toolVersion()})
 		return nil
 	}
 	fmt.Fprintln(c.stdout, "tandem", toolVersion())
@@ -50,7 +52,10 @@ func (*initCmd) run(_ context.Context, c *cli, args []string) error {
 		return fmt.Errorf("init %s: %w", dir, err)
 	}
 	if c.json {
-		c.writeJSON(c.stdout, map[string]any{"project": dir, "files": written})
+		c.writeJSON(c.stdout, struct {
+			Project string   `json:"project"`
+			Files   []string `json:"files"`
+		}{dir, written})
 		return nil
 	}
 	fmt.Fprintf(c.stdout, "Created a project in %s:\n", dir)

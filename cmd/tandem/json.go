@@ -67,10 +67,22 @@ func jsonPlan(pv *deploy.Preview) any {
 		j.Detail = pv.DataCounts[i]
 		steps = append(steps, j)
 	}
-	return map[string]any{"steps": steps, "problems": toJSONProblems(pv.Plan.Problems), "deferred": jsonDeferred(pv.Plan.Deferred)}
+	return struct {
+		Steps    []jsonStep         `json:"steps"`
+		Problems []jsonProblem      `json:"problems"`
+		Deferred []jsonDeferredStep `json:"deferred"`
+	}{steps, toJSONProblems(pv.Plan.Problems), jsonDeferred(pv.Plan.Deferred)}
 }
 
-func jsonResult(what string, res *deploy.Result) any {
+// jsonResultDoc is what a command that writes to the database did.
+type jsonResultDoc struct {
+	Command  string             `json:"command"`
+	Run      int64              `json:"run"`
+	Steps    []jsonStep         `json:"steps"`
+	Deferred []jsonDeferredStep `json:"deferred"`
+}
+
+func jsonResult(what string, res *deploy.Result) jsonResultDoc {
 	steps := []jsonStep{}
 	for _, s := range res.Steps {
 		j := toJSONStep(s.Step)
@@ -78,7 +90,7 @@ func jsonResult(what string, res *deploy.Result) any {
 		j.Detail, j.Millis = s.Detail, s.Duration.Milliseconds()
 		steps = append(steps, j)
 	}
-	return map[string]any{"command": what, "run": res.RunID, "steps": steps, "deferred": jsonDeferred(res.Deferred)}
+	return jsonResultDoc{Command: what, Run: res.RunID, Steps: steps, Deferred: jsonDeferred(res.Deferred)}
 }
 
 func jsonStatus(st *deploy.Status) any {
@@ -104,8 +116,14 @@ func jsonStatus(st *deploy.Status) any {
 		deployed = append(deployed, rec{Object: r.Key().String(), Change: r.Change, Status: string(r.Status), Hash: r.Hash, Run: r.RunID,
 			At: r.AppliedAt.UTC().Format("2006-01-02T15:04:05Z"), By: r.AppliedBy, File: r.File, Applied: r.Done})
 	}
-	return map[string]any{"up_to_date": st.UpToDate(), "deployed": deployed, "pending": pending, "problems": toJSONProblems(st.Preview.Plan.Problems), "runs": jsonRuns(st.Runs),
-		"deferred": jsonDeferred(st.Preview.Plan.Deferred)}
+	return struct {
+		UpToDate bool               `json:"up_to_date"`
+		Deployed []rec              `json:"deployed"`
+		Pending  []jsonStep         `json:"pending"`
+		Problems []jsonProblem      `json:"problems"`
+		Runs     []jsonRun          `json:"runs"`
+		Deferred []jsonDeferredStep `json:"deferred"`
+	}{st.UpToDate(), deployed, pending, toJSONProblems(st.Preview.Plan.Problems), jsonRuns(st.Runs), jsonDeferred(st.Preview.Plan.Deferred)}
 }
 
 func jsonGraph(g *plan.Graph) any {
@@ -113,7 +131,10 @@ func jsonGraph(g *plan.Graph) any {
 	for _, n := range g.Nodes {
 		nodes = append(nodes, n.Change.ID())
 	}
-	return map[string]any{"nodes": nodes, "edges": jsonEdges(g.Edges)}
+	return struct {
+		Nodes []string `json:"nodes"`
+		Edges any      `json:"edges"`
+	}{nodes, jsonEdges(g.Edges)}
 }
 
 func jsonEdges(edges []*plan.Edge) any {

@@ -162,7 +162,7 @@ func moveBy() string {
 // phaseDone prints the state a transition reached.
 func phaseDone(c *cli, verb string, st tandem.MoveState) {
 	if c.json {
-		c.writeJSON(c.stdout, jsonMoveState(st))
+		c.writeJSON(c.stdout, &jsonMoveStateDoc{jsonMoveState: toJSONMoveState(st)})
 		return
 	}
 	c.printf("move %s %s: %s (switches %s, version %d, epoch %d)\n", st.Move, verb, st.Phase, st.Switches, st.Version, st.Epoch)
@@ -188,11 +188,11 @@ func moveCheck(ctx context.Context, c *cli, mv *openedMove) error {
 		return err
 	}
 	if c.json {
-		problems := []map[string]string{}
+		doc := &jsonCheckDoc{Move: rep.Move, OK: rep.OK(), Problems: []jsonCheckProblem{}}
 		for _, p := range rep.Problems {
-			problems = append(problems, map[string]string{"kind": string(p.Kind), "message": p.Message})
+			doc.Problems = append(doc.Problems, jsonCheckProblem{Kind: string(p.Kind), Message: p.Message})
 		}
-		c.writeJSON(c.stdout, map[string]any{"move": rep.Move, "ok": rep.OK(), "problems": problems})
+		c.writeJSON(c.stdout, doc)
 	} else {
 		c.printf("%s\n", rep.String())
 	}
@@ -245,7 +245,8 @@ func moveVerify(ctx context.Context, c *cli, mv *openedMove) error {
 		return err
 	}
 	if c.json {
-		c.writeJSON(c.stdout, jsonVerify(rep))
+		doc := toJSONVerify(rep)
+		c.writeJSON(c.stdout, &doc)
 	} else {
 		c.printf("%s\n", rep.String())
 	}
@@ -271,7 +272,7 @@ func moveRepair(ctx context.Context, c *cli, mv *openedMove) error {
 		return err
 	}
 	if c.json {
-		c.writeJSON(c.stdout, map[string]any{"move": mv.move.Def.Name, "differences": len(rep.Differences), "repaired": n, "verify": jsonVerify(after)})
+		c.writeJSON(c.stdout, &jsonRepairDoc{Move: mv.move.Def.Name, Differences: len(rep.Differences), Repaired: n, Verify: toJSONVerify(after)})
 	} else {
 		c.printf("repair %s: %d rows differed, %d re-copied from A\n%s\n", mv.move.Def.Name, len(rep.Differences), n, after.String())
 	}
@@ -304,17 +305,4 @@ func moveResume(ctx context.Context, c *cli, mv *openedMove) error {
 	}
 	phaseDone(c, "resumed", st)
 	return nil
-}
-
-func jsonVerify(rep *move.VerifyReport) map[string]any {
-	diffs := []map[string]any{}
-	for _, d := range rep.Differences {
-		j := map[string]any{"key": d.Key.String(), "kind": string(d.Kind)}
-		if len(d.Columns) > 0 {
-			j["columns"] = d.Columns
-		}
-		diffs = append(diffs, j)
-	}
-	return map[string]any{"move": rep.Move, "ok": rep.OK(), "method": rep.Method, "chunks": rep.Chunks, "rows_a": rep.RowsA, "rows_b": rep.RowsB,
-		"differences": diffs, "truncated": rep.Truncated, "ms": rep.Took.Milliseconds()}
 }

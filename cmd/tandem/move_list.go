@@ -48,18 +48,16 @@ func moveList(ctx context.Context, c *cli, usage bool) error {
 		c.code = exitError
 	}
 	if c.json {
-		moves := []map[string]any{}
+		doc := &jsonMoveList{OK: bad == 0, Moves: []jsonListedMove{}}
 		for _, l := range all {
-			doc := map[string]any{"move": l.name, "file": l.file, "ok": len(l.problems) == 0, "problems": jsonDefinitionProblems(l.problems)}
+			j := jsonListedMove{Move: l.name, File: l.file, OK: len(l.problems) == 0, Problems: toJSONDefinitionProblems(l.problems)}
 			if l.state != nil {
-				for k, v := range jsonMoveState(*l.state) {
-					doc[k] = v
-				}
-				doc["from"], doc["to"] = l.from, l.to
+				st := toJSONMoveState(*l.state)
+				j.jsonMoveState, j.From, j.To = &st, l.from, l.to
 			}
-			moves = append(moves, doc)
+			doc.Moves = append(doc.Moves, j)
 		}
-		c.writeJSON(c.stdout, map[string]any{"ok": bad == 0, "moves": moves})
+		c.writeJSON(c.stdout, doc)
 		return nil
 	}
 	if len(all) == 0 {
@@ -123,28 +121,4 @@ func (c *cli) listOne(ctx context.Context, p *tandem.Project, e *deploy.Engine, 
 	}
 	l.state = &st
 	return l
-}
-
-func jsonDefinitionProblems(ps []*project.FileError) []map[string]any {
-	out := []map[string]any{}
-	for _, p := range ps {
-		j := map[string]any{"message": p.Err.Error()}
-		if p.File != "" {
-			j["file"] = p.File
-		}
-		if p.Line > 0 {
-			j["line"] = p.Line
-		}
-		out = append(out, j)
-	}
-	return out
-}
-
-// jsonBroken renders broken move files for the broken_moves of a JSON document.
-func jsonBroken(bs []*tandem.BrokenMove) []map[string]any {
-	out := []map[string]any{}
-	for _, b := range bs {
-		out = append(out, map[string]any{"move": b.Name, "file": b.File, "problems": jsonDefinitionProblems(project.MoveProblems(b))})
-	}
-	return out
 }

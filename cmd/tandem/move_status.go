@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -51,26 +50,20 @@ func moveStatus(ctx context.Context, c *cli, mv *openedMove) error {
 		c.code = exitError
 	}
 	if c.json {
-		doc := jsonMoveState(st)
-		doc["from"], doc["to"], doc["shared"] = mv.move.A.String(), mv.move.B.String(), mv.move.Shared
-		doc["acknowledged"], doc["lagging"] = jsonHeartbeats(acked, st.Move), jsonHeartbeats(lagging, st.Move)
-		doc["checkpoint"] = jsonCheckpoint(cp)
-		if barrier != "" {
-			doc["writes_held"] = barrier
-		}
+		doc := &jsonMoveStatus{jsonMoveState: toJSONMoveState(st), From: mv.move.A.String(), To: mv.move.B.String(), Shared: mv.move.Shared,
+			Acknowledged: toJSONHeartbeats(acked, st.Move), Lagging: toJSONHeartbeats(lagging, st.Move), Checkpoint: toJSONCheckpoint(cp),
+			WritesHeld: barrier, Warnings: warnings}
 		if hasTuned {
-			doc["tuned"] = map[string]any{"batch_size": tuned.Size, "target_ms": tuned.Target.Milliseconds(), "max_rows": tuned.MaxRows}
-		}
-		if len(warnings) > 0 {
-			doc["warnings"] = warnings
+			t := toJSONTuned(tuned)
+			doc.Tuned = &t
 		}
 		if v := ver; hasVer {
-			doc["last_verification"] = map[string]any{"at": v.At.Format(time.RFC3339Nano), "ok": v.OK, "rows_a": v.RowsA, "rows_b": v.RowsB,
-				"differences": v.Differences, "differing_chunks": v.DifferingChunks, "method": v.Method}
+			doc.LastVerification = &jsonLastVerified{At: v.At.Format(time.RFC3339Nano), OK: v.OK, RowsA: v.RowsA, RowsB: v.RowsB,
+				Differences: v.Differences, DifferingChunks: v.DifferingChunks, Method: v.Method}
 		}
 		if hasLive {
-			doc["backfill"] = map[string]any{"running": running, "holder": live.Holder, "workers": live.Workers, "rate": live.Rate,
-				"eta_s": live.ETA.Seconds(), "batch_size": live.BatchSize, "throttled": live.Throttled, "reported_at": live.At.Format(time.RFC3339Nano)}
+			doc.Backfill = &jsonRunningBackfill{Running: running, Holder: live.Holder, Workers: live.Workers, Rate: live.Rate,
+				ETASeconds: live.ETA.Seconds(), BatchSize: live.BatchSize, Throttled: live.Throttled, ReportedAt: live.At.Format(time.RFC3339Nano)}
 		}
 		c.writeJSON(c.stdout, doc)
 		return nil
@@ -159,41 +152,9 @@ func moveTune(ctx context.Context, c *cli, mv *openedMove, settings tandem.MoveB
 		return err
 	}
 	if c.json {
-		c.writeJSON(c.stdout, map[string]any{"move": mv.move.Def.Name, "batch_size": t.Size, "target_ms": t.Target.Milliseconds(), "max_rows": t.MaxRows})
+		c.writeJSON(c.stdout, &jsonTuneDoc{Move: mv.move.Def.Name, jsonTuned: toJSONTuned(t)})
 		return nil
 	}
 	c.printf("move %s: backfill tuned: %s (a running backfill picks it up within a second)\n", mv.move.Def.Name, describeTuned(t))
 	return nil
-}
-
-func jsonMoveState(st tandem.MoveState) map[string]any {
-	doc := map[string]any{"move": st.Move, "phase": string(st.Phase), "switches": st.Switches.String(),
-		"version": st.Version, "epoch": st.Epoch, "paused": st.Paused}
-	if !st.UpdatedAt.IsZero() {
-		doc["updated_at"] = st.UpdatedAt.UTC().Format(time.RFC3339Nano)
-	}
-	return doc
-}
-
-func jsonHeartbeats(hs []tandem.Heartbeat, moveName string) []map[string]any {
-	out := []map[string]any{}
-	sort.Slice(hs, func(i, j int) bool { return hs[i].Instance < hs[j].Instance })
-	for _, h := range hs {
-		out = append(out, map[string]any{"instance": h.Instance, "code_version": h.CodeVersion, "epoch": h.Epochs[moveName], "seen_at": h.At.UTC().Format(time.RFC3339Nano)})
-	}
-	return out
-}
-
-func jsonCheckpoint(cp move.Checkpoint) map[string]any {
-	doc := map[string]any{"rows_copied": cp.RowsCopied, "rows_scanned": cp.RowsScanned, "batches": cp.Batches, "total": cp.Total, "done": cp.Done}
-	if cp.Bound != nil {
-		doc["bound"] = cp.Bound.String()
-	}
-	if cp.LastKey != nil {
-		doc["last_key"] = cp.LastKey.String()
-	}
-	if !cp.UpdatedAt.IsZero() {
-		doc["updated_at"] = cp.UpdatedAt.UTC().Format(time.RFC3339Nano)
-	}
-	return doc
 }

@@ -55,11 +55,20 @@ func cmdDeployOnboarding(ctx context.Context, c *cli, opts deploy.Options) error
 	}
 	moves, mvErr := onboardFiles(c.projectDir, res, c.scrub)
 	if c.json {
-		notRun := []map[string]string{}
-		for _, s := range res.Skipped {
-			notRun = append(notRun, map[string]string{"step": stepLabel(s.Step), "because": s.Because, "reason": s.Reason})
+		type skipped struct {
+			Step    string `json:"step"`
+			Because string `json:"because"`
+			Reason  string `json:"reason"`
 		}
-		c.writeJSON(c.stdout, map[string]any{"deploy": jsonResult("deploy", res), "moved": moves, "not_run": notRun})
+		notRun := []skipped{}
+		for _, s := range res.Skipped {
+			notRun = append(notRun, skipped{Step: stepLabel(s.Step), Because: s.Because, Reason: s.Reason})
+		}
+		c.writeJSON(c.stdout, struct {
+			Deploy jsonResultDoc `json:"deploy"`
+			Moved  []fileMove    `json:"moved"`
+			NotRun []skipped     `json:"not_run"`
+		}{jsonResult("deploy", res), moves, notRun})
 	} else {
 		if len(res.Steps) > 0 || err == nil {
 			printResult(c, "deploy", res)
