@@ -183,13 +183,14 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		e.OutOfOrder = true
 	}
 	raw, from := urlOf(c.url, e.URL)
-	expanded := raw
-	var err error
+	var expand func(string) (string, error)
 	if from == "" {
 		// A URL from tandem.yaml or --url may read ${VAR}; one from a variable is used as it is.
-		if expanded, err = project.ExpandEnv(raw, os.LookupEnv); err != nil {
-			return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
-		}
+		expand = func(s string) (string, error) { return project.ExpandEnv(s, os.LookupEnv) }
+	}
+	expanded, err := dburl.Expand(raw, expand, c.secrets.add)
+	if err != nil {
+		return nil, dburl.URL{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
 	// Tokens go into the SQL, which plan prints: like the URL they are expanded here, never
 	// stored expanded in the project.
@@ -210,7 +211,6 @@ func (c *cli) environment(p *tandem.Project) (*tandem.Environment, dburl.URL, er
 		}
 		expanded = "sqlite://" + filepath.ToSlash(file)
 	}
-	c.secrets.add(expanded)
 	c.envURL = expanded
 	u, err := dburl.Parse(expanded, c.projectDir)
 	if err != nil {
