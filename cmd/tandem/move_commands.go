@@ -198,6 +198,7 @@ func (c *cli) moveCommand(ctx context.Context, spec command) *cobra.Command {
 		},
 	}
 	new(phaseWaits).flags(list.Flags()) // taken and unused, as by every subcommand
+	list.SetFlagErrorFunc(misplacedMoveFlag)
 	mv.AddCommand(list)
 	return mv
 }

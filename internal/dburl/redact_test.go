@@ -284,3 +284,24 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+func TestExpand(t *testing.T) {
+	var learnt []string
+	learn := func(u string) { learnt = append(learnt, u) }
+	expand := func(s string) (string, error) { return strings.ReplaceAll(s, "${PW}", "s3cret"), nil }
+	got, err := Expand("postgres://u:${PW}@h/db", expand, learn)
+	if err != nil || got != "postgres://u:s3cret@h/db" {
+		t.Fatalf("Expand = %q, %v", got, err)
+	}
+	if len(learnt) != 1 || learnt[0] != got {
+		t.Errorf("learn was told %q, want the expanded URL once", learnt)
+	}
+	if got, err := Expand("sqlite://${X}", nil, nil); err != nil || got != "sqlite://${X}" {
+		t.Errorf("Expand without expand = %q, %v; want the URL as written", got, err)
+	}
+	failed := errors.New("unset")
+	learnt = nil
+	if _, err := Expand("x", func(string) (string, error) { return "", failed }, learn); !errors.Is(err, failed) || len(learnt) != 0 {
+		t.Errorf("Expand with a failing expand = %v (learnt %q), want its error and nothing learnt", err, learnt)
+	}
+}
