@@ -16,6 +16,9 @@ import (
 type history struct {
 	d      tandem.Dialect
 	schema string // physical schema of the history tables ("" on databases without schemas)
+	// kinds says, per table, whether it has the kind column, once kindColumn has asked; nil
+	// asks every time.
+	kinds map[string]bool
 }
 
 func (h history) table(name string) string { return h.d.Qualify(h.schema, name) }

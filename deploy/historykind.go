@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/tandem-db/tandem"
 )
@@ -28,22 +27,36 @@ func (h history) addKindColumns(ctx context.Context, q tandem.Querier) error {
 		if _, err := q.ExecContext(ctx, "ALTER TABLE "+h.table(t)+" ADD COLUMN "+kindDDL); err != nil {
 			return fmt.Errorf("add the kind column to history table %s: %w", t, err)
 		}
+		if h.kinds != nil {
+			h.kinds[t] = true
+		}
 	}
 	return nil
 }
 
 // kindColumn is what to select for the kind of a row of table: the column "kind", or, for a
 // table created before that column (read by a command that does not write, such as plan), an
-// empty text that makes every row take the legacy path.
+// empty text that makes every row take the legacy path. It asks the database once per table
+// and session, with a query that reads no row (cheaper than the catalog on MySQL); reads run
+// on the session's connection, outside any transaction, so the failing probe of an old table
+// aborts nothing.
 func (h history) kindColumn(ctx context.Context, q tandem.Querier, table string) (string, error) {
-	cols, err := h.d.Columns(ctx, q, h.schema, table)
-	if err != nil {
-		return "", fmt.Errorf("read history table %s: %w", table, err)
-	}
-	for _, c := range cols {
-		if strings.EqualFold(c.Name, "kind") {
-			return "kind", nil
+	present, known := h.kinds[table]
+	if !known {
+		rows, err := q.QueryContext(ctx, "SELECT kind FROM "+h.table(table)+" WHERE 1 = 0")
+		if err == nil {
+			err = rows.Close()
 		}
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("read history table %s: %w", table, ctx.Err())
+		}
+		present = err == nil
+		if h.kinds != nil {
+			h.kinds[table] = present
+		}
+	}
+	if present {
+		return "kind", nil
 	}
 	return "''", nil
 }
