@@ -171,7 +171,7 @@ func TestRollback(t *testing.T) {
 		name     string
 		releases [][]*tandem.Object // deployed in turn, as runs 1, 2, ...
 		target   int64
-		project  []*tandem.Object // the project given to the rollback; nil: none
+		project  []*tandem.Object     // the project given to the rollback; nil: none
 		edit     func(h *fakeHistory) // changes the history before the rollback is planned
 		steps    []string
 		kept     []string
