@@ -33,6 +33,12 @@ func cmdPlanRollback(ctx context.Context, c *cli) error {
 	for _, k := range rp.Kept {
 		c.printf("Kept: %s has no // ROLLBACK section; Obevo leaves such a change deployed\n", k)
 	}
+	for _, fix := range rp.Corrected {
+		c.printf("Corrected: %s runs the project's rollback, which differs from the one recorded at deploy\n", fix.Node.Change.ID())
+	}
+	if rp.CorrectionsErr != nil {
+		c.printf("Warning: the project's rollbacks cannot be read, so the rollbacks recorded at deploy run: %v\n", rp.CorrectionsErr)
+	}
 	return nil
 }
 
