@@ -49,10 +49,12 @@ type cli struct {
 	appVersion  string
 
 	// per-command flags
-	tag      string
-	to       string
-	exitCode bool
-	explain  string
+	tag string
+	to  string
+	// plan: show the rollback to this run or tag instead of the deploy (--rollback-to)
+	rollbackTo string
+	exitCode   bool
+	explain    string
 	// deploy, plan: allow numbered migrations below the highest version deployed
 	outOfOrder bool
 	// deploy: go on past failing files, moving them into exceptions/ (onboarding.go)

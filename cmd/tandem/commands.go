@@ -55,6 +55,9 @@ func cmdInit(_ context.Context, c *cli, args []string) error {
 }
 
 func cmdPlan(ctx context.Context, c *cli, _ []string) error {
+	if c.rollbackTo != "" {
+		return cmdPlanRollback(ctx, c)
+	}
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err

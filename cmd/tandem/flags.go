@@ -47,6 +47,7 @@ func (c *cli) commandFlags(name string, fs *pflag.FlagSet) {
 		c.changesetFlags(fs, "deploy")
 	case "plan":
 		fs.BoolVar(&c.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+		fs.StringVar(&c.rollbackTo, "rollback-to", "", "show the steps and SQL that rollback --to `RUN|TAG` would run, instead of the deploy's")
 		c.changesetFlags(fs, "plan")
 	case "rollback":
 		fs.StringVar(&c.to, "to", "", "the run id or tag `RUN|TAG` to return to (0: before the first run)")

@@ -50,7 +50,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", cmdInit},
-		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", cmdPlan},
+		{"plan", "[--out-of-order] [--rollback-to RUN|TAG]", "print the SQL a deploy (or a rollback --to) would run, in order, with the reason for each step", cmdPlan},
 		{"deploy", "[--tag T] [--out-of-order] [--onboarding]", "bring the database up to date with the project", cmdDeploy},
 		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", cmdStatus},
 		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", cmdRollback},
