@@ -139,7 +139,7 @@ func undoingOf(st plan.Step) undoing {
 // undoNode is the node and step that run a change's rollback SQL.
 func (s *session) undoNode(u undoing) (*plan.Node, plan.Step) {
 	k := u.rec.Key()
-	obj := plan.HistoryObject(k, writtenName(&u.rec), u.rec.Change, u.rollback)
+	obj := plan.HistoryObject(k, writtenName(&u.rec), u.rec.Change, u.rollback, u.rec.File)
 	if u.format != "" {
 		obj.Format = u.format
 	}

@@ -102,7 +102,7 @@ func Rollback(in RollbackInput) (*RollbackPlan, error) {
 		rp.Steps = append(rp.Steps, u.step())
 	}
 	rp.Steps = append(rp.Steps, redo...)
-	recreate, err := rollbackRecreations(then, changed, affected, in.Options)
+	recreate, err := rollbackRecreations(in.Records, then, changed, affected, in.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -166,14 +166,14 @@ func rollbackDrops(records []tandem.Record, changed map[tandem.ObjectKey]bool, o
 
 // rollbackRecreations deploys again, in an order valid then, the stateless objects that
 // existed then and were dropped by the rollback or changed since.
-func rollbackRecreations(then map[tandem.ObjectKey]tandem.Event, changed, affected map[tandem.ObjectKey]bool, opts Options) ([]Step, error) {
+func rollbackRecreations(records []tandem.Record, then map[tandem.ObjectKey]tandem.Event, changed, affected map[tandem.ObjectKey]bool, opts Options) ([]Step, error) {
 	thenProject := &tandem.Project{}
 	for _, k := range sortedKeys(then) {
 		ev := then[k]
 		if k.Type == tandem.StaticData || !affected[k] && !changed[k] {
 			continue
 		}
-		thenProject.Objects = append(thenProject.Objects, HistoryObject(k, ev.Object, ev.Change, ev.SQL))
+		thenProject.Objects = append(thenProject.Objects, HistoryObject(k, ev.Object, ev.Change, ev.SQL, fileOf(records, k)))
 	}
 	thenGraph, err := Build(thenProject, opts)
 	if err != nil {
@@ -211,7 +211,7 @@ func rollbackData(records []tandem.Record, then map[tandem.ObjectKey]tandem.Even
 		}
 		switch ev.Kind {
 		case tandem.KindDataScript:
-			obj := HistoryObject(r.Key(), r.Object, r.Change, ev.SQL)
+			obj := HistoryObject(r.Key(), r.Object, r.Change, ev.SQL, r.File)
 			steps = append(steps, Step{Action: ActionData, Key: r.Key(), Reason: "rollback", Record: &r,
 				Node: &Node{Object: obj, Change: obj.Changes[0], SQL: ev.SQL, Hash: ev.Hash}})
 		case tandem.KindDataRows:
@@ -219,7 +219,7 @@ func rollbackData(records []tandem.Record, then map[tandem.ObjectKey]tandem.Even
 			if err := json.Unmarshal([]byte(ev.SQL), &d); err != nil {
 				return nil, fmt.Errorf("nothing was run: the rows of %s recorded by run %d cannot be read: %w", r.Key(), ev.RunID, err)
 			}
-			obj := HistoryObject(r.Key(), r.Object, r.Change, "")
+			obj := HistoryObject(r.Key(), r.Object, r.Change, "", r.File)
 			obj.Data = &d
 			rows = append(rows, Step{Action: ActionData, Key: r.Key(), Reason: "rollback",
 				Node: &Node{Object: obj, Change: obj.Changes[0], Hash: ev.Hash}})
@@ -228,4 +228,10 @@ func rollbackData(records []tandem.Record, then map[tandem.ObjectKey]tandem.Even
 		}
 	}
 	return append(steps, rows...), nil
+}
+
+// fileOf is the file the current record of k names, or "" when there is none.
+func fileOf(records []tandem.Record, k tandem.ObjectKey) string {
+	r, _ := recordOf(records, k)
+	return r.File
 }

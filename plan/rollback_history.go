@@ -74,7 +74,7 @@ func currentProject(records []tandem.Record) *tandem.Project {
 		k := r.Key()
 		o := byKey[k]
 		if o == nil {
-			o = HistoryObject(k, r.Object, r.Change, r.Definition)
+			o = HistoryObject(k, r.Object, r.Change, r.Definition, r.File)
 			byKey[k] = o
 			p.Objects = append(p.Objects, o)
 			continue
@@ -90,17 +90,25 @@ func currentProject(records []tandem.Record) *tandem.Project {
 }
 
 // HistoryObject is an object made from the history, for the planner to order and the engine
-// to run: one change, named change, of SQL sqlText, written in a "file" named after its key
-// (the history does not keep the file of a stateless definition); name is the object's name as
+// to run: one change, named change, of SQL sqlText, written in file, the file its record names.
+// An object the history holds no record of now (a definition dropped since) has no known file:
+// file is then HistoryFile(k), which says where the SQL came from. name is the object's name as
 // written (the key's when empty).
-func HistoryObject(k tandem.ObjectKey, name, change, sqlText string) *tandem.Object {
+func HistoryObject(k tandem.ObjectKey, name, change, sqlText, file string) *tandem.Object {
 	if name == "" {
 		name = k.Name
 	}
-	o := &tandem.Object{Key: k, Name: name, Schema: k.Schema, Format: tandem.FormatNative, File: k.String(), Version: k.Name}
-	o.Changes = []*tandem.Change{{Object: k, Name: change, SQL: sqlText, File: k.String(), Line: 1, SQLLine: 1}}
+	if file == "" {
+		file = HistoryFile(k)
+	}
+	o := &tandem.Object{Key: k, Name: name, Schema: k.Schema, Format: tandem.FormatNative, File: file, Version: k.Name}
+	o.Changes = []*tandem.Change{{Object: k, Name: change, SQL: sqlText, File: file, Line: 1, SQLLine: 1}}
 	return o
 }
+
+// HistoryFile is the "file" of a definition read back from the history when no record names
+// its file: it says so, rather than pass the object's key off as a path.
+func HistoryFile(k tandem.ObjectKey) string { return "(history of " + k.String() + ")" }
 
 // dependentsOf returns the keys in changed plus every object of g that depends, transitively,
 // on one of them.

@@ -294,3 +294,26 @@ func TestDefinitionsAt(t *testing.T) {
 		t.Errorf("definitions (-want +got):\n%s", diff)
 	}
 }
+
+// TestRollbackRecreationFiles: a definition read back from the history runs as written in the
+// file its record names, and one with no record left says it came from the history, instead of
+// passing its key off as a file.
+func TestRollbackRecreationFiles(t *testing.T) {
+	h := &fakeHistory{t: t}
+	h.deploy(project(view("kept", "create view kept as select 1;"), view("old", "create view old as select 1;")))
+	h.deploy(project(view("kept", "create view kept as select 2;")))
+	rp, err := h.rollback(1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, st := range rp.Steps {
+		if st.Action == ActionDeploy {
+			files[st.Key.Name] = st.Node.Change.File
+		}
+	}
+	want := map[string]string{"kept": "view/kept.sql", "old": "(history of app.view.old)"}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("files of the recreated views (-want +got):\n%s", diff)
+	}
+}

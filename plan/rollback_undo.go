@@ -23,7 +23,7 @@ type undoing struct {
 // rollback (a change recorded without running, by a baseline) is undone by forgetting it.
 func (u undoing) step() Step {
 	k := u.rec.Key()
-	obj := HistoryObject(k, u.rec.Object, u.rec.Change, "")
+	obj := HistoryObject(k, u.rec.Object, u.rec.Change, "", u.rec.File)
 	if u.format != "" {
 		obj.Format = u.format
 	}
