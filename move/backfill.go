@@ -249,7 +249,7 @@ func (r *route) sliceEnd(ctx context.Context, q querier, last, h Key, size int) 
 		return h, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("move: find the slice of %s after %v: %w", r.src, last, err)
+		return nil, false, fmt.Errorf("find the slice of %s after %v: %w", r.src, last, err)
 	}
 	return scanKey(vals), true, nil
 }
@@ -262,7 +262,7 @@ func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, err
 	var c int
 	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, lo, hi, &n, &args)
 	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+		return 0, fmt.Errorf("count rows of %s: %w", r.src, err)
 	}
 	return c, nil
 }
@@ -310,11 +310,11 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	}
 	res, err := tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
-		return n, end, 0, fmt.Errorf("move: copy %s after %v into %s: %w", r.src, last, r.dst, err)
+		return n, end, 0, fmt.Errorf("copy %s after %v into %s: %w", r.src, last, r.dst, err)
 	}
 	copied, err := res.RowsAffected()
 	if err != nil {
-		return n, end, 0, fmt.Errorf("move: copy into %s: %w", r.dst, err)
+		return n, end, 0, fmt.Errorf("copy into %s: %w", r.dst, err)
 	}
 	return n, end, copied, nil
 }
@@ -349,7 +349,7 @@ func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx, srcTx *sql.T
 		// A value COPY cannot encode, or a key the application wrote meanwhile: this batch is
 		// retried with INSERTs, and the route inserts from now on.
 		r.noCopy.Store(true)
-		return n, end, 0, fmt.Errorf("move: copy %d rows into %s: %w", len(todo), r.dst, err)
+		return n, end, 0, fmt.Errorf("copy %d rows into %s: %w", len(todo), r.dst, err)
 	}
 	if err := r.insertRows(ctx, tx, todo); err != nil {
 		return n, end, 0, err
@@ -399,7 +399,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 	}
 	rows, err := q.QueryContext(ctx, stmt+lock, args...)
 	if err != nil {
-		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+		return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 	}
 	defer rows.Close()
 	nk := len(r.srcKey)
@@ -412,7 +412,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+			return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 		}
 		row := mappedRow{key: scanKey(vals[:nk]), vals: make([]any, len(r.cols))}
 		for i, c := range r.cols {
@@ -421,7 +421,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+		return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 	}
 	return out, nil
 }
@@ -434,7 +434,7 @@ func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock strin
 	stmt := "SELECT " + joinNames(d, "", r.dstKey) + " FROM " + r.dst.qualified() + " WHERE " + keyRange(d, "", r.dstKey, lo, hi, &n, &args) + lock
 	rows, err := q.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+		return nil, fmt.Errorf("read keys of %s: %w", r.dst, err)
 	}
 	defer rows.Close()
 	out := map[string]bool{}
@@ -445,7 +445,7 @@ func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock strin
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+			return nil, fmt.Errorf("read keys of %s: %w", r.dst, err)
 		}
 		out[scanKey(vals).String()] = true
 	}
@@ -480,7 +480,7 @@ func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
 			sb.WriteString(" ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING")
 		}
 		if _, err := q.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("move: insert %d rows into %s: %w", len(chunk), r.dst, err)
+			return fmt.Errorf("insert %d rows into %s: %w", len(chunk), r.dst, err)
 		}
 	}
 	return nil
@@ -497,7 +497,7 @@ func (r *route) countSrc(ctx context.Context, h Key) (int64, error) {
 	var c int64
 	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, nil, h, &n, &args)
 	if err := r.src.DB.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+		return 0, fmt.Errorf("count rows of %s: %w", r.src, err)
 	}
 	return c, nil
 }

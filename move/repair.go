@@ -183,7 +183,7 @@ func (r *route) upsertRow(ctx context.Context, tx *sql.Tx, vals []any) error {
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + tandem.Placeholders(d, 1, len(vals)) +
 		") ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") " + action
 	if _, err := tx.ExecContext(ctx, stmt, vals...); err != nil {
-		return fmt.Errorf("move: write a row into %s: %w", r.dst, err)
+		return fmt.Errorf("write a row into %s: %w", r.dst, err)
 	}
 	return nil
 }

@@ -120,7 +120,7 @@ func ReplicaLag(s Side, max time.Duration) Check {
 		var secs float64
 		err := s.DB.QueryRowContext(ctx, query).Scan(&secs)
 		if err != nil {
-			return "", fmt.Errorf("move: replica lag of %s's database: %w", s, err)
+			return "", fmt.Errorf("replica lag of %s's database: %w", s, err)
 		}
 		if lag := time.Duration(secs * float64(time.Second)); lag > max {
 			return fmt.Sprintf("replica lag %s is above max_replica_lag %s", lag.Round(time.Millisecond), max), nil
@@ -141,7 +141,7 @@ func ActiveSessions(s Side, max int) Check {
 	return func(ctx context.Context) (string, error) {
 		var n int
 		if err := s.DB.QueryRowContext(ctx, stmt).Scan(&n); err != nil {
-			return "", fmt.Errorf("move: active sessions on %s's database: %w", s, err)
+			return "", fmt.Errorf("active sessions on %s's database: %w", s, err)
 		}
 		if n > max {
 			return fmt.Sprintf("%d active sessions on %s's database, above max_active_sessions %d", n, s, max), nil
@@ -159,7 +159,7 @@ func CustomCheck(s Side, query string) Check {
 	return func(ctx context.Context) (string, error) {
 		var pause bool
 		if err := s.DB.QueryRowContext(ctx, query).Scan(&pause); err != nil {
-			return "", fmt.Errorf("move: throttle check %q: %w; it must return one boolean", short, err)
+			return "", fmt.Errorf("throttle check %q: %w; it must return one boolean", short, err)
 		}
 		if pause {
 			return fmt.Sprintf("the throttle check %q returned true", short), nil

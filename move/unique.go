@@ -25,7 +25,7 @@ func uniqueIndexes(ctx context.Context, s Side) ([]uniqueIndex, error) {
 	}
 	list, err := ir.UniqueIndexes(ctx, s.DB, s.Schema, s.Table)
 	if err != nil {
-		return nil, fmt.Errorf("move: unique keys of %s: %w", s, err)
+		return nil, fmt.Errorf("unique keys of %s: %w", s, err)
 	}
 	out := make([]uniqueIndex, len(list))
 	for i, ix := range list {
