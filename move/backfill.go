@@ -274,7 +274,7 @@ func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, err
 // update of a copied row either waits for the batch's row in B and overwrites it (its write to
 // B is a full-row upsert) or, when it commits first, makes the batch's insert fail on the
 // primary key; a key the application inserts meanwhile does the same. The batch is then
-// retried with onConflict set (ON CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the
+// retried with onConflict set (skipOnKey: ON CONFLICT (pk) DO NOTHING), which is not the
 // default because it doubles the cost of each row.
 func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int, onConflict bool) (int, Key, int64, error) {
 	end, full, err := r.sliceEnd(ctx, tx, last, h, size)
@@ -305,8 +305,8 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
 		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")" +
 		r.srcFl.batchLock
-	if onConflict && r.dstFl.onConflictPK {
-		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
+	if onConflict {
+		stmt += r.skipOnKey()
 	}
 	res, err := tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
@@ -351,7 +351,7 @@ func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx, srcTx *sql.T
 		r.noCopy.Store(true)
 		return n, end, 0, fmt.Errorf("copy %d rows into %s: %w", len(todo), r.dst, err)
 	}
-	if err := r.insertRows(ctx, tx, todo); err != nil {
+	if err := r.insertRows(ctx, tx, todo, r.skipOnKey()); err != nil {
 		return n, end, 0, err
 	}
 	return n, end, int64(len(todo)), nil
@@ -452,9 +452,10 @@ func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock strin
 	return out, rows.Err()
 }
 
-// insertRows inserts rows (values of r.cols) into the destination with multi-row INSERTs. On
-// PostgreSQL a primary key conflict (a row the application wrote meanwhile) is skipped.
-func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
+// insertRows inserts rows (values of r.cols) into the destination with multi-row INSERTs, each
+// closed by tail: skipOnKey skips a primary key conflict (a row the application wrote
+// meanwhile) where the database can; "" inserts plainly, a conflict failing the INSERT.
+func (r *route) insertRows(ctx context.Context, q querier, rows [][]any, tail string) error {
 	d := r.dst.Dialect
 	per := max(1, min(500, 30000/len(r.cols)))
 	for start := 0; start < len(rows); start += per {
@@ -476,9 +477,7 @@ func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
 			}
 			sb.WriteByte(')')
 		}
-		if r.dstFl.onConflictPK {
-			sb.WriteString(" ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING")
-		}
+		sb.WriteString(tail)
 		if _, err := q.ExecContext(ctx, sb.String(), args...); err != nil {
 			return fmt.Errorf("insert %d rows into %s: %w", len(chunk), r.dst, err)
 		}

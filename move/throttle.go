@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/tandem-db/tandem"
 )
 
 // Throttler decides when the backfill may run its next batch.
@@ -111,11 +109,10 @@ func PauseCheck(paused func(ctx context.Context) (bool, error)) Check {
 // MariaDB primary does not know its replicas' lag, and SQLite has no replicas: there the check
 // never pauses; use a custom check (e.g. against a heartbeat table) instead.
 func ReplicaLag(s Side, max time.Duration) Check {
-	lp, ok := s.Dialect.(tandem.LoadProbe)
-	if !ok || lp.ReplicaLagQuery() == "" {
+	query := s.Dialect.ReplicaLagQuery()
+	if query == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
-	query := lp.ReplicaLagQuery()
 	return func(ctx context.Context) (string, error) {
 		var secs float64
 		err := s.DB.QueryRowContext(ctx, query).Scan(&secs)
@@ -133,11 +130,10 @@ func ReplicaLag(s Side, max time.Duration) Check {
 // (PostgreSQL: pg_stat_activity; MySQL: the process list of its database), not counting the
 // session that asks. SQLite has no sessions to count: it never pauses.
 func ActiveSessions(s Side, max int) Check {
-	lp, ok := s.Dialect.(tandem.LoadProbe)
-	if !ok || lp.ActiveSessionsQuery() == "" {
+	stmt := s.Dialect.ActiveSessionsQuery()
+	if stmt == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
-	stmt := lp.ActiveSessionsQuery()
 	return func(ctx context.Context) (string, error) {
 		var n int
 		if err := s.DB.QueryRowContext(ctx, stmt).Scan(&n); err != nil {

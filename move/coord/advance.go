@@ -58,7 +58,7 @@ func (c *Driver) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveStat
 		return st, err
 	}
 	if next == tandem.PhaseComplete {
-		if err := c.Move.ClearReverseLog(ctx, nil); err != nil {
+		if err := c.Move.ReverseLog().Clear(ctx, nil); err != nil {
 			return st, err
 		}
 	}
@@ -96,7 +96,7 @@ func (c *Driver) Rollback(ctx context.Context, reason string) (tandem.MoveState,
 			return st, c.Move.Discard(ctx)
 		}
 	case tandem.PhaseReadB:
-		if log, err := c.Move.ReverseLog(ctx); err == nil && len(log) > 0 {
+		if log, err := c.Move.ReverseLog().Entries(ctx); err == nil && len(log) > 0 {
 			if err := c.WaitAcks(ctx, st); err != nil {
 				return st, err
 			}
@@ -145,7 +145,7 @@ func (c *Driver) Rollback(ctx context.Context, reason string) (tandem.MoveState,
 // copyBack copies the keys logged in the reverse window back to A and clears them; with
 // skipOutbox, keys waiting in A's outbox are cleared without copying (A has a newer write).
 func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
-	entries, err := c.Move.ReverseLog(ctx)
+	entries, err := c.Move.ReverseLog().Entries(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +154,7 @@ func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
 	}
 	var newer map[string]bool
 	if skipOutbox {
-		if newer, err = c.Move.OutboxKeys(ctx); err != nil {
+		if newer, err = c.Move.Outbox().Keys(ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -167,7 +167,7 @@ func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
 	if err := c.Move.CopyBack(ctx, keys); err != nil {
 		return 0, err
 	}
-	return len(keys), c.Move.ClearReverseLog(ctx, entries)
+	return len(keys), c.Move.ReverseLog().Clear(ctx, entries)
 }
 
 // transition sets the next phase, records it in B's database, and waits until it is effective.
@@ -177,7 +177,7 @@ func (c *Driver) transition(ctx context.Context, st tandem.MoveState, to tandem.
 		return st, fmt.Errorf("move %s: %s -> %s: %w", c.name(), st.Phase, to, err)
 	}
 	c.log().Info("phase set", "move", c.name(), "from", st.Phase, "to", to, "switches", next.Switches, "epoch", next.Epoch)
-	if err := c.Move.RecordTransition(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
+	if err := c.Move.Audit().Record(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
 		Epoch: next.Epoch, By: c.By, Reason: reason, Forced: forced, At: next.UpdatedAt}); err != nil {
 		return next, err
 	}

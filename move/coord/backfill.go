@@ -67,7 +67,7 @@ func (c *Driver) verifyStable(ctx context.Context) (*move.VerifyReport, int, err
 		if c.Move.Shared {
 			return rep, max(len(rep.Differences), rep.DifferingChunks), nil // Verify already waited for it to settle
 		}
-		pending, err := c.Move.OutboxKeys(ctx)
+		pending, err := c.Move.Outbox().Keys(ctx)
 		if err != nil {
 			return nil, 0, err
 		}

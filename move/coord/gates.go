@@ -139,7 +139,7 @@ func reverseWindowGate(ctx context.Context, run *gateRun) error {
 	if err := run.c.Move.AlignSequence(ctx); err != nil {
 		return err
 	}
-	return run.c.Move.EnsureReverseLog(ctx)
+	return run.c.Move.ReverseLog().Ensure(ctx)
 }
 
 // confirmGate (write-b -> complete): the step is confirmed. It is not a condition Force passes:

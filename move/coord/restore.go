@@ -46,7 +46,7 @@ func (c *Driver) Restore(ctx context.Context) (tandem.MoveState, error) {
 // restoreIfLost is Restore for a state just read from the store.
 func (c *Driver) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem.MoveState, error) {
 	for attempt := 0; ; attempt++ {
-		audit, err := c.Move.AuditCopy(ctx)
+		audit, err := c.Move.Audit().Transitions(ctx)
 		if err != nil {
 			return st, fmt.Errorf("%w (read to check that the switch store did not lose the move's state)", err)
 		}
