@@ -82,7 +82,7 @@ func (e *StragglersError) Hint() tandem.Hint {
 // MoveName names the move, for advice that names it.
 func (e *StragglersError) MoveName() string { return e.Move }
 
-// ErrGate is wrapped when a phase's gate is not met and Force was not given.
+// ErrGate is wrapped (by a *GateError) when a phase's gate is not met and Force was not given.
 var ErrGate = errors.New("the gate of the next phase is not met")
 
 func (c *Driver) log() *slog.Logger {
