@@ -48,7 +48,7 @@ func (e *LockError) Hint() Hint {
 // An error that carries several (one per problem) has a method Hints() []Hint instead.
 // HintOf and Hints find them through any wrapping (fmt.Errorf's %w, errors.Join).
 //
-// Adopting it (as the move packages will): take the advice out of the message ("...; pass
+// Adopting it (as the move packages did): take the advice out of the message ("...; pass
 // --confirm" becomes the message alone), attach it as a hint with a code from the list below
 // (add one when none fits), and give the code its flag-level words in cmd/tandem/hints.go.
 
@@ -77,6 +77,34 @@ const (
 	// HintProjectFolder: the folder read is not the project needed (no layout tandem reads, or
 	// not the release a rollback needs); name the right project folder.
 	HintProjectFolder HintCode = "project-folder"
+
+	// The move codes. A move's error names the move (move.Error, coord.GateError), so a
+	// front end can name it in its advice.
+
+	// HintMoveAdvance: the operation belongs to a later phase; the move must advance to it.
+	HintMoveAdvance HintCode = "move-advance"
+	// HintMoveBackfill: the move's backfill has not run or not finished; run it (it resumes
+	// from its checkpoint).
+	HintMoveBackfill HintCode = "move-backfill"
+	// HintMoveRepair: rows of B differ from A; re-copy them, then advance again.
+	HintMoveRepair HintCode = "move-repair"
+	// HintMoveCheck: the move's pre-flight check tells what is wrong with its tables.
+	HintMoveCheck HintCode = "move-check"
+	// HintMoveStart: something the move's start creates is missing; start the move.
+	HintMoveStart HintCode = "move-start"
+	// HintMoveRestore: the switch store lost the move's state; a coordinator reading the move's
+	// state restores it from the audit copy.
+	HintMoveRestore HintCode = "move-restore"
+	// HintMoveRestoreByHand: the switch store lost the move's state and cannot be restored
+	// automatically; the Text is what to repair by hand before running the operation again.
+	HintMoveRestoreByHand HintCode = "move-restore-by-hand"
+	// HintMoveHandover: the application's writes wait for a handover that a coordinator
+	// stopped in; advancing or rolling the move back again finishes or lifts it.
+	HintMoveHandover HintCode = "move-handover"
+	// HintMoveForceReason: passing a gate by force needs a reason, recorded in the audit log.
+	HintMoveForceReason HintCode = "move-force-reason"
+	// HintMoveConfirm: the next phase cannot be undone; entering it must be confirmed.
+	HintMoveConfirm HintCode = "move-confirm"
 )
 
 // Hint is what to do about an error, apart from its message.

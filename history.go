@@ -25,11 +25,45 @@ const (
 	Partial RecordStatus = "partial"
 )
 
+// RecordKind says what a recorded item is, and so how rollback restores it. It is stored in the
+// kind column of ChangesTable and EventsTable; rows written before that column existed have ""
+// there, and the history reader derives their kind once, as a legacy path.
+type RecordKind string
+
+// Record kinds.
+const (
+	// KindChange: a change of a stateful object (table, sequence, numbered migration); undone
+	// by its rollback SQL.
+	KindChange RecordKind = "change"
+	// KindDefinition: the full definition of a stateless object (view, function, repeatable
+	// script); restored by deploying the definition of then, or by dropping the object.
+	KindDefinition RecordKind = "definition"
+	// KindDataRows: static data rows (a CSV), kept as the JSON of a Data; restored by making the
+	// table's rows equal to the rows of then.
+	KindDataRows RecordKind = "rows"
+	// KindDataScript: a static data script (Obevo's .sql form); restored by running the
+	// script of then again.
+	KindDataScript RecordKind = "script"
+)
+
+// KindOf is the kind of the items recorded for an object of the project.
+func KindOf(o *Object) RecordKind {
+	switch {
+	case o.Key.Type == StaticData && o.Data != nil:
+		return KindDataRows
+	case o.Key.Type == StaticData:
+		return KindDataScript
+	case o.Key.Type.Stateful():
+		return KindChange
+	}
+	return KindDefinition
+}
+
 // Record is one row of the changes table: a change that is deployed (or partly deployed).
 //
 // The columns of ChangesTable, in order: object_schema, object_type, object_name, change_name,
 // hash, status, done, done_hash, rollback_sql, definition (the SQL that ran), run_id, applied_at, applied_by,
-// tool_version, app_version, file. The primary key is (object_schema, object_type, object_name,
+// tool_version, app_version, file, kind. The primary key is (object_schema, object_type, object_name,
 // change_name).
 type Record struct {
 	Schema     string // logical schema, lower case
@@ -48,6 +82,7 @@ type Record struct {
 	Tool       string
 	App        string
 	File       string
+	Kind       RecordKind // what Definition holds: a change, a definition, data rows or a data script
 }
 
 // Key returns the key of the record's object.
@@ -71,7 +106,7 @@ const (
 //
 // The columns of EventsTable: id (ascending), run_id, action, object_schema, object_type,
 // object_name, change_name, hash, sql_text (the definition deployed, or the SQL that ran),
-// rollback_sql, at.
+// rollback_sql, at, kind.
 type Event struct {
 	ID       int64
 	RunID    int64
@@ -84,6 +119,7 @@ type Event struct {
 	SQL      string
 	Rollback string
 	At       time.Time
+	Kind     RecordKind // what SQL holds: a change, a definition, data rows or a data script
 }
 
 // Run is one row of the runs table.

@@ -50,28 +50,28 @@ type entry struct {
 
 // ErrUnknownMove is returned (or panicked with, in Switches) for a move the Client was not
 // created with.
-var ErrUnknownMove = errors.New("client: move not followed by this client; name it in client.New")
+var ErrUnknownMove = errors.New("move not followed by this client; name it in client.New")
 
 // New registers the instance and reads the current state of every move. It fails when the store
 // cannot be reached: an instance that never knew the switches cannot know which table is
 // authoritative, so it must not start.
 func New(ctx context.Context, store tandem.SwitchStore, o Options, moves ...string) (*Client, error) {
 	if len(moves) == 0 {
-		return nil, errors.New("client: name at least one move to follow")
+		return nil, errors.New("name at least one move to follow")
 	}
 	o = o.withDefaults()
 	c := &Client{store: store, opts: o, moves: map[string]*entry{}, done: make(chan struct{}), beat: make(chan struct{}, 1)}
 	for _, m := range moves {
 		st, err := store.State(ctx, m)
 		if err != nil {
-			return nil, fmt.Errorf("client: read the switches of move %s: %w", m, err)
+			return nil, fmt.Errorf("read the switches of move %s: %w", m, err)
 		}
 		e := &entry{}
 		e.set(st)
 		c.moves[m] = e
 	}
 	if err := store.Heartbeat(ctx, c.heartbeat(), o.TTL); err != nil {
-		return nil, fmt.Errorf("client: register instance %s: %w", o.Instance, err)
+		return nil, fmt.Errorf("register instance %s: %w", o.Instance, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.cancel = cancel

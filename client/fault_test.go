@@ -513,7 +513,7 @@ func (f *fault) checkAudit() {
 	if err != nil {
 		f.fatalf("%v", err)
 	}
-	copied, err := f.m.AuditCopy(f.ctx)
+	copied, err := f.m.Audit().Transitions(f.ctx)
 	if err != nil {
 		f.fatalf("%v", err)
 	}

@@ -85,8 +85,8 @@ func TestWritesWaitForTheHandover(t *testing.T) {
 	}
 	eventually(t, time.Second, "the instance did not take the rollback's switches", func() bool { return app.Switches("m") == tandem.SwitchesReadB })
 	err = put(3, "held")
-	if !errors.Is(err, client.ErrWritesHeld) || !strings.Contains(err.Error(), "rollback m again") {
-		t.Fatalf("a write during the unfinished rollback: %v; want ErrWritesHeld saying to run the rollback again", err)
+	if h, _ := tandem.HintOf(err); !errors.Is(err, client.ErrWritesHeld) || h.Code != tandem.HintMoveHandover || !strings.Contains(h.Text, "roll back the move again") {
+		t.Fatalf("a write during the unfinished rollback: %v (hint %+v); want ErrWritesHeld with a hint to run the rollback again", err, h)
 	}
 
 	mirror.HoldFor = 10 * time.Second

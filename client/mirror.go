@@ -30,11 +30,11 @@ type Mirror struct {
 // HoldFor: a handover is slow, or its coordinator stopped (running its command again finishes
 // or lifts it); or when the switch store lost the move's state and no coordinator restored it
 // within HoldFor.
-var ErrWritesHeld = errors.New("client: writes are held while the coordinator hands the authoritative table over")
+var ErrWritesHeld = errors.New("writes are held while the coordinator hands the authoritative table over")
 
 // ErrSwitchesChanged is returned by Write when the move's switches kept changing during every
 // attempt of a write: a phase change storm, which should not happen.
-var ErrSwitchesChanged = errors.New("client: the move's switches changed during the write")
+var ErrSwitchesChanged = errors.New("the move's switches changed during the write")
 
 // Write runs one logical write of the row with the given key, in one transaction, on whichever
 // table the switches say is written, and keeps the other in step:
@@ -108,7 +108,7 @@ func (m *Mirror) writeOnce(ctx context.Context, st tandem.MoveState, key move.Ke
 		})
 	case sw.WriteB:
 		if writeB == nil {
-			return fmt.Errorf("client: move %s writes B only now (%s), and this write has no writeB", name, sw)
+			return fmt.Errorf("move %s writes B only now (%s), and this write has no writeB", name, sw)
 		}
 		return inTx(ctx, m.Move.B.DB, func(tx *sql.Tx) error {
 			if err := writeB(tx); err != nil {
@@ -120,7 +120,7 @@ func (m *Mirror) writeOnce(ctx context.Context, st tandem.MoveState, key move.Ke
 			return unchanged()
 		})
 	}
-	return fmt.Errorf("client: move %s has switches %s, which write nothing", name, sw)
+	return fmt.Errorf("move %s has switches %s, which write nothing", name, sw)
 }
 
 // waitBarrier returns once no handover holds the move's writes. The barrier is only set just
@@ -142,25 +142,24 @@ func (m *Mirror) waitBarrier(ctx context.Context) (tandem.MoveState, error) {
 			return st, nil
 		}
 		why, err := m.writer().Barrier(ctx)
-		if why != "" {
-			why += fmt.Sprintf(" (if no coordinator is running, run tandem move advance or rollback %s again: it finishes or lifts the handover)", name)
-		}
+		hint := tandem.Hint{Code: tandem.HintMoveHandover, Text: "if no coordinator is running, advance or roll back the move again: that finishes or lifts the handover"}
 		if err == nil && why == "" && st.Epoch == 0 {
 			why, err = m.storeLost(ctx)
+			hint = tandem.Hint{Code: tandem.HintMoveRestore, Text: "a coordinator reading the move's state restores it"}
 		}
 		if err != nil {
-			return st, fmt.Errorf("client: move %s: check whether writes must wait: %w", name, err)
+			return st, fmt.Errorf("move %s: check whether writes must wait: %w", name, err)
 		}
 		if why == "" {
 			m.clearEpoch.Store(st.Epoch + 1)
 			return st, nil
 		}
 		if waited := time.Since(start); waited > limit {
-			return st, fmt.Errorf("%w, for %v now: %s", ErrWritesHeld, waited.Round(time.Millisecond), why)
+			return st, tandem.WithHint(fmt.Errorf("%w, for %v now: %s", ErrWritesHeld, waited.Round(time.Millisecond), why), hint)
 		}
 		select {
 		case <-ctx.Done():
-			return st, fmt.Errorf("client: move %s: waiting for the handover to end: %w", name, ctx.Err())
+			return st, fmt.Errorf("move %s: waiting for the handover to end: %w", name, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -175,7 +174,7 @@ func (m *Mirror) storeLost(ctx context.Context) (string, error) {
 	if err != nil || e == 0 {
 		return "", err
 	}
-	return fmt.Sprintf("the switch store reads move %s as pending at epoch 0, but its audit copy in B's database is at epoch %d: the store lost the move's state (run tandem move status %s to restore it)", m.Move.Def.Name, e, m.Move.Def.Name), nil
+	return fmt.Sprintf("the switch store reads move %s as pending at epoch 0, but its audit copy in B's database is at epoch %d: the store lost the move's state", m.Move.Def.Name, e), nil
 }
 
 // writer is the move's write path.

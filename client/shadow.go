@@ -154,7 +154,7 @@ func (s ShadowStats) Differences() int64 { return s.Mismatches + s.Missing + s.E
 // can be created before B exists.
 func NewShadow(m *Mirror, o ShadowOptions) (*Shadow, error) {
 	if m == nil || m.Client == nil || m.Move == nil || m.Move.Def == nil {
-		return nil, errors.New("client: NewShadow needs a Mirror with its Client and Move")
+		return nil, errors.New("NewShadow needs a Mirror with its Client and Move")
 	}
 	name := m.Move.Def.Name
 	if _, err := m.Client.State(name); err != nil {
@@ -204,7 +204,7 @@ func (o ShadowOptions) withDefaults(log *slog.Logger) ShadowOptions {
 
 func checkRate(r float64) error {
 	if math.IsNaN(r) || r < 0 || r > 1 {
-		return fmt.Errorf("client: shadow read rate %v is not a fraction; write a number from 0 (off) to 1 (every read)", r)
+		return fmt.Errorf("shadow read rate %v is not a fraction; write a number from 0 (off) to 1 (every read)", r)
 	}
 	return nil
 }

@@ -73,6 +73,7 @@ func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Recor
 		Schema: n.Object.Key.Schema, Type: n.Object.Key.Type, Object: n.Object.Key.Name, Change: n.Change.Name,
 		Hash: n.Hash, Status: status, Rollback: n.Rollback, Definition: n.SQL, RunID: s.run.ID,
 		AppliedAt: time.Now(), AppliedBy: s.e.who(), Tool: s.e.Tool, App: s.e.App, File: n.Change.File,
+		Kind: tandem.KindOf(n.Object),
 	}
 }
 
@@ -81,7 +82,7 @@ func (s *session) record(n *plan.Node, status tandem.RecordStatus) *tandem.Recor
 // rollback needs after the record has moved on.
 func (s *session) eventFor(n *plan.Node, action tandem.EventAction) *tandem.Event {
 	e := &tandem.Event{RunID: s.run.ID, Action: action, Schema: n.Object.Key.Schema, Type: n.Object.Key.Type,
-		Object: n.Object.Key.Name, Change: n.Change.Name, Hash: n.Hash, At: time.Now()}
+		Object: n.Object.Key.Name, Change: n.Change.Name, Hash: n.Hash, At: time.Now(), Kind: tandem.KindOf(n.Object)}
 	if !n.Object.Stateful() {
 		e.SQL = n.SQL
 	}
@@ -385,9 +386,9 @@ func (s *session) dropObject(ctx context.Context, st plan.Step) error {
 		name, file = st.Node.Object.Name, st.Node.Change.File
 	}
 	phys := s.physical(st.Key.Schema)
-	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: st.Key.Name, SQL: def, At: time.Now()}
+	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: st.Key.Name, SQL: def, At: time.Now(), Kind: tandem.KindDefinition}
 	if st.Record != nil {
-		ev.Change, ev.Hash = st.Record.Change, st.Record.Hash
+		ev.Change, ev.Hash, ev.Kind = st.Record.Change, st.Record.Hash, st.Record.Kind
 	}
 	forget := func(q tandem.Querier) error {
 		if st.Record != nil {

@@ -171,45 +171,8 @@ func (e *Engine) Deploy(ctx context.Context, p *tandem.Project, o Options) (res 
 			e.log().Warn("applying a migration out of order", "file", st.Node.Change.File, "version", st.Node.Object.Version, "highest_deployed", st.OutOfOrder)
 		}
 	}
-	steps := pl.Steps
-	for i := 0; i < len(steps); {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		// Consecutive data steps run together, so rows can be deleted child-first.
-		j := i + 1
-		if ob != nil && ob.skip(steps[i], res) {
-			e.log().Warn("step not run", "step", stepName(steps[i]), "because", res.Skipped[len(res.Skipped)-1].Because)
-			i = j
-			continue
-		}
-		if isCSVData(steps[i]) && ob == nil { // an onboarding deploy runs each on its own
-			for j < len(steps) && isCSVData(steps[j]) {
-				j++
-			}
-		}
-		started := time.Now()
-		for k := i; k < j; k++ {
-			e.report(Progress{Done: k, Total: len(steps), Step: steps[k]})
-		}
-		details, err := s.execute(ctx, steps[i:j], records)
-		for k := i; k < j; k++ {
-			e.report(Progress{Done: k + 1, Total: len(steps), Step: steps[k], Finished: true, Err: err})
-		}
-		if err != nil {
-			e.log().Error("step failed", "action", steps[i].Action, "step", failedStep(steps[i:j], err), "err", err)
-			if ob != nil && ob.absorb(steps[i], err, res) {
-				i = j
-				continue
-			}
-			return res, err
-		}
-		for k := i; k < j; k++ {
-			sr := StepResult{Step: steps[k], Duration: time.Since(started) / time.Duration(j-i), Detail: details[k-i]}
-			res.Steps = append(res.Steps, sr)
-			e.log().Info("step done", "action", steps[k].Action, "step", stepName(steps[k]), "took", sr.Duration.Round(time.Millisecond), "detail", sr.Detail)
-		}
-		i = j
+	if err := s.runSteps(ctx, res, pl.Steps, records, ob, stepCount{total: len(pl.Steps)}); err != nil {
+		return res, err
 	}
 	if err := s.refreshRollbacks(ctx, g); err != nil {
 		return res, err
@@ -254,11 +217,14 @@ func (s *session) execute(ctx context.Context, steps []plan.Step, records []tand
 	case plan.ActionDeploy:
 		return []string{""}, s.deployObject(ctx, st)
 	case plan.ActionDrop:
+		if st.Key.Type == tandem.StaticData { // a rollback's: the data did not exist at its target
+			return []string{""}, s.forgetData(ctx, st)
+		}
 		return []string{""}, s.dropObject(ctx, st)
 	case plan.ActionRebaseline:
 		return []string{""}, s.rebaseline(ctx, st, records)
 	case plan.ActionUndo:
-		return []string{""}, s.undoChange(ctx, undoing{rec: *st.Record, rollback: st.Node.Rollback, file: st.Node.Change.File, line: st.Node.Change.RollbackLine, format: st.Node.Object.Format})
+		return []string{""}, s.undoChange(ctx, undoingOf(st))
 	case plan.ActionData:
 		if !isCSVData(st) {
 			return []string{"script"}, s.dataScript(ctx, st)

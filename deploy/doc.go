@@ -17,9 +17,11 @@
 // A statement that times out waiting for a lock is retried with backoff, so a deploy never queues
 // production traffic behind it. Static data is compared with the table through the database's
 // own casts and synchronised in one transaction: deletes child tables first, inserts and updates
-// parent tables first. Rollback replays the events table backwards: stateful changes are undone
+// parent tables first. Rollback replays the events table backwards, as plan.Rollback plans it
+// from the history (RollbackPlan shows that plan without writing): stateful changes are undone
 // with their recorded rollback SQL in exact reverse order, stateless objects get back the
-// definitions they had, static data the rows it had.
+// definitions they had, static data the rows it had; its steps run with the deploy's step
+// runner (runSteps).
 //
 // Errors: *ProblemsError when deployed changes were edited or deleted, a migration is out of
 // order, or a change file holds what tandem cannot run (nothing ran),

@@ -153,7 +153,7 @@ func (e *Engine) open(ctx context.Context, write bool, command string) (*session
 	if !e.Dialect.Capabilities().Schemas {
 		hs = ""
 	}
-	s.hist = history{d: e.Dialect, schema: hs}
+	s.hist = history{d: e.Dialect, schema: hs, kinds: map[string]bool{}}
 	if !write {
 		return s, nil
 	}

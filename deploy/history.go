@@ -16,6 +16,9 @@ import (
 type history struct {
 	d      tandem.Dialect
 	schema string // physical schema of the history tables ("" on databases without schemas)
+	// kinds says, per table, whether it has the kind column, once kindColumn has asked; nil
+	// asks every time.
+	kinds map[string]bool
 }
 
 func (h history) table(name string) string { return h.d.Qualify(h.schema, name) }
@@ -23,14 +26,22 @@ func (h history) table(name string) string { return h.d.Qualify(h.schema, name) 
 // ph renders n placeholders starting at first, comma-separated.
 func (h history) ph(first, n int) string { return tandem.Placeholders(h.d, first, n) }
 
-const recordColumns = "object_schema, object_type, object_name, change_name, hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by, tool_version, app_version, file"
+// recordColumns are the columns of the changes table that insert writes, in recordArgs' order;
+// recordColumnsRead are those records reads from a table of before the kind column.
+const (
+	recordColumnsRead = "object_schema, object_type, object_name, change_name, hash, status, done, done_hash, rollback_sql, definition, run_id, applied_at, applied_by, tool_version, app_version, file"
+	recordColumns     = recordColumnsRead + ", kind"
+)
 
 // ensure creates the history tables if they do not exist. The schema exists already.
 func (h history) ensure(ctx context.Context, q tandem.Querier) error {
 	// Running DDL only when needed keeps a routine deploy from waiting on metadata locks. All
 	// three tables are checked: a deploy killed while creating them leaves some.
 	if ok, err := h.allExist(ctx, q); err != nil || ok {
-		return err
+		if err != nil {
+			return err
+		}
+		return h.addKindColumns(ctx, q)
 	}
 	for _, stmt := range h.d.HistoryDDL(h.schema) {
 		if _, err := q.ExecContext(ctx, stmt); err != nil {
@@ -67,9 +78,14 @@ func (h history) allExist(ctx context.Context, q tandem.Querier) (bool, error) {
 	return true, nil
 }
 
-// records returns every row of the changes table.
+// records returns every row of the changes table, each with its kind (legacyKind for rows
+// written before the kind column).
 func (h history) records(ctx context.Context, q tandem.Querier) ([]tandem.Record, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM "+h.table(tandem.ChangesTable)+" ORDER BY applied_at, object_schema, object_type, object_name, change_name")
+	kind, err := h.kindColumn(ctx, q, tandem.ChangesTable)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+recordColumnsRead+", "+kind+" FROM "+h.table(tandem.ChangesTable)+" ORDER BY applied_at, object_schema, object_type, object_name, change_name")
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
@@ -78,15 +94,19 @@ func (h history) records(ctx context.Context, q tandem.Querier) ([]tandem.Record
 	for rows.Next() {
 		var r tandem.Record
 		var typ, status string
-		var doneHash, rollback, def, by, tool, app, file sql.NullString
+		var doneHash, rollback, def, by, tool, app, file, kind sql.NullString
 		var at timeValue
-		if err := rows.Scan(&r.Schema, &typ, &r.Object, &r.Change, &r.Hash, &status, &r.Done, &doneHash, &rollback, &def, &r.RunID, &at, &by, &tool, &app, &file); err != nil {
+		if err := rows.Scan(&r.Schema, &typ, &r.Object, &r.Change, &r.Hash, &status, &r.Done, &doneHash, &rollback, &def, &r.RunID, &at, &by, &tool, &app, &file, &kind); err != nil {
 			return nil, fmt.Errorf("read history: %w", err)
 		}
 		r.Type, r.Status = tandem.ObjectType(typ), tandem.RecordStatus(status)
 		r.DoneHash, r.Rollback, r.Definition = doneHash.String, rollback.String, def.String
 		r.AppliedBy, r.Tool, r.App, r.File = by.String, tool.String, app.String, file.String
 		r.AppliedAt = at.t
+		r.Kind = tandem.RecordKind(kind.String)
+		if r.Kind == "" {
+			r.Kind = legacyKind(r.Type, r.Definition)
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -103,7 +123,7 @@ func (h history) put(ctx context.Context, q tandem.Querier, r *tandem.Record) er
 // insert adds the record of a change that has none: one statement fewer than put on the path
 // every new change takes.
 func (h history) insert(ctx context.Context, q tandem.Querier, r *tandem.Record) error {
-	stmt := "INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 16) + ")"
+	stmt := "INSERT INTO " + h.table(tandem.ChangesTable) + " (" + recordColumns + ") VALUES (" + h.ph(1, 17) + ")"
 	_, err := q.ExecContext(ctx, stmt, recordArgs(r)...)
 	if err != nil {
 		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
@@ -113,14 +133,14 @@ func (h history) insert(ctx context.Context, q tandem.Querier, r *tandem.Record)
 
 func recordArgs(r *tandem.Record) []any {
 	return []any{r.Schema, string(r.Type), r.Object, r.Change, r.Hash, string(r.Status), r.Done,
-		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File}
+		r.DoneHash, r.Rollback, r.Definition, r.RunID, r.AppliedAt.UTC(), r.AppliedBy, r.Tool, r.App, r.File, string(r.Kind)}
 }
 
 func eventArgs(e *tandem.Event) []any {
-	return []any{e.RunID, string(e.Action), e.Schema, string(e.Type), e.Object, e.Change, e.Hash, e.SQL, e.Rollback, e.At.UTC()}
+	return []any{e.RunID, string(e.Action), e.Schema, string(e.Type), e.Object, e.Change, e.Hash, e.SQL, e.Rollback, e.At.UTC(), string(e.Kind)}
 }
 
-const eventColumns = "run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at"
+const eventColumns = "run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at, kind"
 
 // insertWithEvent adds the record of a new change and its event; where the database allows, in
 // one round trip (the path every new change takes, so it sets the pace of a long deploy).
@@ -131,7 +151,7 @@ func (h history) insertWithEvent(ctx context.Context, q tandem.Querier, r *tande
 		}
 		return h.event(ctx, q, e)
 	}
-	stmt := h.recordWithEvent(h.ph(1, 16), h.ph(17, 10))
+	stmt := h.recordWithEvent(h.ph(1, 17), h.ph(18, 11))
 	if _, err := q.ExecContext(ctx, stmt, append(recordArgs(r), eventArgs(e)...)...); err != nil {
 		return fmt.Errorf("record %s/%s: %w", r.Key(), r.Change, err)
 	}
@@ -182,7 +202,7 @@ func (h history) delete(ctx context.Context, q tandem.Querier, k tandem.ObjectKe
 
 // event appends one row to the events table.
 func (h history) event(ctx context.Context, q tandem.Querier, e *tandem.Event) error {
-	stmt := "INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + h.ph(1, 10) + ")"
+	stmt := "INSERT INTO " + h.table(tandem.EventsTable) + " (" + eventColumns + ") VALUES (" + h.ph(1, 11) + ")"
 	_, err := q.ExecContext(ctx, stmt, eventArgs(e)...)
 	if err != nil {
 		return fmt.Errorf("record event %s %s/%s: %w", e.Action, e.Object, e.Change, err)
@@ -192,8 +212,25 @@ func (h history) event(ctx context.Context, q tandem.Querier, e *tandem.Event) e
 
 // events returns the events of runs after afterRun (exclusive), oldest first.
 func (h history) events(ctx context.Context, q tandem.Querier, afterRun int64) ([]tandem.Event, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at FROM "+
-		h.table(tandem.EventsTable)+" WHERE run_id > "+h.d.Placeholder(1)+" ORDER BY id", afterRun)
+	return h.readEvents(ctx, q, "run_id > ", afterRun)
+}
+
+// eventsUpTo returns the events of runs up to upTo (inclusive), oldest first: what
+// plan.DefinitionsAt folds into the definitions in force at the end of run upTo.
+func (h history) eventsUpTo(ctx context.Context, q tandem.Querier, upTo int64) ([]tandem.Event, error) {
+	return h.readEvents(ctx, q, "run_id <= ", upTo)
+}
+
+// readEvents returns the events whose run_id satisfies cond (a comparison ending in its
+// operator) with run, oldest first, each with its kind (legacyKind for rows written before the
+// kind column).
+func (h history) readEvents(ctx context.Context, q tandem.Querier, cond string, run int64) ([]tandem.Event, error) {
+	kind, err := h.kindColumn(ctx, q, tandem.EventsTable)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text, rollback_sql, at, "+kind+" FROM "+
+		h.table(tandem.EventsTable)+" WHERE "+cond+h.d.Placeholder(1)+" ORDER BY id", run)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
@@ -202,46 +239,18 @@ func (h history) events(ctx context.Context, q tandem.Querier, afterRun int64) (
 	for rows.Next() {
 		var e tandem.Event
 		var action, typ string
-		var hash, sqlText, rollback sql.NullString
+		var hash, sqlText, rollback, kind sql.NullString
 		var at timeValue
-		if err := rows.Scan(&e.ID, &e.RunID, &action, &e.Schema, &typ, &e.Object, &e.Change, &hash, &sqlText, &rollback, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.RunID, &action, &e.Schema, &typ, &e.Object, &e.Change, &hash, &sqlText, &rollback, &at, &kind); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		e.Action, e.Type = tandem.EventAction(action), tandem.ObjectType(typ)
 		e.Hash, e.SQL, e.Rollback, e.At = hash.String, sqlText.String, rollback.String, at.t
+		e.Kind = tandem.RecordKind(kind.String)
+		if e.Kind == "" {
+			e.Kind = legacyKind(e.Type, e.SQL)
+		}
 		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-// definitionsAt returns, for every stateless object, the definition in force at the end of run
-// upTo (inclusive): the SQL of its last deploy event, or nothing when its last event dropped it.
-func (h history) definitionsAt(ctx context.Context, q tandem.Querier, upTo int64) (map[tandem.ObjectKey]tandem.Event, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, run_id, action, object_schema, object_type, object_name, change_name, hash, sql_text FROM "+
-		h.table(tandem.EventsTable)+" WHERE run_id <= "+h.d.Placeholder(1)+" ORDER BY id", upTo)
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	defer rows.Close()
-	out := map[tandem.ObjectKey]tandem.Event{}
-	for rows.Next() {
-		var e tandem.Event
-		var action, typ string
-		var hash, sqlText sql.NullString
-		if err := rows.Scan(&e.ID, &e.RunID, &action, &e.Schema, &typ, &e.Object, &e.Change, &hash, &sqlText); err != nil {
-			return nil, fmt.Errorf("read events: %w", err)
-		}
-		e.Action, e.Type, e.Hash, e.SQL = tandem.EventAction(action), tandem.ObjectType(typ), hash.String, sqlText.String
-		if e.Type.Stateful() {
-			continue
-		}
-		k := tandem.Key(e.Schema, e.Type, e.Object)
-		switch e.Action {
-		case tandem.EventDeploy, tandem.EventBaseline, tandem.EventRebaseline, tandem.EventData:
-			out[k] = e
-		case tandem.EventDrop:
-			delete(out, k)
-		}
 	}
 	return out, rows.Err()
 }

@@ -84,7 +84,7 @@ func (e *Engine) Rebaseline(ctx context.Context, p *tandem.Project) (res *Result
 				if err := s.hist.delete(ctx, tx, pr.Key, pr.Change); err != nil {
 					return err
 				}
-				ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventRebaseline, Schema: pr.Key.Schema, Type: pr.Key.Type, Object: pr.Key.Name, Change: pr.Change, At: time.Now()}
+				ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventRebaseline, Schema: pr.Key.Schema, Type: pr.Key.Type, Object: pr.Key.Name, Change: pr.Change, At: time.Now(), Kind: tandem.KindChange}
 				if err := s.hist.event(ctx, tx, ev); err != nil {
 					return err
 				}

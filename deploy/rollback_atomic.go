@@ -11,42 +11,81 @@ import (
 	"github.com/tandem-db/tandem/plan"
 )
 
-// rollbackOp is one schema step of a rollback: a view dropped, a change undone, a view
-// recreated. in runs it on a transaction that the caller commits; alone runs it on its own,
-// for a database or a statement that cannot share a transaction (in is nil then).
+// rollbackOp is one schema step of a rollback (a view dropped, a change undone, a withdrawn
+// change applied again, a view recreated) and, when the step can share a transaction, in: the
+// step run on a transaction that the caller commits.
 type rollbackOp struct {
-	step  plan.Step
-	in    func(q tandem.Querier) error
-	alone func() error
+	step plan.Step
+	in   func(q tandem.Querier) error
+}
+
+// prepareRollback splits the SQL of each schema step of a rollback, before anything runs (a
+// rollback whose SQL does not split runs nothing), and says which steps can share a transaction.
+func (s *session) prepareRollback(ctx context.Context, steps []plan.Step) ([]rollbackOp, error) {
+	ops := make([]rollbackOp, 0, len(steps))
+	for _, st := range steps {
+		op := rollbackOp{step: st}
+		switch st.Action {
+		case plan.ActionDrop:
+			op.in = func(q tandem.Querier) error { return s.dropIn(ctx, q, st) }
+		case plan.ActionUndo:
+			u, stmts, tx, err := s.prepareUndo(undoingOf(st))
+			if err != nil {
+				return nil, err
+			}
+			if tx {
+				op.in = func(q tandem.Querier) error { return s.undoIn(ctx, q, u, stmts) }
+			}
+		case plan.ActionApply:
+			stmts, err := s.split(st.Node, st.Node.SQL, st.Node.Change.SQLLine)
+			if err != nil {
+				return nil, withStep(err, st)
+			}
+			if s.transactional(st.Node, stmts) {
+				op.in = func(q tandem.Querier) error { return s.redoIn(ctx, q, st) }
+			}
+		case plan.ActionDeploy:
+			op.in = func(q tandem.Querier) error { return s.deployIn(ctx, q, st) }
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
 }
 
 // runRollback runs the schema steps of a rollback. Where the database has transactional DDL
 // and every step can share a transaction, they all run in one: a rollback that fails part way
 // (a rollback section that does not run) leaves nothing done, not the views it dropped before
-// the failure. Elsewhere each step commits on its own, as a deploy's do.
-func (s *session) runRollback(ctx context.Context, res *Result, ops []rollbackOp) error {
+// the failure. Elsewhere each step commits on its own, run by the deploy's runner (runSteps).
+func (s *session) runRollback(ctx context.Context, res *Result, records []tandem.Record, ops []rollbackOp, count stepCount) error {
 	atomic := s.e.Dialect.Capabilities().TransactionalDDL
-	for _, op := range ops {
+	steps := make([]plan.Step, len(ops))
+	for i, op := range ops {
+		steps[i] = op.step
 		if op.in == nil {
 			atomic = false
 		}
 	}
 	if !atomic {
-		for _, op := range ops {
-			if err := s.timed(res, op.step, op.alone); err != nil {
-				return err
-			}
-		}
+		return s.runSteps(ctx, res, steps, records, nil, count)
+	}
+	if len(ops) == 0 {
 		return nil
+	}
+	if err := s.fresh(ctx); err != nil {
+		return err
 	}
 	done := len(res.Steps)
 	current, created := s.current, maps.Clone(s.created)
 	return s.withRetry(ctx, "rollback", func() error {
 		res.Steps = res.Steps[:done]
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			for _, op := range ops {
+			for i, op := range ops {
 				started := time.Now()
-				if err := op.in(tx); err != nil {
+				s.e.report(Progress{Done: count.done + i, Total: count.total, Step: op.step})
+				err := op.in(tx)
+				s.e.report(Progress{Done: count.done + i + 1, Total: count.total, Step: op.step, Finished: true, Err: err})
+				if err != nil {
+					s.e.log().Error("step failed", "action", op.step.Action, "step", failedStep(steps[i:i+1], err), "err", err)
 					return err
 				}
 				res.Steps = append(res.Steps, StepResult{Step: op.step, Duration: time.Since(started)})
@@ -72,10 +111,10 @@ func (s *session) runRollback(ctx context.Context, res *Result, ops []rollbackOp
 // dropIn drops a stateless object and forgets it, on q.
 func (s *session) dropIn(ctx context.Context, q tandem.Querier, st plan.Step) error {
 	name, file := st.Key.Name, ""
-	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: st.Key.Name, At: time.Now()}
+	ev := &tandem.Event{RunID: s.run.ID, Action: tandem.EventDrop, Schema: st.Key.Schema, Type: st.Key.Type, Object: st.Key.Name, At: time.Now(), Kind: tandem.KindDefinition}
 	if st.Record != nil {
 		name, file = writtenName(st.Record), st.Record.File
-		ev.SQL, ev.Change, ev.Hash = st.Record.Definition, st.Record.Change, st.Record.Hash
+		ev.SQL, ev.Change, ev.Hash, ev.Kind = st.Record.Definition, st.Record.Change, st.Record.Hash, st.Record.Kind
 	}
 	if st.Key.Type != tandem.Repeatable {
 		if err := s.e.Dialect.DropObject(ctx, q, s.physical(st.Key.Schema), st.Key.Type, name); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/tandem-db/tandem"
 	"github.com/tandem-db/tandem/plan"
@@ -35,4 +36,14 @@ func (s *session) refreshRollbacks(ctx context.Context, g *plan.Graph) error {
 		s.e.log().Info("rollback section updated in history", "change", n.String(), "file", n.Change.File)
 	}
 	return nil
+}
+
+// findRecord finds the record of one change (names compare without case).
+func findRecord(records []tandem.Record, k tandem.ObjectKey, change string) (tandem.Record, bool) {
+	for _, r := range records {
+		if r.Key() == k && strings.EqualFold(r.Change, change) {
+			return r, true
+		}
+	}
+	return tandem.Record{}, false
 }

@@ -249,7 +249,7 @@ func (r *route) sliceEnd(ctx context.Context, q querier, last, h Key, size int) 
 		return h, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("move: find the slice of %s after %v: %w", r.src, last, err)
+		return nil, false, fmt.Errorf("find the slice of %s after %v: %w", r.src, last, err)
 	}
 	return scanKey(vals), true, nil
 }
@@ -262,7 +262,7 @@ func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, err
 	var c int
 	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, lo, hi, &n, &args)
 	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+		return 0, fmt.Errorf("count rows of %s: %w", r.src, err)
 	}
 	return c, nil
 }
@@ -274,7 +274,7 @@ func (r *route) countRange(ctx context.Context, q querier, lo, hi Key) (int, err
 // update of a copied row either waits for the batch's row in B and overwrites it (its write to
 // B is a full-row upsert) or, when it commits first, makes the batch's insert fail on the
 // primary key; a key the application inserts meanwhile does the same. The batch is then
-// retried with onConflict set (ON CONFLICT (pk) DO NOTHING on PostgreSQL), which is not the
+// retried with onConflict set (skipOnKey: ON CONFLICT (pk) DO NOTHING), which is not the
 // default because it doubles the cost of each row.
 func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size int, onConflict bool) (int, Key, int64, error) {
 	end, full, err := r.sliceEnd(ctx, tx, last, h, size)
@@ -305,16 +305,16 @@ func (r *route) copySameDB(ctx context.Context, tx *sql.Tx, last, h Key, size in
 	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") SELECT " + strings.Join(r.exprs, ", ") +
 		" FROM " + a + " WHERE " + cond + " AND NOT EXISTS (SELECT 1 FROM " + r.dst.qualified() + " tandem_b WHERE " + strings.Join(match, " AND ") + ")" +
 		r.srcFl.batchLock
-	if onConflict && r.dstFl.onConflictPK {
-		stmt += " ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING"
+	if onConflict {
+		stmt += r.skipOnKey()
 	}
 	res, err := tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
-		return n, end, 0, fmt.Errorf("move: copy %s after %v into %s: %w", r.src, last, r.dst, err)
+		return n, end, 0, fmt.Errorf("copy %s after %v into %s: %w", r.src, last, r.dst, err)
 	}
 	copied, err := res.RowsAffected()
 	if err != nil {
-		return n, end, 0, fmt.Errorf("move: copy into %s: %w", r.dst, err)
+		return n, end, 0, fmt.Errorf("copy into %s: %w", r.dst, err)
 	}
 	return n, end, copied, nil
 }
@@ -349,9 +349,9 @@ func (r *route) copyAcross(ctx context.Context, conn *sql.Conn, tx, srcTx *sql.T
 		// A value COPY cannot encode, or a key the application wrote meanwhile: this batch is
 		// retried with INSERTs, and the route inserts from now on.
 		r.noCopy.Store(true)
-		return n, end, 0, fmt.Errorf("move: copy %d rows into %s: %w", len(todo), r.dst, err)
+		return n, end, 0, fmt.Errorf("copy %d rows into %s: %w", len(todo), r.dst, err)
 	}
-	if err := r.insertRows(ctx, tx, todo); err != nil {
+	if err := r.insertRows(ctx, tx, todo, r.skipOnKey()); err != nil {
 		return n, end, 0, err
 	}
 	return n, end, int64(len(todo)), nil
@@ -399,7 +399,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 	}
 	rows, err := q.QueryContext(ctx, stmt+lock, args...)
 	if err != nil {
-		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+		return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 	}
 	defer rows.Close()
 	nk := len(r.srcKey)
@@ -412,7 +412,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+			return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 		}
 		row := mappedRow{key: scanKey(vals[:nk]), vals: make([]any, len(r.cols))}
 		for i, c := range r.cols {
@@ -421,7 +421,7 @@ func (r *route) readMapped(ctx context.Context, q querier, last, h Key, limit in
 		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move: read %s through the mapping: %w", r.src, err)
+		return nil, fmt.Errorf("read %s through the mapping: %w", r.src, err)
 	}
 	return out, nil
 }
@@ -434,7 +434,7 @@ func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock strin
 	stmt := "SELECT " + joinNames(d, "", r.dstKey) + " FROM " + r.dst.qualified() + " WHERE " + keyRange(d, "", r.dstKey, lo, hi, &n, &args) + lock
 	rows, err := q.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+		return nil, fmt.Errorf("read keys of %s: %w", r.dst, err)
 	}
 	defer rows.Close()
 	out := map[string]bool{}
@@ -445,16 +445,17 @@ func (r *route) dstKeysIn(ctx context.Context, q querier, lo, hi Key, lock strin
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read keys of %s: %w", r.dst, err)
+			return nil, fmt.Errorf("read keys of %s: %w", r.dst, err)
 		}
 		out[scanKey(vals).String()] = true
 	}
 	return out, rows.Err()
 }
 
-// insertRows inserts rows (values of r.cols) into the destination with multi-row INSERTs. On
-// PostgreSQL a primary key conflict (a row the application wrote meanwhile) is skipped.
-func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
+// insertRows inserts rows (values of r.cols) into the destination with multi-row INSERTs, each
+// closed by tail: skipOnKey skips a primary key conflict (a row the application wrote
+// meanwhile) where the database can; "" inserts plainly, a conflict failing the INSERT.
+func (r *route) insertRows(ctx context.Context, q querier, rows [][]any, tail string) error {
 	d := r.dst.Dialect
 	per := max(1, min(500, 30000/len(r.cols)))
 	for start := 0; start < len(rows); start += per {
@@ -476,11 +477,9 @@ func (r *route) insertRows(ctx context.Context, q querier, rows [][]any) error {
 			}
 			sb.WriteByte(')')
 		}
-		if r.dstFl.onConflictPK {
-			sb.WriteString(" ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") DO NOTHING")
-		}
+		sb.WriteString(tail)
 		if _, err := q.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("move: insert %d rows into %s: %w", len(chunk), r.dst, err)
+			return fmt.Errorf("insert %d rows into %s: %w", len(chunk), r.dst, err)
 		}
 	}
 	return nil
@@ -497,7 +496,7 @@ func (r *route) countSrc(ctx context.Context, h Key) (int64, error) {
 	var c int64
 	stmt := "SELECT COUNT(*) FROM " + r.src.qualified() + " WHERE " + keyRange(d, "", r.srcKey, nil, h, &n, &args)
 	if err := r.src.DB.QueryRowContext(ctx, stmt, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("move: count rows of %s: %w", r.src, err)
+		return 0, fmt.Errorf("count rows of %s: %w", r.src, err)
 	}
 	return c, nil
 }

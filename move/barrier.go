@@ -88,7 +88,8 @@ func (w Barrier) Clear(ctx context.Context) error {
 		return err
 	}
 	if _, err := w.b.DB.ExecContext(ctx, "DELETE FROM "+w.table()+" WHERE move = "+w.b.Dialect.Placeholder(1), w.move); err != nil {
-		return fmt.Errorf("move %s: lift the write barrier: %w (the application's writes wait until it is lifted: run the command again)", w.move, err)
+		return &Error{Move: w.move, Err: fmt.Errorf("lift the write barrier: %w; the application's writes wait until it is lifted", err),
+			Hint: tandem.Hint{Code: tandem.HintRunAgain, Text: "run the same operation again: it lifts the barrier"}}
 	}
 	return nil
 }

@@ -72,18 +72,15 @@ type checker struct {
 	limits map[string]*tandem.TableLimits
 }
 
-// limitsOf reads what s's table accepts, once; a dialect that cannot say gives no limits.
+// limitsOf reads what s's table accepts (tandem.LimitReader), once.
 func (c *checker) limitsOf(ctx context.Context, s Side) (*tandem.TableLimits, error) {
 	key := fmt.Sprintf("%p %s", s.DB, s.qualified())
 	if l, ok := c.limits[key]; ok {
 		return l, nil
 	}
-	l := &tandem.TableLimits{}
-	if lr, ok := s.Dialect.(tandem.LimitReader); ok {
-		var err error
-		if l, err = lr.Limits(ctx, s.DB, s.Schema, s.Table); err != nil {
-			return nil, fmt.Errorf("move %s: read what %s accepts: %w", c.m.Def.Name, s, err)
-		}
+	l, err := s.Dialect.Limits(ctx, s.DB, s.Schema, s.Table)
+	if err != nil {
+		return nil, fmt.Errorf("move %s: read what %s accepts: %w", c.m.Def.Name, s, err)
 	}
 	if c.limits == nil {
 		c.limits = map[string]*tandem.TableLimits{}

@@ -322,7 +322,7 @@ func (r *route) maxSrcKey(ctx context.Context) (Key, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("move: largest key of %s: %w", r.src, err)
+		return nil, fmt.Errorf("largest key of %s: %w", r.src, err)
 	}
 	return scanKey(vals), nil
 }

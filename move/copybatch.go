@@ -95,9 +95,7 @@ func (r *route) copyBatch(ctx context.Context, keys []Key) (int, error) {
 		written += len(gone)
 	}
 	if len(inserts) > 0 {
-		plain := *r
-		plain.dstFl.onConflictPK = false
-		if err := plain.insertRows(ctx, tx, inserts); err != nil {
+		if err := r.insertRows(ctx, tx, inserts, ""); err != nil {
 			return 0, err
 		}
 		written += len(inserts)

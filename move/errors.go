@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tandem-db/tandem"
 )
 
 // ErrNoReverse is returned by CopyBack (and anything needing the B -> A direction) when the
@@ -42,3 +44,30 @@ func (e *UniqueConflictError) Error() string {
 	}
 	return msg + "; fix those rows or the mapping, then resume"
 }
+
+// Error is an error of a move that says what to do about it: what happened (Err), to which
+// move and in which phase, and a neutral Hint apart from the message, which a front end turns
+// into advice in its own terms (tandem.Hints finds it).
+type Error struct {
+	Move  string
+	Phase tandem.Phase // the phase the move is in, or "" when the message does not depend on it
+	Err   error        // what happened
+	Hint  tandem.Hint  // what to do; its Text names no flag and no command
+}
+
+// Error is "move <name>: <what happened>", or "move <name> is <phase>: <what happened>".
+func (e *Error) Error() string {
+	if e.Phase != "" {
+		return fmt.Sprintf("move %s is %s: %v", e.Move, e.Phase, e.Err)
+	}
+	return fmt.Sprintf("move %s: %v", e.Move, e.Err)
+}
+
+// Unwrap returns what happened.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Hints returns the error's hint.
+func (e *Error) Hints() []tandem.Hint { return []tandem.Hint{e.Hint} }
+
+// MoveName names the move the error is about, for advice that names it.
+func (e *Error) MoveName() string { return e.Move }

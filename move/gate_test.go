@@ -25,6 +25,10 @@ func init() {
 		if !errors.Is(err, coord.ErrGate) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("Advance from pending = %v; want ErrGate naming %q", err, want)
 		}
+		var ge *coord.GateError
+		if !errors.As(err, &ge) || ge.Move != m.Def.Name || ge.Phase != tandem.PhaseDualWrite || ge.Hint.Code != tandem.HintMoveCheck {
+			t.Fatalf("Advance from pending = %#v; want a *coord.GateError of %s entering dual-write with a move-check hint", err, m.Def.Name)
+		}
 		if st, err := co.State(ctx); err != nil || st.Phase != tandem.PhasePending {
 			t.Fatalf("state after the refused start = %v, %v; want pending", st.Phase, err)
 		}

@@ -8,24 +8,26 @@ import (
 	"github.com/tandem-db/tandem"
 )
 
-// keyLog is one of a move's tables of written keys: the reverse log in B's database
+// KeyLog is one of a move's tables of written keys: the reverse log in B's database
 // (ReverseLogTable) or the outbox in A's (OutboxTable).
-type keyLog struct {
+type KeyLog struct {
 	move  string
 	side  Side
 	table string
 }
 
-// reverseLog is the move's reverse log, in B's database.
-func (m *Move) reverseLog() keyLog {
-	return keyLog{move: m.Def.Name, side: m.B, table: ReverseLogTable}
+// ReverseLog is the move's reverse log, in B's database: the keys written to B alone during the
+// reverse window (write-b), which a rollback copies back to A.
+func (m *Move) ReverseLog() KeyLog {
+	return KeyLog{move: m.Def.Name, side: m.B, table: ReverseLogTable}
 }
 
-// outbox is the move's outbox, in A's database.
-func (m *Move) outbox() keyLog { return keyLog{move: m.Def.Name, side: m.A, table: OutboxTable} }
+// Outbox is the move's outbox, in A's database: the keys written to A while B is written too,
+// across databases, which Reconcile copies to B.
+func (m *Move) Outbox() KeyLog { return KeyLog{move: m.Def.Name, side: m.A, table: OutboxTable} }
 
-// ensure creates the table if it is missing.
-func (l keyLog) ensure(ctx context.Context) error {
+// Ensure creates the table if it is missing.
+func (l KeyLog) Ensure(ctx context.Context) error {
 	s, table := l.side, l.table
 	d := s.Dialect
 	id, ts, txt, short := columnType(d, tandem.SerialKeyColumn), columnType(d, tandem.TimeColumn), columnType(d, tandem.TextColumn), columnType(d, tandem.KeyColumn)
@@ -36,8 +38,30 @@ func (l keyLog) ensure(ctx context.Context) error {
 	return nil
 }
 
+// Entries returns the logged keys, oldest first, each once, creating the table if it is
+// missing.
+func (l KeyLog) Entries(ctx context.Context) ([]LoggedKey, error) {
+	if err := l.Ensure(ctx); err != nil {
+		return nil, err
+	}
+	return l.read(ctx)
+}
+
+// Keys returns the logged keys as Key.String() renders them.
+func (l KeyLog) Keys(ctx context.Context) (map[string]bool, error) {
+	entries, err := l.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		out[e.Key.String()] = true
+	}
+	return out, nil
+}
+
 // read returns the logged keys, oldest first, each once.
-func (l keyLog) read(ctx context.Context) ([]LoggedKey, error) {
+func (l KeyLog) read(ctx context.Context) ([]LoggedKey, error) {
 	s, table := l.side, l.table
 	d := s.Dialect
 	rows, err := s.DB.QueryContext(ctx, "SELECT id, key_text FROM "+d.Qualify(s.Schema, table)+" WHERE move = "+d.Placeholder(1)+" ORDER BY id", l.move)
@@ -68,8 +92,10 @@ func (l keyLog) read(ctx context.Context) ([]LoggedKey, error) {
 	return out, rows.Err()
 }
 
-// clear forgets the given entries, or all of them when entries is nil.
-func (l keyLog) clear(ctx context.Context, entries []LoggedKey) error {
+// Clear forgets the given entries, or all of them when entries is nil. Entries are cleared by
+// id, never by a range of ids: ids are given out when a row is inserted, not when it commits,
+// so an entry with a smaller id may commit after a larger one was read.
+func (l KeyLog) Clear(ctx context.Context, entries []LoggedKey) error {
 	s, table := l.side, l.table
 	d := s.Dialect
 	base := "DELETE FROM " + d.Qualify(s.Schema, table) + " WHERE move = " + d.Placeholder(1)

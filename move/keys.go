@@ -67,7 +67,7 @@ func encodeKey(k Key) (string, error) {
 	}
 	b, err := json.Marshal(vals)
 	if err != nil {
-		return "", fmt.Errorf("move: encode key %v: %w", k, err)
+		return "", fmt.Errorf("encode key %v: %w", k, err)
 	}
 	return string(b), nil
 }
@@ -78,7 +78,7 @@ func decodeKey(s string) (Key, error) {
 	dec.UseNumber()
 	var vals []any
 	if err := dec.Decode(&vals); err != nil {
-		return nil, fmt.Errorf("move: checkpoint key %q: %w", s, err)
+		return nil, fmt.Errorf("checkpoint key %q: %w", s, err)
 	}
 	k := make(Key, len(vals))
 	for i, v := range vals {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tandem-db/tandem"
 )
@@ -148,17 +147,8 @@ func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) 
 		_, err = tx.ExecContext(ctx, "DELETE FROM "+r.dst.qualified()+" WHERE "+where, args...)
 	case exists:
 		wrote, err = r.updateRow(ctx, tx, k, src[0].vals)
-	case r.dstFl.onConflictPK:
-		// A full-row upsert on the primary key alone: a row that a backfill batch inserted
-		// and has not committed yet is invisible above, and is waited for and overwritten here
-		// (the batch locks A's rows against deletes only). Any other unique violation fails.
-		err = r.upsertRow(ctx, tx, src[0].vals)
 	default:
-		// A plain INSERT: a row inserted meanwhile by someone else fails it, and the key is
-		// retried as an update, rather than being skipped.
-		plain := *r
-		plain.dstFl.onConflictPK = false
-		err = plain.insertRows(ctx, tx, [][]any{src[0].vals})
+		err = r.writeNewRow(ctx, tx, src[0].vals)
 	}
 	if err != nil {
 		return false, err
@@ -166,24 +156,27 @@ func (r *route) copyKeyIn(ctx context.Context, tx *sql.Tx, k Key) (bool, error) 
 	return wrote, nil
 }
 
-// upsertRow inserts one mapped row, or updates every other column of the row with its key
-// (INSERT ... ON CONFLICT (primary key) DO UPDATE, PostgreSQL).
-func (r *route) upsertRow(ctx context.Context, tx *sql.Tx, vals []any) error {
+// writeNewRow writes the mapped row of a key that B did not have when it looked. Where B's
+// database has a form acting on the primary key alone (tandem.Syntax.UpsertOnKey), a full-row
+// upsert on it: a row that a backfill batch inserted and has not committed yet is invisible to
+// the look, and is waited for and overwritten here (the batch locks A's rows against deletes
+// only); any other unique violation fails. Elsewhere a plain INSERT: a row inserted meanwhile
+// by someone else fails it, and the key is retried as an update, rather than being skipped.
+func (r *route) writeNewRow(ctx context.Context, tx *sql.Tx, vals []any) error {
 	d := r.dst.Dialect
 	var sets []string
 	for i, c := range r.cols {
 		if !isKeyPos(r.keyPos, i) {
-			sets = append(sets, d.QuoteIdent(c.Name)+" = EXCLUDED."+d.QuoteIdent(c.Name))
+			sets = append(sets, d.QuoteIdent(c.Name))
 		}
 	}
-	action := "DO NOTHING"
-	if len(sets) > 0 {
-		action = "DO UPDATE SET " + strings.Join(sets, ", ")
+	tail, ok := d.Syntax().UpsertOnKey(joinNames(d, "", r.dstKey), sets...)
+	if !ok {
+		return r.insertRows(ctx, tx, [][]any{vals}, "")
 	}
-	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + tandem.Placeholders(d, 1, len(vals)) +
-		") ON CONFLICT (" + joinNames(d, "", r.dstKey) + ") " + action
+	stmt := "INSERT INTO " + r.dst.qualified() + " (" + joinNames(d, "", r.cols) + ") VALUES (" + tandem.Placeholders(d, 1, len(vals)) + ")" + tail
 	if _, err := tx.ExecContext(ctx, stmt, vals...); err != nil {
-		return fmt.Errorf("move: write a row into %s: %w", r.dst, err)
+		return fmt.Errorf("write a row into %s: %w", r.dst, err)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/tandem-db/tandem"
 )
 
 // Comparer compares single rows of B with mapping(A) by key, the way Verify compares the rows of
@@ -122,7 +124,8 @@ func (c *Comparer) CompareKey(ctx context.Context, k Key) (KeyCheck, error) {
 		}
 	}
 	if len(a) > 1 {
-		return KeyCheck{}, fmt.Errorf("move %s: key %s names %d rows of %s; the key must be unique (tandem move check says so)", c.m.Def.Name, k, len(a), r.src)
+		return KeyCheck{}, &Error{Move: c.m.Def.Name, Err: fmt.Errorf("key %s names %d rows of %s; the key must be unique", k, len(a), r.src),
+			Hint: tandem.Hint{Code: tandem.HintMoveCheck, Text: "the move's pre-flight check lists the keys that are not unique"}}
 	}
 	out := KeyCheck{Key: k, InA: len(a) == 1, InB: len(b) > 0}
 	switch {

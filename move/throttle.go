@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/tandem-db/tandem"
 )
 
 // Throttler decides when the backfill may run its next batch.
@@ -111,16 +109,15 @@ func PauseCheck(paused func(ctx context.Context) (bool, error)) Check {
 // MariaDB primary does not know its replicas' lag, and SQLite has no replicas: there the check
 // never pauses; use a custom check (e.g. against a heartbeat table) instead.
 func ReplicaLag(s Side, max time.Duration) Check {
-	lp, ok := s.Dialect.(tandem.LoadProbe)
-	if !ok || lp.ReplicaLagQuery() == "" {
+	query := s.Dialect.ReplicaLagQuery()
+	if query == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
-	query := lp.ReplicaLagQuery()
 	return func(ctx context.Context) (string, error) {
 		var secs float64
 		err := s.DB.QueryRowContext(ctx, query).Scan(&secs)
 		if err != nil {
-			return "", fmt.Errorf("move: replica lag of %s's database: %w", s, err)
+			return "", fmt.Errorf("replica lag of %s's database: %w", s, err)
 		}
 		if lag := time.Duration(secs * float64(time.Second)); lag > max {
 			return fmt.Sprintf("replica lag %s is above max_replica_lag %s", lag.Round(time.Millisecond), max), nil
@@ -133,15 +130,14 @@ func ReplicaLag(s Side, max time.Duration) Check {
 // (PostgreSQL: pg_stat_activity; MySQL: the process list of its database), not counting the
 // session that asks. SQLite has no sessions to count: it never pauses.
 func ActiveSessions(s Side, max int) Check {
-	lp, ok := s.Dialect.(tandem.LoadProbe)
-	if !ok || lp.ActiveSessionsQuery() == "" {
+	stmt := s.Dialect.ActiveSessionsQuery()
+	if stmt == "" {
 		return func(context.Context) (string, error) { return "", nil }
 	}
-	stmt := lp.ActiveSessionsQuery()
 	return func(ctx context.Context) (string, error) {
 		var n int
 		if err := s.DB.QueryRowContext(ctx, stmt).Scan(&n); err != nil {
-			return "", fmt.Errorf("move: active sessions on %s's database: %w", s, err)
+			return "", fmt.Errorf("active sessions on %s's database: %w", s, err)
 		}
 		if n > max {
 			return fmt.Sprintf("%d active sessions on %s's database, above max_active_sessions %d", n, s, max), nil
@@ -159,7 +155,7 @@ func CustomCheck(s Side, query string) Check {
 	return func(ctx context.Context) (string, error) {
 		var pause bool
 		if err := s.DB.QueryRowContext(ctx, query).Scan(&pause); err != nil {
-			return "", fmt.Errorf("move: throttle check %q: %w; it must return one boolean", short, err)
+			return "", fmt.Errorf("throttle check %q: %w; it must return one boolean", short, err)
 		}
 		if pause {
 			return fmt.Sprintf("the throttle check %q returned true", short), nil

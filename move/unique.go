@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/tandem-db/tandem"
 )
 
 // uniqueIndex is a unique index or constraint of a table other than its primary key, on plain
@@ -17,15 +15,11 @@ type uniqueIndex struct {
 }
 
 // uniqueIndexes lists side's unique indexes other than the primary key, as its dialect reads
-// them (tandem.IndexReader); none where the dialect cannot.
+// them (tandem.IndexReader).
 func uniqueIndexes(ctx context.Context, s Side) ([]uniqueIndex, error) {
-	ir, ok := s.Dialect.(tandem.IndexReader)
-	if !ok {
-		return nil, nil
-	}
-	list, err := ir.UniqueIndexes(ctx, s.DB, s.Schema, s.Table)
+	list, err := s.Dialect.UniqueIndexes(ctx, s.DB, s.Schema, s.Table)
 	if err != nil {
-		return nil, fmt.Errorf("move: unique keys of %s: %w", s, err)
+		return nil, fmt.Errorf("unique keys of %s: %w", s, err)
 	}
 	out := make([]uniqueIndex, len(list))
 	for i, ix := range list {

@@ -224,7 +224,7 @@ func (r *route) chunks(ctx context.Context, hi Key, size int) ([]chunk, error) {
 		}
 		rows, err := r.src.DB.QueryContext(ctx, stmt, args...)
 		if err != nil {
-			return nil, fmt.Errorf("move: chunk %s: %w", r.src, err)
+			return nil, fmt.Errorf("chunk %s: %w", r.src, err)
 		}
 		found := rows.Next()
 		if found {
@@ -235,7 +235,7 @@ func (r *route) chunks(ctx context.Context, hi Key, size int) ([]chunk, error) {
 			err = rows.Err()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("move: chunk %s: %w", r.src, err)
+			return nil, fmt.Errorf("chunk %s: %w", r.src, err)
 		}
 		if !found {
 			return append(out, chunk{lo: prev, hi: hi}), nil
@@ -296,7 +296,7 @@ func (r *route) sqlDigest(ctx context.Context, s Side, key []tandem.Column, c ch
 	stmt := "SELECT COUNT(*), " + sum + " FROM " + s.qualified() + " WHERE " + keyRange(d, "", key, c.lo, c.hi, &n, &args)
 	var dg digest
 	if err := s.DB.QueryRowContext(ctx, stmt, args...).Scan(&dg.count, &dg.sum); err != nil {
-		return digest{}, fmt.Errorf("move: hash rows of %s in (%v, %v]: %w", s, c.lo, c.hi, err)
+		return digest{}, fmt.Errorf("hash rows of %s in (%v, %v]: %w", s, c.lo, c.hi, err)
 	}
 	return dg, nil
 }
@@ -335,7 +335,7 @@ func (r *route) loadDst(ctx context.Context, c chunk, keys []Key) (rowSet, error
 	stmt := "SELECT " + joinNames(d, "", r.dstKey) + ", " + joinNames(d, "", r.cols) + " FROM " + r.dst.qualified() + " WHERE " + cond
 	rows, err := r.dst.DB.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return nil, fmt.Errorf("move: read %s: %w", r.dst, err)
+		return nil, fmt.Errorf("read %s: %w", r.dst, err)
 	}
 	defer rows.Close()
 	nk := len(r.dstKey)
@@ -348,13 +348,13 @@ func (r *route) loadDst(ctx context.Context, c chunk, keys []Key) (rowSet, error
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("move: read %s: %w", r.dst, err)
+			return nil, fmt.Errorf("read %s: %w", r.dst, err)
 		}
 		k := scanKey(vals[:nk])
 		out[k.String()] = normRow{key: k, vals: r.normalizeRow(vals[nk:])}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("move: read %s: %w", r.dst, err)
+		return nil, fmt.Errorf("read %s: %w", r.dst, err)
 	}
 	return out, nil
 }

@@ -19,5 +19,11 @@
 // edited or deleted change, an unfinished one, a migration below the highest version deployed)
 // that stop a deploy until they are resolved.
 //
+// Rollback plans the return to an earlier run from the history alone (records, events, and
+// the kind of each recorded item) and the project given: the stateless objects dropped, the
+// changes undone newest first, the withdrawn changes applied again, the definitions of then
+// recreated and the static data of then restored. The engine runs that RollbackPlan with the
+// deploy's step runner, and tandem plan --rollback-to prints it.
+//
 // Graphs and Plans are values: safe for concurrent reads, not for concurrent modification.
 package plan

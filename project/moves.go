@@ -24,7 +24,7 @@ func LoadMoves(fsys fs.FS) (tandem.MoveCatalog, error) {
 		return cat, nil
 	}
 	if err != nil {
-		return cat, fmt.Errorf("move: read moves folder: %w", err)
+		return cat, fmt.Errorf("read moves folder: %w", err)
 	}
 	seen := map[string]string{}
 	for _, e := range entries {
@@ -36,7 +36,7 @@ func LoadMoves(fsys fs.FS) (tandem.MoveCatalog, error) {
 		name := strings.TrimSuffix(e.Name(), ext)
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
-			cat.Broken = append(cat.Broken, &tandem.BrokenMove{Name: name, File: file, Err: fmt.Errorf("move: read %s: %w", file, err)})
+			cat.Broken = append(cat.Broken, &tandem.BrokenMove{Name: name, File: file, Err: fmt.Errorf("read %s: %w", file, err)})
 			continue
 		}
 		d, err := ParseMove(file, data)

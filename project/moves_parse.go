@@ -334,8 +334,7 @@ func unquoteIdent(s string) string {
 	return s
 }
 
-// moveError is a problem at file:line of a move file. The *FileError is wrapped so that the
-// message keeps the "move: " prefix the move commands print.
+// moveError is a problem at file:line of a move file.
 func moveError(file string, line int, msg string) error {
-	return fmt.Errorf("move: %w", &FileError{File: file, Line: line, Err: errors.New(msg)})
+	return &FileError{File: file, Line: line, Err: errors.New(msg)}
 }

@@ -149,7 +149,7 @@ func TestDefinitionErrors(t *testing.T) {
 				if !errors.As(e, &fe) {
 					t.Fatalf("error %v is not a *FileError", e)
 				}
-				got = append(got, strings.TrimPrefix(e.Error(), "move: "))
+				got = append(got, e.Error())
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Fatalf("errors (-want +got):\n%s", d)
@@ -180,11 +180,11 @@ func TestLoadMoveDefinitionsCollectsEveryFile(t *testing.T) {
 		}
 	}
 	want := []string{
-		`move: moves/a.yaml:2: unknown key "bogus"; a move has from, to, key, key_from, mapping, reverse, batch, throttle and store`,
-		"move: moves/a.yaml:1: to is missing",
-		"move: moves/a.yaml:1: key is missing",
-		"move: moves/a.yaml:1: mapping is missing",
-		`move: moves/b.yaml: move "b" is also defined in moves/B.yml; rename one file`,
+		`moves/a.yaml:2: unknown key "bogus"; a move has from, to, key, key_from, mapping, reverse, batch, throttle and store`,
+		"moves/a.yaml:1: to is missing",
+		"moves/a.yaml:1: key is missing",
+		"moves/a.yaml:1: mapping is missing",
+		`moves/b.yaml: move "b" is also defined in moves/B.yml; rename one file`,
 	}
 	if d := cmp.Diff(want, lines); d != "" {
 		t.Fatalf("errors (-want +got):\n%s", d)

@@ -66,19 +66,24 @@ func (*initCmd) run(_ context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// planCmd is tandem plan.
+// planCmd is tandem plan: the deploy's plan, or with --rollback-to a rollback's.
 type planCmd struct {
 	changesets plan.Changesets
 	outOfOrder bool
+	rollbackTo string
 }
 
 func (pc *planCmd) flags(fs *pflag.FlagSet) {
 	fs.BoolVar(&pc.outOfOrder, "out-of-order", false, "plan numbered migrations whose version is below the highest deployed (as out_of_order: true in tandem.yaml)")
+	fs.StringVar(&pc.rollbackTo, "rollback-to", "", "show the steps and SQL that rollback --to `RUN|TAG` would run, instead of the deploy's")
 	changesetFlags(fs, &pc.changesets, "plan")
 }
 
 func (pc *planCmd) run(ctx context.Context, c *cli, _ []string) error {
 	c.outOfOrder = pc.outOfOrder
+	if pc.rollbackTo != "" {
+		return cmdPlanRollback(ctx, c, pc.rollbackTo)
+	}
 	p, e, err := c.engine(ctx)
 	if err != nil {
 		return err

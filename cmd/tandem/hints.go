@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -23,50 +24,101 @@ import (
 //     With --json the document carries it as "hint" next to "error", and the codes as
 //     "hint_codes".
 //
-// The move packages do not follow the rule yet: their messages still start with "move:" or
-// say which flag to pass; the error lines of "tandem move ..." are not checked.
-
 // hintAdvice turns a hint code into advice in the command line's terms: the flag to pass or the
-// command to run. A code not listed here is printed as its neutral text. command is the command
-// that failed ("deploy", "rollback").
+// command to run. A code not listed here is printed as its neutral text. at says which command
+// failed ("deploy", "move advance") and which move the error is about, if any.
 //
 // To give a library error a hint: give its type a Hint() tandem.Hint method, or wrap it with
 // tandem.WithHint; add a code to the root (errors.go) when no code fits, and its advice here.
-var hintAdvice = map[tandem.HintCode]func(h tandem.Hint, command string) string{
-	tandem.HintLockWait: func(tandem.Hint, string) string {
+var hintAdvice = map[tandem.HintCode]func(h tandem.Hint, at hintContext) string{
+	tandem.HintLockWait: func(tandem.Hint, hintContext) string {
 		return "wait for the deploy that holds the lock to finish, or raise --lock-wait"
 	},
 	tandem.HintDeployAgain:   again,
 	tandem.HintRollbackAgain: again,
 	tandem.HintRunAgain:      again,
-	tandem.HintOutOfOrder: func(tandem.Hint, string) string {
+	tandem.HintOutOfOrder: func(tandem.Hint, hintContext) string {
 		return "to deploy it out of order, set out_of_order: true in the environment in tandem.yaml, or pass --out-of-order for one run"
 	},
-	tandem.HintRebaseline: func(tandem.Hint, string) string {
+	tandem.HintRebaseline: func(tandem.Hint, hintContext) string {
 		return "tandem rebaseline records an edit that changes nothing in the database as deployed"
 	},
-	tandem.HintProjectFolder: func(h tandem.Hint, _ string) string {
+	tandem.HintProjectFolder: func(h tandem.Hint, _ hintContext) string {
 		return h.Text + " (--project DIR)"
 	},
+	tandem.HintMoveAdvance:  moveCommand("advance"),
+	tandem.HintMoveBackfill: moveCommand("backfill"),
+	tandem.HintMoveRepair:   moveCommand("repair"),
+	tandem.HintMoveCheck:    moveCommand("check"),
+	tandem.HintMoveStart:    moveCommand("start"),
+	tandem.HintMoveRestore:  moveCommand("status"),
+	tandem.HintMoveHandover: func(h tandem.Hint, at hintContext) string {
+		return fmt.Sprintf("%s (tandem move advance %s, or tandem move rollback %s)", h.Text, at.moveOr("NAME"), at.moveOr("NAME"))
+	},
+	tandem.HintMoveRestoreByHand: again,
+	tandem.HintMoveForceReason: func(tandem.Hint, hintContext) string {
+		return "--force needs --reason R, which is recorded in the audit log"
+	},
+	tandem.HintMoveConfirm: func(tandem.Hint, hintContext) string {
+		return "pass --confirm to enter complete"
+	},
+}
+
+// hintContext is what advice may name besides the hint: the command that failed ("deploy",
+// "move advance") and the move the error is about ("" when none).
+type hintContext struct {
+	command string
+	move    string
+}
+
+// moveOr is the move's name, or placeholder when the error names none.
+func (at hintContext) moveOr(placeholder string) string {
+	if at.move == "" {
+		return placeholder
+	}
+	return at.move
 }
 
 // again is the advice of a hint to run the failed command again: its text, then the command.
-func again(h tandem.Hint, command string) string {
-	return fmt.Sprintf("%s (tandem %s)", h.Text, command)
+func again(h tandem.Hint, at hintContext) string {
+	return fmt.Sprintf("%s (tandem %s)", h.Text, at.command)
 }
 
-// advice is the line printed for h after an error of command.
+// moveCommand is the advice of a hint that a move subcommand carries out: its text, then the
+// command line ("tandem move backfill users").
+func moveCommand(sub string) func(tandem.Hint, hintContext) string {
+	return func(h tandem.Hint, at hintContext) string {
+		return fmt.Sprintf("%s (tandem move %s %s)", h.Text, sub, at.moveOr("NAME"))
+	}
+}
+
+// advice is the line printed for h after an error of command that names no move.
 func advice(h tandem.Hint, command string) string {
+	return adviceAt(h, hintContext{command: command})
+}
+
+// adviceAt is the line printed for h after an error.
+func adviceAt(h tandem.Hint, at hintContext) string {
 	if f, ok := hintAdvice[h.Code]; ok {
-		return f(h, command)
+		return f(h, at)
 	}
 	return h.Text
 }
 
+// movedError is an error that names the move it is about (move.Error, coord.GateError).
+type movedError interface {
+	error
+	MoveName() string
+}
+
 // errorHints returns the advice for every hint err carries, in order, and their codes.
 func errorHints(err error, command string) (lines, codes []string) {
+	at := hintContext{command: command}
+	if me, ok := errors.AsType[movedError](err); ok {
+		at.move = me.MoveName()
+	}
 	for _, h := range tandem.Hints(err) {
-		lines = append(lines, advice(h, command))
+		lines = append(lines, adviceAt(h, at))
 		if h.Code != "" {
 			codes = append(codes, string(h.Code))
 		}

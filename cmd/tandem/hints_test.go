@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/tandem-db/tandem"
+	"github.com/tandem-db/tandem/move"
+	"github.com/tandem-db/tandem/move/coord"
 )
 
 // errorLine matches a line that starts as an error line does: "tandem", the words of a command,
@@ -20,7 +23,7 @@ import (
 var errorLine = regexp.MustCompile(`^tandem((?: [a-z][a-z-]*)*): `)
 
 // prefixRuleBreaks returns the error lines of stderr that break the prefix rule, each with what
-// is wrong. Lines of "tandem move ..." are left out: the move packages follow the rule later.
+// is wrong.
 func prefixRuleBreaks(stderr string) []string {
 	var out []string
 	for _, line := range strings.Split(stderr, "\n") {
@@ -32,9 +35,6 @@ func prefixRuleBreaks(stderr string) []string {
 		first, _, _ := strings.Cut(command, " ")
 		if command != "" && !slices.Contains(commandNames(), first) {
 			continue // not an error line
-		}
-		if first == "move" {
-			continue
 		}
 		if why := prefixRuleViolation(command, line); why != "" {
 			out = append(out, line+": "+why)
@@ -58,6 +58,9 @@ func TestPrefixRuleViolation(t *testing.T) {
 		{"tandem: tandem: unknown command", true},
 		{"tandem plan: app/table/x.sql:3: unknown directive", false},
 		{"tandem rollback: write switches: sqlstore: lease", true},
+		{"tandem move status: move: moves/other.yaml:1: not valid YAML", true},
+		{"tandem move advance: move users: cannot enter verified: the backfill has not run", false},
+		{"tandem move backfill: move users: copy into b: move: count rows of a", true},
 	} {
 		got := prefixRuleBreaks(tc.line)
 		if bad := len(got) > 0; bad != tc.bad {
@@ -88,6 +91,8 @@ func TestErrorPrefixRule(t *testing.T) {
 	write("envvar/tandem.yaml", "environments:\n  prod:\n    url: ${TANDEM_HINTS_TEST_UNSET}\n")
 	write("envvar/app/table/t.sql", "CREATE TABLE t (id int);\n")
 	write("empty/README", "nothing here\n")
+	write("moves/tandem.yaml", "schemas: [app]\n")
+	write("moves/moves/broken.yaml", "from: {table: a\n")
 	sqlite := "sqlite://" + filepath.Join(dir, "db.sqlite")
 	for _, tc := range []struct {
 		args     []string
@@ -104,6 +109,8 @@ func TestErrorPrefixRule(t *testing.T) {
 		{[]string{"deploi"}, ""},
 		{[]string{"deploy", "--lock-wait", "soon"}, ""},
 		{[]string{"rollback", "--project", filepath.Join(dir, "envvar"), "--url", sqlite}, ""},
+		{[]string{"move", "status", "broken", "--project", filepath.Join(dir, "moves")}, ""},
+		{[]string{"move", "check", "nosuch", "--project", filepath.Join(dir, "moves")}, ""},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr)
@@ -160,7 +167,9 @@ func TestErrorHintJSON(t *testing.T) {
 // TestHintAdvice: every hint code has advice, and the library's hints name no flag.
 func TestHintAdvice(t *testing.T) {
 	for _, code := range []tandem.HintCode{tandem.HintLockWait, tandem.HintDeployAgain, tandem.HintRollbackAgain,
-		tandem.HintRunAgain, tandem.HintOutOfOrder, tandem.HintRebaseline, tandem.HintProjectFolder} {
+		tandem.HintRunAgain, tandem.HintOutOfOrder, tandem.HintRebaseline, tandem.HintProjectFolder,
+		tandem.HintMoveAdvance, tandem.HintMoveBackfill, tandem.HintMoveRepair, tandem.HintMoveCheck, tandem.HintMoveStart,
+		tandem.HintMoveRestore, tandem.HintMoveRestoreByHand, tandem.HintMoveHandover, tandem.HintMoveForceReason, tandem.HintMoveConfirm} {
 		if _, ok := hintAdvice[code]; !ok {
 			t.Errorf("hint code %s has no advice in hintAdvice", code)
 		}
@@ -177,5 +186,42 @@ func TestHintAdvice(t *testing.T) {
 	}
 	if strings.Contains(lock.Error(), "--") || strings.Contains(lock.Hint().Text, "--") {
 		t.Errorf("the lock error names a flag: %q / %q", lock.Error(), lock.Hint().Text)
+	}
+}
+
+// TestMoveHintAdvice: a move error's hint becomes a command line that names the move, through
+// any wrapping; the library's message and hint name no flag and no command.
+func TestMoveHintAdvice(t *testing.T) {
+	gate := &coord.GateError{Move: "users", Phase: tandem.PhaseVerified, Gate: "the backfill has not run",
+		Hint: tandem.Hint{Code: tandem.HintMoveBackfill, Text: "run the move's backfill"}}
+	confirm := &move.Error{Move: "users", Err: errors.New("complete cannot be undone"),
+		Hint: tandem.Hint{Code: tandem.HintMoveConfirm, Text: "confirm the step"}}
+	stuck := &coord.StragglersError{Move: "users", Phase: tandem.PhaseBackfill}
+	for _, tc := range []struct {
+		err       error
+		wantLine  string
+		wantCode  tandem.HintCode
+		wantErrIs error
+	}{
+		{fmt.Errorf("%w (passes it anyway)", gate), "run the move's backfill (tandem move backfill users)", tandem.HintMoveBackfill, coord.ErrGate},
+		{confirm, "pass --confirm to enter complete", tandem.HintMoveConfirm, nil},
+		{stuck, "fix or stop them, then run the same operation again (it waits again) (tandem move advance)", tandem.HintRunAgain, nil},
+	} {
+		lines, codes := errorHints(tc.err, "move advance")
+		if !slices.Equal(lines, []string{tc.wantLine}) || !slices.Equal(codes, []string{string(tc.wantCode)}) {
+			t.Errorf("hints of %q: %q %q, want %q %q", tc.err, lines, codes, tc.wantLine, tc.wantCode)
+		}
+		if tc.wantErrIs != nil && !errors.Is(tc.err, tc.wantErrIs) {
+			t.Errorf("%q does not wrap %v", tc.err, tc.wantErrIs)
+		}
+		h, _ := tandem.HintOf(tc.err)
+		for _, text := range []string{tc.err.Error(), h.Text} {
+			if strings.Contains(text, "--") || strings.Contains(text, "tandem move") {
+				t.Errorf("the library's words name a flag or command: %q", text)
+			}
+		}
+	}
+	if got := adviceAt(tandem.Hint{Code: tandem.HintMoveRepair, Text: "repair"}, hintContext{command: "move advance"}); got != "repair (tandem move repair NAME)" {
+		t.Errorf("advice of a hint whose error names no move: %q", got)
 	}
 }

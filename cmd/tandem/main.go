@@ -64,7 +64,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "[dir]", "create a new project (tandem.yaml and example objects)", maxArgs(1), func() runner { return &initCmd{} }},
-		{"plan", "[--out-of-order]", "print the SQL a deploy would run, in order, with the reason for each step", maxArgs(0), func() runner { return &planCmd{} }},
+		{"plan", "[--out-of-order] [--rollback-to RUN|TAG]", "print the SQL a deploy (or a rollback --to) would run, in order, with the reason for each step", maxArgs(0), func() runner { return &planCmd{} }},
 		{"deploy", "[--tag T] [--out-of-order] [--onboarding]", "bring the database up to date with the project", maxArgs(0), func() runner { return &deployCmd{} }},
 		{"status", "[--exit-code]", "show deployed, pending, edited and partly applied changes", maxArgs(0), func() runner { return &statusCmd{} }},
 		{"rollback", "--to RUN|TAG", "return the database to where it was after a run", maxArgs(0), func() runner { return &rollbackCmd{} }},

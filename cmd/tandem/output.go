@@ -76,6 +76,15 @@ func printProblems(c *cli, problems []plan.Problem) {
 	}
 }
 
+// stepLine is how a step done is reported, with its detail when it has one; tandem plan
+// --rollback-to lists the steps of a rollback on the same lines.
+func stepLine(st plan.Step, detail string) string {
+	if detail != "" {
+		detail = "  (" + detail + ")"
+	}
+	return fmt.Sprintf("  %-10s %s%s", st.Action, stepLabel(st), detail)
+}
+
 func printResult(c *cli, what string, res *deploy.Result) {
 	if c.json {
 		c.writeJSON(c.stdout, jsonResult(what, res))
@@ -91,11 +100,7 @@ func printResult(c *cli, what string, res *deploy.Result) {
 		return
 	}
 	for _, s := range res.Steps {
-		detail := ""
-		if s.Detail != "" {
-			detail = "  (" + s.Detail + ")"
-		}
-		c.printf("  %-10s %s%s\n", s.Step.Action, stepLabel(s.Step), detail)
+		c.printf("%s\n", stepLine(s.Step, s.Detail))
 	}
 	if res.RunID == 0 {
 		c.printf("%s: %s done.\n", what, countSteps(len(res.Steps)))

@@ -13,9 +13,9 @@ import (
 // The history columns as documented on tandem.Record, tandem.Event and tandem.Run.
 var historyColumns = map[string][]string{
 	tandem.ChangesTable: {"object_schema", "object_type", "object_name", "change_name", "hash", "status", "done", "done_hash",
-		"rollback_sql", "definition", "run_id", "applied_at", "applied_by", "tool_version", "app_version", "file"},
+		"rollback_sql", "definition", "run_id", "applied_at", "applied_by", "tool_version", "app_version", "file", "kind"},
 	tandem.EventsTable: {"id", "run_id", "action", "object_schema", "object_type", "object_name", "change_name", "hash",
-		"sql_text", "rollback_sql", "at"},
+		"sql_text", "rollback_sql", "at", "kind"},
 	tandem.RunsTable: {"id", "environment", "command", "tag", "started_at", "ended_at", "status", "user_name", "host",
 		"tool_version", "app_version", "detail"},
 }
@@ -97,7 +97,7 @@ func (s *suite) testHistory(t *testing.T) {
 	})
 	t.Run("changes", func(t *testing.T) {
 		cols := historyColumns[tandem.ChangesTable]
-		row := []any{"sales", "table", "orders", "init", "h1", "applied", 0, "", "DROP TABLE orders", big, int64(1), at, "ann", "0.1", "", "sales/table/orders.sql"}
+		row := []any{"sales", "table", "orders", "init", "h1", "applied", 0, "", "DROP TABLE orders", big, int64(1), at, "ann", "0.1", "", "sales/table/orders.sql", "change"}
 		if err := s.insert(t, tandem.ChangesTable, cols, row...); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func (s *suite) testHistory(t *testing.T) {
 	t.Run("events", func(t *testing.T) {
 		cols := historyColumns[tandem.EventsTable][1:]
 		for i := range 3 {
-			if err := s.insert(t, tandem.EventsTable, cols, int64(1), "apply", "sales", "table", "orders", fmt.Sprint("c", i), "h", big, "", at); err != nil {
+			if err := s.insert(t, tandem.EventsTable, cols, int64(1), "apply", "sales", "table", "orders", fmt.Sprint("c", i), "h", big, "", at, "change"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -53,6 +53,7 @@ func (d Dialect) HistoryDDL(schema string) []string {
     tool_version  VARCHAR(64) NOT NULL DEFAULT '',
     app_version   VARCHAR(255) NOT NULL DEFAULT '',
     file          VARCHAR(1024) NOT NULL DEFAULT '',
+    kind          VARCHAR(32) NOT NULL DEFAULT '',
     PRIMARY KEY (object_schema, object_type, object_name, change_name)
 )`+tableOptions,
 		`CREATE TABLE IF NOT EXISTS `+events+` (
@@ -66,7 +67,8 @@ func (d Dialect) HistoryDDL(schema string) []string {
     hash          VARCHAR(128) NOT NULL DEFAULT '',
     sql_text      LONGTEXT NOT NULL DEFAULT (''),
     rollback_sql  LONGTEXT NOT NULL DEFAULT (''),
-    at            DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    at            DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    kind          VARCHAR(32) NOT NULL DEFAULT ''
 )`+tableOptions,
 	)
 }

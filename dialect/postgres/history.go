@@ -44,6 +44,7 @@ func (d Dialect) HistoryDDL(schema string) []string {
     tool_version  text NOT NULL DEFAULT '',
     app_version   text NOT NULL DEFAULT '',
     file          text NOT NULL DEFAULT '',
+    kind          text NOT NULL DEFAULT '',
     PRIMARY KEY (object_schema, object_type, object_name, change_name)
 )`,
 		`CREATE TABLE IF NOT EXISTS `+events+` (
@@ -57,7 +58,8 @@ func (d Dialect) HistoryDDL(schema string) []string {
     hash          text NOT NULL DEFAULT '',
     sql_text      text NOT NULL DEFAULT '',
     rollback_sql  text NOT NULL DEFAULT '',
-    at            timestamptz NOT NULL DEFAULT now()
+    at            timestamptz NOT NULL DEFAULT now(),
+    kind          text NOT NULL DEFAULT ''
 )`,
 	)
 }

@@ -42,6 +42,7 @@ func (d Dialect) HistoryDDL(string) []string {
     tool_version  TEXT NOT NULL DEFAULT '',
     app_version   TEXT NOT NULL DEFAULT '',
     file          TEXT NOT NULL DEFAULT '',
+    kind          TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (object_schema, object_type, object_name, change_name)
 )`,
 		`CREATE TABLE IF NOT EXISTS ` + events + ` (
@@ -55,7 +56,8 @@ func (d Dialect) HistoryDDL(string) []string {
     hash          TEXT NOT NULL DEFAULT '',
     sql_text      TEXT NOT NULL DEFAULT '',
     rollback_sql  TEXT NOT NULL DEFAULT '',
-    at            TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    at            TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    kind          TEXT NOT NULL DEFAULT ''
 )`,
 	}
 }

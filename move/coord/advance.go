@@ -2,6 +2,7 @@ package coord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,17 +11,20 @@ import (
 	"github.com/tandem-db/tandem/move"
 )
 
-// Advance moves to the next phase once its gate is met:
+// Advance moves to the next phase once its gate is met. The gates are in gates.go, one function
+// per phase entered (see gates):
 //
 //   - pending -> dual-write: the pre-flight check passes.
-//   - dual-write -> backfill: every instance writes both tables; the bound H is fixed now, after
-//     that acknowledgement, so no row below it can miss both the backfill and the dual writes.
+//   - dual-write -> backfill: every instance writes both tables; the bound H is fixed then.
 //   - backfill -> verified: the backfill reached H and a verification finds no difference.
 //   - verified -> read-b: nothing more (the verification gate was the last).
 //   - read-b -> write-b: B's key sequence is moved past A's, and the reverse window opens.
 //     Across databases the application's writes wait (BarrierTable) from the switch until
 //     every instance acknowledged it and A's outbox is copied to B.
 //   - write-b -> complete: Confirm.
+//
+// A gate that is not met returns a *GateError (wrapping ErrGate), unless Force passes it; the
+// gates passed by force and Reason are recorded in the audit log.
 func (c *Driver) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveState, error) {
 	st, err := c.State(ctx)
 	if err != nil {
@@ -34,75 +38,16 @@ func (c *Driver) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveStat
 		return st, fmt.Errorf("move %s is complete: there is no phase after it", c.name())
 	}
 	if o.Force && strings.TrimSpace(o.Reason) == "" {
-		return st, fmt.Errorf("move %s: --force needs a reason (--reason), which is recorded in the audit log", c.name())
+		return st, &move.Error{Move: c.name(), Err: errors.New("a forced step needs a reason, which is recorded in the audit log"),
+			Hint: tandem.Hint{Code: tandem.HintMoveForceReason, Text: "give the reason for forcing the step"}}
 	}
-	reason := o.Reason
-	var forced []string // every gate passed by force, for the audit log
-	gate := func(format string, args ...any) error {
-		if o.Force {
-			c.log().Warn("gate forced", "move", c.name(), "to", next, "gate", fmt.Sprintf(format, args...), "reason", o.Reason)
-			forced = append(forced, fmt.Sprintf(format, args...))
-			reason = "forced past: " + strings.Join(forced, "; and: ") + "; " + o.Reason
-			return nil
-		}
-		return fmt.Errorf("move %s: cannot enter %s: %s: %w", c.name(), next, fmt.Sprintf(format, args...), ErrGate)
-	}
-	switch next {
-	case tandem.PhaseDualWrite:
-		rep, err := c.Move.Check(ctx)
-		if err != nil {
+	run := &gateRun{c: c, st: st, next: next, opts: o, reason: o.Reason}
+	if g, ok := gates[next]; ok {
+		if err := g(ctx, run); err != nil {
 			return st, err
-		}
-		if !rep.OK() {
-			if err := gate("the pre-flight check found problems:\n%s", rep.String()); err != nil {
-				return st, err
-			}
-		}
-	case tandem.PhaseBackfill:
-		if err := c.WaitAcks(ctx, st); err != nil {
-			return st, err
-		}
-		b, err := c.Move.FixBound(ctx)
-		if err != nil {
-			return st, err
-		}
-		reason = strings.TrimSpace(reason + " bound " + b.String())
-	case tandem.PhaseVerified:
-		cp, err := c.Move.Checkpoint(ctx)
-		if err != nil {
-			return st, err
-		}
-		if !cp.Done {
-			msg := fmt.Sprintf("the backfill is not finished (%d of about %d rows scanned); run tandem move backfill", cp.RowsScanned, cp.Total)
-			if cp.Total < 0 || cp.Batches == 0 {
-				msg = "the backfill has not run; run tandem move backfill"
-			}
-			if err := gate("%s", msg); err != nil {
-				return st, err
-			}
-		}
-		rep, real, err := c.verifyStable(ctx)
-		if err != nil {
-			return st, err
-		}
-		if real > 0 {
-			if err := gate("verification found %d rows that differ and are not in flight; run tandem move repair, then advance again", real); err != nil {
-				return st, err
-			}
-		}
-		reason = strings.TrimSpace(fmt.Sprintf("%s verified %d rows of A against %d of B", reason, rep.RowsA, rep.RowsB))
-	case tandem.PhaseWriteB:
-		if err := c.Move.AlignSequence(ctx); err != nil {
-			return st, err
-		}
-		if err := c.Move.EnsureReverseLog(ctx); err != nil {
-			return st, err
-		}
-	case tandem.PhaseComplete:
-		if !o.Confirm {
-			return st, fmt.Errorf("move %s: complete cannot be undone (A stops being written for good); pass --confirm to enter it", c.name())
 		}
 	}
+	reason := run.reason
 	if next == tandem.PhaseWriteB && !c.Move.Shared {
 		// Across databases, A's outbox may still hold writes when an instance starts to write
 		// B alone: B must have them first, or the reconciler would later undo B's newer rows.
@@ -113,7 +58,7 @@ func (c *Driver) Advance(ctx context.Context, o AdvanceOptions) (tandem.MoveStat
 		return st, err
 	}
 	if next == tandem.PhaseComplete {
-		if err := c.Move.ClearReverseLog(ctx, nil); err != nil {
+		if err := c.Move.ReverseLog().Clear(ctx, nil); err != nil {
 			return st, err
 		}
 	}
@@ -151,7 +96,7 @@ func (c *Driver) Rollback(ctx context.Context, reason string) (tandem.MoveState,
 			return st, c.Move.Discard(ctx)
 		}
 	case tandem.PhaseReadB:
-		if log, err := c.Move.ReverseLog(ctx); err == nil && len(log) > 0 {
+		if log, err := c.Move.ReverseLog().Entries(ctx); err == nil && len(log) > 0 {
 			if err := c.WaitAcks(ctx, st); err != nil {
 				return st, err
 			}
@@ -200,7 +145,7 @@ func (c *Driver) Rollback(ctx context.Context, reason string) (tandem.MoveState,
 // copyBack copies the keys logged in the reverse window back to A and clears them; with
 // skipOutbox, keys waiting in A's outbox are cleared without copying (A has a newer write).
 func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
-	entries, err := c.Move.ReverseLog(ctx)
+	entries, err := c.Move.ReverseLog().Entries(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -209,7 +154,7 @@ func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
 	}
 	var newer map[string]bool
 	if skipOutbox {
-		if newer, err = c.Move.OutboxKeys(ctx); err != nil {
+		if newer, err = c.Move.Outbox().Keys(ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -222,7 +167,7 @@ func (c *Driver) copyBack(ctx context.Context, skipOutbox bool) (int, error) {
 	if err := c.Move.CopyBack(ctx, keys); err != nil {
 		return 0, err
 	}
-	return len(keys), c.Move.ClearReverseLog(ctx, entries)
+	return len(keys), c.Move.ReverseLog().Clear(ctx, entries)
 }
 
 // transition sets the next phase, records it in B's database, and waits until it is effective.
@@ -232,7 +177,7 @@ func (c *Driver) transition(ctx context.Context, st tandem.MoveState, to tandem.
 		return st, fmt.Errorf("move %s: %s -> %s: %w", c.name(), st.Phase, to, err)
 	}
 	c.log().Info("phase set", "move", c.name(), "from", st.Phase, "to", to, "switches", next.Switches, "epoch", next.Epoch)
-	if err := c.Move.RecordTransition(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
+	if err := c.Move.Audit().Record(ctx, tandem.Transition{Move: c.name(), From: st.Phase, To: to, Version: next.Version,
 		Epoch: next.Epoch, By: c.By, Reason: reason, Forced: forced, At: next.UpdatedAt}); err != nil {
 		return next, err
 	}

@@ -2,7 +2,7 @@ package coord
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/tandem-db/tandem"
@@ -17,7 +17,8 @@ func (c *Driver) Backfill(ctx context.Context, progress func(move.Progress)) err
 		return err
 	}
 	if st.Phase != tandem.PhaseBackfill {
-		return fmt.Errorf("move %s is %s: the backfill runs in the backfill phase (tandem move advance enters it once every instance writes both tables)", c.name(), st.Phase)
+		return &move.Error{Move: c.name(), Phase: st.Phase, Err: errors.New("the backfill runs in the backfill phase"),
+			Hint: tandem.Hint{Code: tandem.HintMoveAdvance, Text: "advance the move: it enters the backfill phase once every instance writes both tables"}}
 	}
 	return c.backfiller(progress).Run(ctx)
 }
@@ -66,7 +67,7 @@ func (c *Driver) verifyStable(ctx context.Context) (*move.VerifyReport, int, err
 		if c.Move.Shared {
 			return rep, max(len(rep.Differences), rep.DifferingChunks), nil // Verify already waited for it to settle
 		}
-		pending, err := c.Move.OutboxKeys(ctx)
+		pending, err := c.Move.Outbox().Keys(ctx)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -70,11 +70,19 @@ func (e *StragglersError) Error() string {
 	for i, h := range e.Stragglers {
 		names[i] = fmt.Sprintf("%s (version %s, epoch %d)", h.Instance, h.CodeVersion, h.Epochs[e.Move])
 	}
-	return fmt.Sprintf("move %s: %d instance(s) did not acknowledge %s (epoch %d) within %v: %s; they may be stuck or run code that does not follow this move: fix or stop them, then run the command again (it waits again)",
+	return fmt.Sprintf("move %s: %d instance(s) did not acknowledge %s (epoch %d) within %v: %s; they may be stuck or run code that does not follow this move",
 		e.Move, len(names), e.Phase, e.Epoch, e.Waited.Round(time.Second), strings.Join(names, ", "))
 }
 
-// ErrGate is wrapped when a phase's gate is not met and Force was not given.
+// Hint says to fix or stop the stragglers, then to run the same operation again.
+func (e *StragglersError) Hint() tandem.Hint {
+	return tandem.Hint{Code: tandem.HintRunAgain, Text: "fix or stop them, then run the same operation again (it waits again)"}
+}
+
+// MoveName names the move, for advice that names it.
+func (e *StragglersError) MoveName() string { return e.Move }
+
+// ErrGate is wrapped (by a *GateError) when a phase's gate is not met and Force was not given.
 var ErrGate = errors.New("the gate of the next phase is not met")
 
 func (c *Driver) log() *slog.Logger {

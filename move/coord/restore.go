@@ -46,7 +46,7 @@ func (c *Driver) Restore(ctx context.Context) (tandem.MoveState, error) {
 // restoreIfLost is Restore for a state just read from the store.
 func (c *Driver) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem.MoveState, error) {
 	for attempt := 0; ; attempt++ {
-		audit, err := c.Move.AuditCopy(ctx)
+		audit, err := c.Move.Audit().Transitions(ctx)
 		if err != nil {
 			return st, fmt.Errorf("%w (read to check that the switch store did not lose the move's state)", err)
 		}
@@ -60,15 +60,17 @@ func (c *Driver) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem
 		lost := fmt.Sprintf("move %s: the switch store holds %s at version %d, epoch %d, but the audit copy in %s's database (%s) ends with %s -> %s at version %d, epoch %d",
 			c.name(), st.Phase, st.Version, st.Epoch, c.Move.B, move.TransitionsTable, last.From, last.To, last.Version, last.Epoch)
 		if st.Epoch != 0 {
-			return st, fmt.Errorf("%s: %w, and a transition has been written to it since (its history and the copy's diverge), so it is not restored automatically. The application instances keep their last known switches; find the phase they run (tandem move status lists their epochs; their logs say \"move switches changed\" with the phase), delete the move's state from the store (Redis: the keys <prefix>:move:%s, :state and :audit) and run the command again to restore the copy's state", lost, ErrStoreLost, c.name())
+			return st, tandem.WithHint(fmt.Errorf("%s: %w, and a transition has been written to it since (its history and the copy's diverge), so it is not restored automatically; the application instances keep their last known switches", lost, ErrStoreLost),
+				tandem.Hint{Code: tandem.HintMoveRestoreByHand, Text: fmt.Sprintf("find the phase the instances run (the move's status lists their epochs; their logs say \"move switches changed\" with the phase), delete the move's state from the store (Redis: the keys <prefix>:move:%s, :state and :audit), then run the same operation again to restore the copy's state", c.name())})
 		}
 		ahead, err := c.instancesAhead(ctx, last.Epoch)
 		if err != nil {
 			return st, fmt.Errorf("%s: %w; list the instances before restoring: %w", lost, ErrStoreLost, err)
 		}
 		if len(ahead) > 0 {
-			return st, fmt.Errorf("%s: %w, and instance(s) %s already run a later epoch: a transition reached the store but not the copy (the coordinator stopped between the two). Restoring the copy would leave them in a phase the coordinator does not know. Their logs say \"move switches changed\" with the phase they run: add that transition to %s (version %d, epoch of theirs), then run the command again",
-				lost, ErrStoreLost, strings.Join(ahead, ", "), move.TransitionsTable, last.Version+1)
+			return st, tandem.WithHint(fmt.Errorf("%s: %w, and instance(s) %s already run a later epoch: a transition reached the store but not the copy (the coordinator stopped between the two); restoring the copy would leave them in a phase the coordinator does not know",
+				lost, ErrStoreLost, strings.Join(ahead, ", ")),
+				tandem.Hint{Code: tandem.HintMoveRestoreByHand, Text: fmt.Sprintf("their logs say \"move switches changed\" with the phase they run: add that transition to %s (version %d, epoch of theirs), then run the same operation again", move.TransitionsTable, last.Version+1)})
 		}
 		want := tandem.MoveState{Move: c.name(), Phase: last.To, Switches: last.To.Switches(), Version: max(last.Version, st.Version+1), Epoch: last.Epoch, Paused: st.Paused}
 		restored, err := c.Store.Restore(ctx, want, audit)
@@ -80,7 +82,8 @@ func (c *Driver) restoreIfLost(ctx context.Context, st tandem.MoveState) (tandem
 			continue
 		}
 		if err != nil {
-			return st, fmt.Errorf("%s: %w, and restoring it from the copy failed: %w. The application instances keep their last known switches meanwhile; make the store writable and run the command again", lost, ErrStoreLost, err)
+			return st, tandem.WithHint(fmt.Errorf("%s: %w, and restoring it from the copy failed: %w; the application instances keep their last known switches meanwhile", lost, ErrStoreLost, err),
+				tandem.Hint{Code: tandem.HintRunAgain, Text: "make the store writable, then run the same operation again"})
 		}
 		log := c.Log
 		if log == nil {

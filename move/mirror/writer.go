@@ -61,7 +61,8 @@ func (w Writer) logKeys(ctx context.Context, tx *sql.Tx, s move.Side, table stri
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, stmt, name, enc, time.Now().UTC()); err != nil {
-			return fmt.Errorf("move %s: log key %s in %s: %w (create it with tandem move start)", name, k, table, err)
+			return &move.Error{Move: name, Err: fmt.Errorf("log key %s in %s: %w", k, table, err),
+				Hint: tandem.Hint{Code: tandem.HintMoveStart, Text: "starting the move creates the key log"}}
 		}
 	}
 	return nil
