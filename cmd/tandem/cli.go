@@ -92,7 +92,7 @@ func (c *cli) finish(err error) int {
 func (c *cli) scrub(s string) string { return c.secrets.scrub(s) }
 
 // writeJSON prints v as indented JSON, every string in it scrubbed. A document of a move
-// command (one with jsonBrokenMoves, or an error's map) also says which other moves' files are
+// command or an error (one with jsonBrokenMoves) also says which other moves' files are
 // broken (broken_moves), so that machines see the warnings too.
 func (c *cli) writeJSON(w io.Writer, v any) {
 	if len(c.broken) > 0 {
@@ -100,10 +100,6 @@ func (c *cli) writeJSON(w io.Writer, v any) {
 		case interface{ brokenMoves() *[]jsonBrokenMove }:
 			if p := doc.brokenMoves(); *p == nil {
 				*p = toJSONBroken(c.broken)
-			}
-		case map[string]any: // the error document (hints.go)
-			if _, set := doc["broken_moves"]; !set {
-				doc["broken_moves"] = toJSONBroken(c.broken)
 			}
 		}
 	}

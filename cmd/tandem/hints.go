@@ -126,16 +126,25 @@ func errorHints(err error, command string) (lines, codes []string) {
 	return lines, codes
 }
 
+// jsonError is the document --json prints for a failed command: the message, and apart from it
+// the advice (one line per hint) and the hints' stable codes.
+type jsonError struct {
+	Error     string   `json:"error"`
+	Command   string   `json:"command"`
+	Hint      string   `json:"hint,omitempty"`
+	HintCodes []string `json:"hint_codes,omitempty"`
+	jsonBrokenMoves
+}
+
 // printError prints err as the prefix rule says: "tandem <command>: <message>", then a
 // "hint: " line for each of its hints. With --json it also writes the error document to stdout.
 func (c *cli) printError(err error) {
 	msg := c.scrub(err.Error())
 	hints, codes := errorHints(err, c.command)
 	if c.json {
-		doc := map[string]any{"error": msg, "command": c.command}
+		doc := &jsonError{Error: msg, Command: c.command}
 		if len(hints) > 0 {
-			doc["hint"] = strings.Join(hints, "\n")
-			doc["hint_codes"] = codes
+			doc.Hint, doc.HintCodes = strings.Join(hints, "\n"), codes
 		}
 		c.writeJSON(c.stdout, doc)
 	}
