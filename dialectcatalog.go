@@ -109,3 +109,37 @@ func ScanIndexes(ctx context.Context, q Querier, stmt string, args ...any) ([]In
 	}
 	return kept, nil
 }
+
+// ScanStrings runs query and calls fn for every row with its columns as strings (NULL as ""),
+// stopping at the first error fn returns. Dialects share it to read their catalogs.
+func ScanStrings(ctx context.Context, q Querier, query string, fn func(cols []string) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		vals := make([]*string, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		cols := make([]string, len(names))
+		for i, v := range vals {
+			if v != nil {
+				cols[i] = *v
+			}
+		}
+		if err := fn(cols); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -39,35 +39,10 @@ func (d Dialect) Inspect(ctx context.Context, q tandem.Querier, schemas []string
 	return snap, nil
 }
 
-// scanAll runs query and calls fn for every row with its columns as strings (NULL as "").
+// scanAll calls fn for every row of query, its columns as strings (NULL as ""): the catalog
+// readers here never stop early, so fn returns nothing.
 func scanAll(ctx context.Context, q tandem.Querier, query string, fn func(cols []string)) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		vals := make([]*string, len(names))
-		ptrs := make([]any, len(names))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		cols := make([]string, len(names))
-		for i, v := range vals {
-			if v != nil {
-				cols[i] = *v
-			}
-		}
-		fn(cols)
-	}
-	return rows.Err()
+	return tandem.ScanStrings(ctx, q, query, func(cols []string) error { fn(cols); return nil })
 }
 
 type tkey struct{ schema, name string }

@@ -43,39 +43,6 @@ func notExtension(oid string) string {
 	return `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = ` + oid + ` AND e.deptype = 'e')`
 }
 
-// scanAll runs query and calls fn for every row with its columns as strings (NULL as "").
-func scanAll(ctx context.Context, q tandem.Querier, query string, fn func(cols []string) error) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		vals := make([]*string, len(names))
-		ptrs := make([]any, len(names))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		cols := make([]string, len(names))
-		for i, v := range vals {
-			if v != nil {
-				cols[i] = *v
-			}
-		}
-		if err := fn(cols); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // unitSep separates the items of a list that a query aggregates into one column (chr(31)),
 // recordSep the records of a list of records (chr(30)).
 const (
@@ -100,7 +67,7 @@ type relations struct {
 
 func inspectRelations(ctx context.Context, q tandem.Querier, list string, snap *tandem.Snapshot) error {
 	rels := &relations{tables: map[string]*tandem.TableDesc{}, views: map[string]*tandem.ViewDesc{}}
-	err := scanAll(ctx, q, `SELECT c.oid::text, n.nspname, c.relname, c.relkind::text,
+	err := tandem.ScanStrings(ctx, q, `SELECT c.oid::text, n.nspname, c.relname, c.relkind::text,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i
@@ -150,7 +117,7 @@ WHERE n.nspname IN `+list+` AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND `+not
 // view's definition; listing them as well shows a change of column type that the view text
 // alone may not.
 func inspectColumns(ctx context.Context, q tandem.Querier, list string, rels *relations) error {
-	return scanAll(ctx, q, `SELECT a.attrelid::text, a.attname, format_type(a.atttypid, a.atttypmod),
+	return tandem.ScanStrings(ctx, q, `SELECT a.attrelid::text, a.attname, format_type(a.atttypid, a.atttypmod),
        CASE WHEN a.attnotnull THEN 'f' ELSE 't' END,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
        CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END,

@@ -11,7 +11,7 @@ import (
 
 // inspectSequences reads the settings of the sequences that are not a column's identity.
 func inspectSequences(ctx context.Context, q tandem.Querier, list string, snap *tandem.Snapshot) error {
-	return scanAll(ctx, q, `SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
+	return tandem.ScanStrings(ctx, q, `SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
        s.seqmin::text, s.seqmax::text, s.seqcache::text, CASE WHEN s.seqcycle THEN 't' ELSE 'f' END,
        (SELECT quote_ident(tc.relname) || '.' || quote_ident(ta.attname)
         FROM pg_depend dep JOIN pg_class tc ON tc.oid = dep.refobjid
@@ -37,7 +37,7 @@ WHERE n.nspname IN `+list+` AND `+notExtension("c.oid")+`
 
 // inspectRoutines reads every function, procedure and aggregate, one per overload.
 func inspectRoutines(ctx context.Context, q tandem.Querier, list string, snap *tandem.Snapshot) error {
-	return scanAll(ctx, q, `SELECT n.nspname, p.proname, p.prokind::text, pg_get_function_identity_arguments(p.oid),
+	return tandem.ScanStrings(ctx, q, `SELECT n.nspname, p.proname, p.prokind::text, pg_get_function_identity_arguments(p.oid),
        CASE WHEN p.prokind = 'a' THEN
             (SELECT 'AGGREGATE ' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ') (SFUNC = '
                     || a.aggtransfn::regproc::text || ', STYPE = ' || format_type(a.aggtranstype, NULL)
@@ -74,7 +74,7 @@ const (
 
 // inspectTriggers reads the triggers that a user created (not those behind foreign keys).
 func inspectTriggers(ctx context.Context, q tandem.Querier, list string, snap *tandem.Snapshot) error {
-	return scanAll(ctx, q, `SELECT n.nspname, t.tgname, c.relname, t.tgtype::int::text, pg_get_triggerdef(t.oid, true),
+	return tandem.ScanStrings(ctx, q, `SELECT n.nspname, t.tgname, c.relname, t.tgtype::int::text, pg_get_triggerdef(t.oid, true),
        CASE t.tgenabled WHEN 'D' THEN 'DISABLED' WHEN 'R' THEN 'REPLICA' WHEN 'A' THEN 'ALWAYS' ELSE '' END
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN `+list+` AND NOT t.tgisinternal`, func(c []string) error {
@@ -109,7 +109,7 @@ WHERE n.nspname IN `+list+` AND NOT t.tgisinternal`, func(c []string) error {
 // inspectTypes reads enums (labels in order), domains, ranges and composite types
 // (attributes in order, each "name chr(31) type", chr(30) between them).
 func inspectTypes(ctx context.Context, q tandem.Querier, list string, snap *tandem.Snapshot) error {
-	return scanAll(ctx, q, `SELECT n.nspname, t.typname, t.typtype::text,
+	return tandem.ScanStrings(ctx, q, `SELECT n.nspname, t.typname, t.typtype::text,
        (SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
        CASE WHEN t.typnotnull THEN 't' ELSE 'f' END, t.typdefault,
@@ -157,7 +157,7 @@ func inspectDomainChecks(ctx context.Context, q tandem.Querier, list string, sna
 	if len(byName) == 0 {
 		return nil
 	}
-	return scanAll(ctx, q, `SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid, true), pg_get_expr(k.conbin, 0, true)
+	return tandem.ScanStrings(ctx, q, `SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid, true), pg_get_expr(k.conbin, 0, true)
 FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname IN `+list+` AND k.contype = 'c'`, func(c []string) error {
 		if u := byName[[2]string{c[0], c[1]}]; u != nil {

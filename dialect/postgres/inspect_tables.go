@@ -17,7 +17,7 @@ var fkMatch = map[string]string{"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 // inspectConstraints reads primary keys, unique, foreign key, check and exclusion
 // constraints, each with its columns and with the text pg_get_constraintdef gives.
 func inspectConstraints(ctx context.Context, q tandem.Querier, list string, rels *relations) error {
-	return scanAll(ctx, q, `SELECT k.conrelid::text, k.conname, k.contype::text, pg_get_constraintdef(k.oid, true),
+	return tandem.ScanStrings(ctx, q, `SELECT k.conrelid::text, k.conname, k.contype::text, pg_get_constraintdef(k.oid, true),
        (SELECT string_agg(a.attname, chr(31) ORDER BY u.ord) FROM unnest(k.conkey) WITH ORDINALITY u(num, ord)
         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num),
        fn.nspname, fc.relname,
@@ -59,7 +59,7 @@ WHERE n.nspname IN `+list+` AND k.contype IN ('p', 'u', 'f', 'c', 'x')`, func(c 
 // concurrent build that failed) is told apart from the valid one of the same definition:
 // queries do not use it.
 func inspectIndexes(ctx context.Context, q tandem.Querier, list string, rels *relations) error {
-	return scanAll(ctx, q, `SELECT i.indrelid::text, ci.relname, pg_get_indexdef(i.indexrelid),
+	return tandem.ScanStrings(ctx, q, `SELECT i.indrelid::text, ci.relname, pg_get_indexdef(i.indexrelid),
        CASE WHEN i.indisvalid THEN 't' ELSE 'f' END, CASE WHEN i.indisunique THEN 't' ELSE 'f' END, am.amname,
        pg_get_expr(i.indpred, i.indrelid, true),
        (SELECT string_agg(CASE WHEN i.indkey[k - 1] = 0 THEN 'e' ELSE 'c' END

@@ -28,7 +28,7 @@ func (Dialect) Inspect(ctx context.Context, q tandem.Querier, _ []string) (*tand
 func inspect(ctx context.Context, q tandem.Querier) (*tandem.Snapshot, error) {
 	snap := &tandem.Snapshot{}
 	indexSQL := map[string]string{} // by index name: the CREATE INDEX statement
-	err := scanRows(ctx, q, `SELECT type, name, tbl_name, sql FROM sqlite_schema
+	err := tandem.ScanStrings(ctx, q, `SELECT type, name, tbl_name, sql FROM sqlite_schema
 WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%' ESCAPE '!'
   AND tbl_name NOT IN (`+quoteLiteral(tandem.ChangesTable)+`, `+quoteLiteral(tandem.EventsTable)+`, `+quoteLiteral(tandem.RunsTable)+`)
 ORDER BY type, name`, func(c []string) error {
@@ -63,7 +63,7 @@ func describeTable(ctx context.Context, q tandem.Querier, t *tandem.TableDesc, i
 	parts := parseTable(t.Definition)
 	var pk []string
 	var pkPos []int
-	err := scanRows(ctx, q, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(`+quoteLiteral(t.Name)+`)
+	err := tandem.ScanStrings(ctx, q, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(`+quoteLiteral(t.Name)+`)
 ORDER BY cid`, func(c []string) error {
 		part := parts.columns[strings.ToLower(c[0])]
 		col := tandem.ColumnDesc{Name: c[0], Type: c[1], Nullable: c[2] == "0", Default: c[3],
@@ -102,7 +102,7 @@ ORDER BY cid`, func(c []string) error {
 // keys from the last declared, so the names read from the statement are matched in reverse.
 func describeForeignKeys(ctx context.Context, q tandem.Querier, t *tandem.TableDesc, names []string) error {
 	ids := map[string]int{}
-	err := scanRows(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete, "match"
+	err := tandem.ScanStrings(ctx, q, `SELECT id, "table", "from", "to", on_update, on_delete, "match"
 FROM pragma_foreign_key_list(`+quoteLiteral(t.Name)+`) ORDER BY id DESC, seq`, func(c []string) error {
 		i, ok := ids[c[0]]
 		if !ok {
@@ -133,7 +133,7 @@ FROM pragma_foreign_key_list(`+quoteLiteral(t.Name)+`) ORDER BY id DESC, seq`, f
 func describeIndexes(ctx context.Context, q tandem.Querier, t *tandem.TableDesc, uniqNames []string, indexSQL map[string]string) error {
 	type listed struct{ name, unique, origin string }
 	var list []listed
-	err := scanRows(ctx, q, `SELECT name, "unique", origin FROM pragma_index_list(`+quoteLiteral(t.Name)+`) ORDER BY seq DESC`,
+	err := tandem.ScanStrings(ctx, q, `SELECT name, "unique", origin FROM pragma_index_list(`+quoteLiteral(t.Name)+`) ORDER BY seq DESC`,
 		func(c []string) error {
 			list = append(list, listed{c[0], c[1], c[2]})
 			return nil
@@ -146,7 +146,7 @@ func describeIndexes(ctx context.Context, q tandem.Querier, t *tandem.TableDesc,
 			continue
 		}
 		var keys []tandem.IndexKey
-		err := scanRows(ctx, q, `SELECT cid, name, "desc" FROM pragma_index_xinfo(`+quoteLiteral(ix.name)+`) WHERE key = 1 ORDER BY seqno`,
+		err := tandem.ScanStrings(ctx, q, `SELECT cid, name, "desc" FROM pragma_index_xinfo(`+quoteLiteral(ix.name)+`) WHERE key = 1 ORDER BY seqno`,
 			func(c []string) error {
 				keys = append(keys, tandem.IndexKey{Column: c[1], Descending: c[2] == "1"})
 				return nil
@@ -176,37 +176,4 @@ func describeIndexes(ctx context.Context, q tandem.Querier, t *tandem.TableDesc,
 			Where: parsed.where, Definition: sql})
 	}
 	return nil
-}
-
-// scanRows runs query and calls fn for every row with its columns as strings (NULL as "").
-func scanRows(ctx context.Context, q tandem.Querier, query string, fn func(cols []string) error) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		vals := make([]*string, len(names))
-		ptrs := make([]any, len(names))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		cols := make([]string, len(names))
-		for i, v := range vals {
-			if v != nil {
-				cols[i] = *v
-			}
-		}
-		if err := fn(cols); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
